@@ -1,0 +1,8 @@
+//! trustgate: a gate for Terraform plans that judges IAM role trust-policy changes.
+//!
+//! Data flows one way: plan bytes -> role changes -> (before, after) policies -> findings ->
+//! suppressions -> report -> renderers and gate.
+
+pub mod eval;
+pub mod plan;
+pub mod policy;

@@ -1,0 +1,97 @@
+//! What the plan reader hands to the rest of trustgate: one `Plan` per plan document, with
+//! every IAM role whose trust document it carries. Nothing else of the plan is kept.
+
+/// Identity of one plan document, as reported in the JSON output's `plans` array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanInfo {
+    /// The path as the user gave it (`-` for standard input); for a file holding several
+    /// documents, `path#N` (1-based) for every document.
+    pub path: String,
+    /// `format_version`, or HCP Terraform's `plan_format_version`; `None` when missing.
+    pub format_version: Option<String>,
+    pub terraform_version: Option<String>,
+    /// `complete` as the plan says (`true` when absent: older formats have no such key).
+    pub complete: bool,
+    /// Non-fatal notes about the document (missing format_version, ...), one sentence each.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub info: PlanInfo,
+    /// Role changes in plan order.
+    pub roles: Vec<RoleChange>,
+}
+
+/// The resource types whose trust document trustgate reads (SPEC §1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RoleType {
+    /// `aws_iam_role.assume_role_policy` (a JSON string).
+    AwsIamRole,
+    /// `awscc_iam_role.assume_role_policy_document` (a JSON string or an object).
+    AwsccIamRole,
+}
+
+impl RoleType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleType::AwsIamRole => "aws_iam_role",
+            RoleType::AwsccIamRole => "awscc_iam_role",
+        }
+    }
+
+    pub fn attribute(self) -> &'static str {
+        match self {
+            RoleType::AwsIamRole => "assume_role_policy",
+            RoleType::AwsccIamRole => "assume_role_policy_document",
+        }
+    }
+}
+
+/// One side (before or after) of a role's trust document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrustDoc {
+    /// The role does not exist on this side (before of a create, after of a delete).
+    Absent,
+    /// The role exists but the attribute is missing or null (mangled: fail closed).
+    Missing,
+    /// Known only after apply (`after_unknown`).
+    Unknown,
+    /// The policy document's JSON text: a JSON string's content, or the raw text of an object.
+    Text(String),
+    /// The attribute holds a value of the wrong type (`found` names it: "a number", ...).
+    WrongType { found: String },
+}
+
+/// A role's trust change as the plan describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleChange {
+    /// Full address, module path and index included (`module.a["x"].aws_iam_role.r[0]`).
+    pub address: String,
+    /// `previous_address` (a `moved` block), if any.
+    pub previous_address: Option<String>,
+    pub role_type: RoleType,
+    /// The action list exactly as in the plan (unknown values kept as written).
+    pub actions: Vec<String>,
+    pub action_reason: Option<String>,
+    /// True when the change carries an `importing` object.
+    pub importing: bool,
+    pub before: TrustDoc,
+    pub after: TrustDoc,
+    /// Whether the trust attribute is marked sensitive on each side (never print it then).
+    pub before_sensitive: bool,
+    pub after_sensitive: bool,
+    /// The role's ARN on each side, when known (gives the role's own account).
+    pub arn_before: Option<String>,
+    pub arn_after: Option<String>,
+    /// From `resource_drift`: the trust document as last applied (`before`) and as it really
+    /// is now (`after`), when the drift record for this address changes the trust document.
+    pub drift: Option<Drift>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    pub last_applied: TrustDoc,
+    pub actual: TrustDoc,
+    pub actions: Vec<String>,
+}

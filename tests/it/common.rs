@@ -1,0 +1,36 @@
+//! Helpers shared by the integration tests: where testdata/ and ../shared are.
+
+use std::path::PathBuf;
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `testdata/<rel>`.
+pub fn testdata(rel: &str) -> PathBuf {
+    root().join("testdata").join(rel)
+}
+
+/// `../shared`, when it exists beside the checkout.
+///
+/// When it is absent the caller skips and says so on stderr; with `TRUSTGATE_REQUIRE_SHARED=1`
+/// (set by `.ci/run`) its absence fails the test instead, so CI can never pass by skipping.
+pub fn shared() -> Option<PathBuf> {
+    let dir = root().join("..").join("shared");
+    if dir.join("SPEC.md").is_file() {
+        return Some(dir);
+    }
+    if std::env::var("TRUSTGATE_REQUIRE_SHARED").as_deref() == Ok("1") {
+        panic!(
+            "../shared is missing at {} but TRUSTGATE_REQUIRE_SHARED=1",
+            dir.display()
+        );
+    }
+    None
+}
+
+/// Print the standard skip line for a test that needs ../shared.
+pub fn skip(test: &str) {
+    eprintln!("SKIPPED {test}: ../shared is not beside this checkout");
+}

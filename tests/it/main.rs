@@ -1,0 +1,6 @@
+//! The one integration-test binary: every test that reads testdata/, ../shared or runs the CLI.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod plan_reader;
+mod vectors;

@@ -1,0 +1,1 @@
+//! Plan reader tests (corpus, fixtures, bad input).
