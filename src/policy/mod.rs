@@ -1,6 +1,10 @@
 //! Trust-policy documents: the model, the parser (with duplicate-key detection) and the
 //! structural normal form.
 
+pub mod json;
+pub mod keys;
 pub mod model;
+pub mod parse;
 
 pub use model::*;
+pub use parse::{parse_operator, parse_policy, policy_from_node, ParseError};
