@@ -3,4 +3,5 @@
 
 mod common;
 mod plan_reader;
+mod policy_parse;
 mod vectors;
