@@ -3,6 +3,11 @@
 //! Data flows one way: plan bytes -> role changes -> (before, after) policies -> findings ->
 //! suppressions -> report -> renderers and gate.
 
+pub mod analysis;
 pub mod eval;
+pub mod finding;
+pub mod gate;
 pub mod plan;
 pub mod policy;
+pub mod report;
+pub mod rules;

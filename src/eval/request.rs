@@ -94,9 +94,11 @@ impl<'de> Deserialize<'de> for Caller {
                         "AWS" => Caller::Aws(value),
                         "Service" => Caller::Service(value),
                         "Federated" => Caller::Federated(value),
-                        other => return Err(de::Error::custom(format!(
+                        other => {
+                            return Err(de::Error::custom(format!(
                             "unknown principal type `{other}` (expected AWS, Service or Federated)"
-                        ))),
+                        )))
+                        }
                     };
                     if found.is_some() {
                         return Err(de::Error::custom("a request has exactly one principal"));

@@ -4,7 +4,9 @@
 pub mod json;
 pub mod keys;
 pub mod model;
+pub mod normal;
 pub mod parse;
 
 pub use model::*;
+pub use normal::normal_form;
 pub use parse::{parse_operator, parse_policy, policy_from_node, ParseError};

@@ -1,0 +1,242 @@
+//! Per-role analysis: decode both sides of a role's trust, give the role its verdict and run
+//! every rule on it. Pure: the pipeline feeds it role changes and collects the results.
+
+use crate::finding::{fnv1a, Finding};
+use crate::plan::{RoleChange, TrustDoc};
+use crate::policy::{normal_form, parse_policy, Policy};
+use crate::rules::{self, Draft, RoleInput, RuleSettings, Side};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A role's verdict (SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Widened,
+    Narrowed,
+    Unchanged,
+    Lateral,
+    Created,
+    Deleted,
+    Unknown,
+    Unparseable,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 8] = [
+        Verdict::Widened,
+        Verdict::Narrowed,
+        Verdict::Unchanged,
+        Verdict::Lateral,
+        Verdict::Created,
+        Verdict::Deleted,
+        Verdict::Unknown,
+        Verdict::Unparseable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Widened => "widened",
+            Verdict::Narrowed => "narrowed",
+            Verdict::Unchanged => "unchanged",
+            Verdict::Lateral => "lateral",
+            Verdict::Created => "created",
+            Verdict::Deleted => "deleted",
+            Verdict::Unknown => "unknown",
+            Verdict::Unparseable => "unparseable",
+        }
+    }
+}
+
+/// One role as the JSON report lists it (keys in SPEC §6 order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleReport {
+    pub plan: String,
+    pub address: String,
+    #[serde(rename = "type")]
+    pub role_type: &'static str,
+    pub actions: Vec<String>,
+    pub verdict: Verdict,
+    /// Normal form of the policy, `"(sensitive)"`, `"(known after apply)"`,
+    /// `"(unparseable)"`, or null where the role does not exist.
+    pub before: Value,
+    pub after: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_address: Option<String>,
+    /// Who can assume it, per side, in short form (`AWS:222222222222`): for the table.
+    #[serde(skip)]
+    pub principals_before: Vec<String>,
+    #[serde(skip)]
+    pub principals_after: Vec<String>,
+}
+
+/// What the analysis of one role produces.
+#[derive(Debug, Clone)]
+pub struct RoleResult {
+    pub role: RoleReport,
+    pub findings: Vec<Finding>,
+}
+
+/// Decode one side of the trust document.
+pub fn decode_side(doc: &TrustDoc) -> Side {
+    match doc {
+        TrustDoc::Absent => Side::Nobody,
+        TrustDoc::Unknown => Side::Unknown,
+        TrustDoc::Missing => Side::Unparseable {
+            pointer: String::new(),
+            message: "the trust policy attribute is missing or null".into(),
+        },
+        TrustDoc::WrongType { found } => Side::Unparseable {
+            pointer: String::new(),
+            message: format!("the trust policy attribute is {found}, not a JSON policy"),
+        },
+        TrustDoc::Text(text) => match parse_policy(text) {
+            Ok(policy) => Side::Policy(Box::new(policy)),
+            Err(e) => Side::Unparseable {
+                pointer: e.pointer.clone(),
+                message: e.message,
+            },
+        },
+    }
+}
+
+const SENSITIVE: &str = "(sensitive)";
+
+fn side_json(side: &Side, sensitive: bool) -> Value {
+    match side {
+        Side::Nobody => Value::Null,
+        _ if sensitive => Value::String(SENSITIVE.into()),
+        Side::Policy(p) => normal_form(p),
+        Side::Unknown => Value::String("(known after apply)".into()),
+        Side::Unparseable { .. } => Value::String("(unparseable)".into()),
+    }
+}
+
+/// `AWS:222222222222`-style names of everyone an Allow statement names.
+fn principal_summary(side: &Side, sensitive: bool) -> Vec<String> {
+    match side {
+        Side::Nobody => Vec::new(),
+        _ if sensitive => vec![SENSITIVE.into()],
+        Side::Unknown => vec!["(known after apply)".into()],
+        Side::Unparseable { .. } => vec!["(unparseable)".into()],
+        Side::Policy(p) => {
+            let mut names: Vec<String> = p
+                .statements
+                .iter()
+                .filter(|s| s.effect == crate::policy::Effect::Allow)
+                .flat_map(|s| {
+                    let not = s.principals.mode == crate::policy::PrincipalMode::NotPrincipal;
+                    s.principals.entries.iter().map(move |e| {
+                        let prefix = if not { "not " } else { "" };
+                        format!("{prefix}{}:{}", e.kind.as_str(), e.value)
+                    })
+                })
+                .collect();
+            names.sort();
+            names.dedup();
+            names
+        }
+    }
+}
+
+fn semantically_equal(a: &Policy, b: &Policy) -> bool {
+    a == b
+}
+
+/// The verdict before any comparison: what the actions and the sides alone decide.
+fn base_verdict(change: &RoleChange, before: &Side, after: &Side) -> Option<Verdict> {
+    let acts = &change.actions;
+    if matches!(after, Side::Unparseable { .. }) || matches!(before, Side::Unparseable { .. }) {
+        return Some(Verdict::Unparseable);
+    }
+    if matches!(after, Side::Unknown) {
+        return Some(Verdict::Unknown);
+    }
+    if acts.iter().any(|a| a == "delete") && matches!(after, Side::Nobody) {
+        return Some(Verdict::Deleted);
+    }
+    if matches!(before, Side::Nobody) {
+        return Some(match after {
+            Side::Nobody => Verdict::Unchanged,
+            _ => Verdict::Created,
+        });
+    }
+    if matches!(after, Side::Nobody) {
+        // `forget` and similar: the role leaves Terraform's state but its trust stays in AWS.
+        return Some(Verdict::Unchanged);
+    }
+    match (before.policy(), after.policy()) {
+        (Some(b), Some(a)) if semantically_equal(b, a) => Some(Verdict::Unchanged),
+        _ => None,
+    }
+}
+
+/// Analyse one role change.
+pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> RoleResult {
+    let before = decode_side(&change.before);
+    let after = decode_side(&change.after);
+    let verdict = base_verdict(change, &before, &after).unwrap_or(Verdict::Unchanged);
+
+    let input = RoleInput {
+        change,
+        before: &before,
+        after: &after,
+        settings,
+    };
+    let mut drafts = Vec::new();
+    for rule in rules::REGISTRY {
+        rule.check(&input, &mut drafts);
+    }
+    let delta = format!(
+        "{}\u{0}{}",
+        side_json(&before, false),
+        side_json(&after, false)
+    );
+    let findings = drafts
+        .into_iter()
+        .map(|d| finish(plan, change, d, &delta))
+        .collect();
+    RoleResult {
+        role: RoleReport {
+            plan: plan.to_string(),
+            address: change.address.clone(),
+            role_type: change.role_type.as_str(),
+            actions: change.actions.clone(),
+            verdict,
+            before: side_json(&before, change.before_sensitive),
+            after: side_json(&after, change.after_sensitive),
+            previous_address: change.previous_address.clone(),
+            principals_before: principal_summary(&before, change.before_sensitive),
+            principals_after: principal_summary(&after, change.after_sensitive),
+        },
+        findings,
+    }
+}
+
+fn finish(plan: &str, change: &RoleChange, draft: Draft, delta: &str) -> Finding {
+    let sensitive = change.before_sensitive || change.after_sensitive;
+    let fingerprint = fnv1a(&[
+        draft.rule.id,
+        &change.address,
+        delta,
+        draft.before_pointer.as_deref().unwrap_or(""),
+        draft.after_pointer.as_deref().unwrap_or(""),
+    ]);
+    Finding {
+        rule: draft.rule.id,
+        severity: draft.severity,
+        plan: plan.to_string(),
+        address: change.address.clone(),
+        message: if sensitive {
+            // Messages quote policy values; a sensitive policy's values never leave the tool.
+            format!("{} (policy values withheld: sensitive)", draft.rule.summary)
+        } else {
+            draft.message
+        },
+        before_pointer: draft.before_pointer,
+        after_pointer: draft.after_pointer,
+        witness: if sensitive { None } else { draft.witness },
+        fingerprint,
+        suppressed: None,
+    }
+}

@@ -1,0 +1,117 @@
+//! The `trustgate/v1` JSON document (SPEC §6). Its types are separate from the internal ones so
+//! the output stays stable while the internals change: additions only, no renames or removals.
+
+use super::Report;
+use crate::analysis::{RoleReport, Verdict};
+use crate::finding::{Finding, Severity};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+pub const SCHEMA: &str = "trustgate/v1";
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    tool: Tool,
+    plans: Vec<Plan<'a>>,
+    roles: &'a [RoleReport],
+    findings: &'a [Finding],
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Plan<'a> {
+    path: &'a str,
+    format_version: Option<&'a str>,
+    terraform_version: Option<&'a str>,
+    complete: bool,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    roles: usize,
+    verdicts: Ordered,
+    findings: Ordered,
+    suppressed: usize,
+    exit_code: i32,
+}
+
+/// A map that keeps the order it was built in (verdicts and severities as SPEC lists them).
+struct Ordered(Vec<(&'static str, usize)>);
+
+impl Serialize for Ordered {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// Render the report as one pretty-printed JSON document ending in a newline.
+pub fn render(report: &Report) -> String {
+    let counts = report.counts();
+    let verdicts = Ordered(
+        Verdict::ALL
+            .iter()
+            .map(|v| {
+                (
+                    v.as_str(),
+                    counts.by_verdict.get(v.as_str()).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+    );
+    let findings = Ordered(
+        Severity::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str(),
+                    counts.by_severity.get(s.as_str()).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+    );
+    let doc = Document {
+        schema: SCHEMA,
+        tool: Tool {
+            name: "trustgate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        plans: report
+            .plans
+            .iter()
+            .map(|p| Plan {
+                path: &p.path,
+                format_version: p.format_version.as_deref(),
+                terraform_version: p.terraform_version.as_deref(),
+                complete: p.complete,
+            })
+            .collect(),
+        roles: &report.roles,
+        findings: &report.findings,
+        summary: Summary {
+            roles: counts.roles,
+            verdicts,
+            findings,
+            suppressed: counts.suppressed,
+            exit_code: report.exit_code,
+        },
+    };
+    match serde_json::to_string_pretty(&doc) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        // Serialising plain data with string keys cannot fail; say so rather than panic.
+        Err(e) => format!("{{\"error\": \"cannot render JSON: {e}\"}}\n"),
+    }
+}

@@ -1,0 +1,169 @@
+//! The human-readable report: roles, findings grouped by role, and a summary line.
+
+use super::Report;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
+
+/// Render for a terminal (`color`) or a log (plain). Fits 80 columns.
+pub fn render(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    let multi_plan = report.plans.len() > 1;
+
+    if report.roles.is_empty() {
+        out.push_str("no IAM role trust policies in the plan\n");
+    } else {
+        let mut roles = new_table(color);
+        let mut header = vec!["Role", "Actions", "Verdict", "Before", "After"];
+        if multi_plan {
+            header.insert(0, "Plan");
+        }
+        roles.set_header(header.into_iter().map(|h| head(h, color)));
+        for role in &report.roles {
+            let mut address = role.address.clone();
+            if let Some(prev) = &role.previous_address {
+                address = format!("{address}\n(moved from {prev})");
+            }
+            let mut row = vec![
+                Cell::new(address),
+                Cell::new(role.actions.join(",")),
+                verdict_cell(role.verdict.as_str(), color),
+                Cell::new(list_or_dash(&role.principals_before)),
+                Cell::new(list_or_dash(&role.principals_after)),
+            ];
+            if multi_plan {
+                row.insert(0, Cell::new(&role.plan));
+            }
+            roles.add_row(row);
+        }
+        out.push_str(&roles.to_string());
+        out.push('\n');
+    }
+
+    let open: Vec<_> = report.findings.iter().collect();
+    if !open.is_empty() {
+        let mut findings = new_table(color);
+        findings.set_header(
+            ["Severity", "Rule", "Role", "Message"]
+                .into_iter()
+                .map(|h| head(h, color)),
+        );
+        for f in open {
+            let mut message = f.message.clone();
+            if let Some(s) = &f.suppressed {
+                message = format!("{message}\n(suppressed: {})", s.reason);
+            }
+            findings.add_row(vec![
+                severity_cell(f.severity.as_str(), color),
+                Cell::new(f.rule),
+                Cell::new(&f.address),
+                Cell::new(message),
+            ]);
+        }
+        out.push_str(&findings.to_string());
+        out.push('\n');
+    }
+
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+fn new_table(color: bool) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(80);
+    if !color {
+        table.force_no_tty();
+    }
+    table
+}
+
+fn head(text: &str, color: bool) -> Cell {
+    let cell = Cell::new(text);
+    if color {
+        cell.add_attribute(Attribute::Bold)
+    } else {
+        cell
+    }
+}
+
+fn list_or_dash(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join("\n")
+    }
+}
+
+fn verdict_cell(verdict: &str, color: bool) -> Cell {
+    let cell = Cell::new(verdict);
+    if !color {
+        return cell;
+    }
+    match verdict {
+        "widened" | "lateral" | "unparseable" => cell.fg(Color::Red),
+        "unknown" | "created" => cell.fg(Color::Yellow),
+        "narrowed" | "unchanged" | "deleted" => cell.fg(Color::Green),
+        _ => cell,
+    }
+}
+
+fn severity_cell(severity: &str, color: bool) -> Cell {
+    let cell = Cell::new(severity);
+    if !color {
+        return cell;
+    }
+    match severity {
+        "critical" | "high" => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        "medium" => cell.fg(Color::Yellow),
+        _ => cell,
+    }
+}
+
+/// One line that says what was judged and the outcome; never contains the word "fail" unless
+/// the run blocks (some CI systems grep for it).
+pub fn summary_line(report: &Report) -> String {
+    let c = report.counts();
+    let verdicts: Vec<String> = c
+        .by_verdict
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(v, n)| format!("{n} {v}"))
+        .collect();
+    let severities: Vec<String> = crate::finding::Severity::ALL
+        .iter()
+        .filter_map(|s| {
+            let n = c.by_severity.get(s.as_str()).copied().unwrap_or(0);
+            (n > 0).then(|| format!("{n} {s}"))
+        })
+        .collect();
+    let plans = report.plans.len();
+    let mut line = format!(
+        "{plans} plan{}, {} role{}",
+        if plans == 1 { "" } else { "s" },
+        c.roles,
+        if c.roles == 1 { "" } else { "s" }
+    );
+    if !verdicts.is_empty() {
+        line.push_str(&format!(" ({})", verdicts.join(", ")));
+    }
+    if severities.is_empty() {
+        line.push_str("; no findings");
+    } else {
+        line.push_str(&format!("; findings: {}", severities.join(", ")));
+    }
+    if c.suppressed > 0 {
+        line.push_str(&format!("; {} suppressed", c.suppressed));
+    }
+    line.push_str(if report.exit_code == 1 {
+        " — blocked"
+    } else {
+        " — ok"
+    });
+    line
+}

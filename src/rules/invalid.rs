@@ -1,0 +1,32 @@
+//! `trust-policy-invalid`: constructs IAM refuses in a role trust policy (SPEC §2). The policy
+//! is still evaluated by their documented meaning; apply would fail, so the gate fails too.
+
+use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
+use crate::finding::Severity;
+
+pub struct TrustPolicyInvalid;
+
+static META: RuleMeta = RuleMeta {
+    id: "trust-policy-invalid",
+    kind: RuleKind::Posture,
+    default_severity: Severity::High,
+    summary: "the new trust policy uses a construct IAM refuses (NotPrincipal, Resource, bare \"*\", wildcard principal ARN, duplicate keys, unknown operator)",
+};
+
+impl Rule for TrustPolicyInvalid {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
+        // Only the new document: the current one is what IAM already holds.
+        let Some(policy) = input.after.policy() else {
+            return;
+        };
+        for issue in policy.issues.iter().filter(|i| i.kind.is_invalid()) {
+            let mut draft = Draft::new(&META, issue.message.clone());
+            draft.after_pointer = Some(issue.pointer.clone());
+            out.push(draft);
+        }
+    }
+}
