@@ -171,6 +171,48 @@ fn base_verdict(change: &RoleChange, before: &Side, after: &Side) -> Option<Verd
     }
 }
 
+/// Analyse two policy texts as a one-role plan (`trustgate compare`, rule fixtures): `None`
+/// before means the role is created; the role is `arn` (its account is the role's own).
+pub fn analyse_pair(
+    before: Option<&str>,
+    after: &str,
+    arn: Option<&str>,
+    settings: &RuleSettings,
+) -> RoleResult {
+    let change = RoleChange {
+        address: "aws_iam_role.compared".into(),
+        previous_address: None,
+        role_type: crate::plan::RoleType::AwsIamRole,
+        actions: vec![if before.is_some() { "update" } else { "create" }.into()],
+        action_reason: None,
+        importing: false,
+        before: before.map_or(TrustDoc::Absent, |t| TrustDoc::Text(t.to_string())),
+        after: TrustDoc::Text(after.to_string()),
+        before_sensitive: false,
+        after_sensitive: false,
+        arn_before: arn.map(str::to_string),
+        arn_after: arn.map(str::to_string),
+        drift: None,
+    };
+    analyse("compare", &change, settings)
+}
+
+/// The account field of an ARN (`arn:aws:iam::ACCOUNT:role/x`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let account = arn.split(':').nth(4)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+/// The role's own account: its ARN in the plan (after, then before), else the configured one.
+fn own_account(change: &RoleChange, settings: &RuleSettings) -> Option<String> {
+    [&change.arn_after, &change.arn_before]
+        .into_iter()
+        .flatten()
+        .find_map(|arn| arn_account(arn))
+        .map(str::to_string)
+        .or_else(|| settings.own_accounts.first().cloned())
+}
+
 /// Analyse one role change.
 pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> RoleResult {
     let before = decode_side(&change.before);
@@ -182,6 +224,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
         before: &before,
         after: &after,
         settings,
+        own_account: own_account(change, settings),
     };
     let mut drafts = Vec::new();
     for rule in rules::REGISTRY {

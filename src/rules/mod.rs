@@ -2,8 +2,14 @@
 //! to its code, registered once in `REGISTRY`. Rules read a role's analysed sides and emit
 //! drafts; they never read files or decide pass/fail.
 
+mod cross_account_no_guard;
 mod invalid;
+pub mod oidc;
+mod oidc_unpinned;
+mod posture;
+mod public_trust;
 mod replaced;
+mod service_no_source_guard;
 mod unknown;
 mod unparseable;
 
@@ -65,6 +71,23 @@ pub enum UnknownMode {
 #[derive(Debug, Clone)]
 pub struct RuleSettings {
     pub unknown: UnknownMode,
+    /// `--all`: posture rules judge every role, not only created ones and new problems.
+    pub all: bool,
+    /// Accounts whose principals count as ours (`[accounts] trusted`).
+    pub trusted: Vec<String>,
+    /// The role's account when the plan does not say (`[accounts] own`).
+    pub own_accounts: Vec<String>,
+}
+
+impl Default for RuleSettings {
+    fn default() -> Self {
+        RuleSettings {
+            unknown: UnknownMode::Warn,
+            all: false,
+            trusted: Vec::new(),
+            own_accounts: Vec::new(),
+        }
+    }
 }
 
 /// Everything a rule may look at for one role.
@@ -73,6 +96,8 @@ pub struct RoleInput<'a> {
     pub before: &'a Side,
     pub after: &'a Side,
     pub settings: &'a RuleSettings,
+    /// The role's own account: from its ARN in the plan, else from the settings.
+    pub own_account: Option<String>,
 }
 
 /// What a rule emits; the pipeline adds plan, address and fingerprint.
@@ -110,6 +135,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &invalid::TrustPolicyInvalid,
     &unknown::TrustPolicyUnknown,
     &replaced::RoleReplaced,
+    &public_trust::PublicTrust,
+    &oidc_unpinned::OidcUnpinned,
+    &cross_account_no_guard::CrossAccountNoGuard,
+    &service_no_source_guard::ServiceNoSourceGuard,
 ];
 
 /// The rule with this id.

@@ -1,0 +1,76 @@
+//! What posture rules share: when they apply, and the condition facts they test.
+//!
+//! Posture rules judge the after state. They apply to created roles, to every role with
+//! `--all`, and to a changed role only for problems its old policy did not already have (a
+//! change that makes a role public is news; an old problem is not the change's doing).
+
+use super::{Draft, RoleInput, Side};
+use crate::policy::{BaseOp, Condition, Operator, Policy, SetQualifier, Statement};
+
+/// One posture problem: a stable key (to tell old problems from new), pointer and message.
+pub struct Problem {
+    pub key: String,
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Report the after policy's problems that the rule should raise for this role.
+pub fn report(
+    input: &RoleInput<'_>,
+    out: &mut Vec<Draft>,
+    meta: &'static super::RuleMeta,
+    find: impl Fn(&Policy, &RoleInput<'_>) -> Vec<Problem>,
+) {
+    let Some(after) = input.after.policy() else {
+        return;
+    };
+    let old: Vec<String> = match input.before {
+        Side::Policy(before) if !input.settings.all => {
+            find(before, input).into_iter().map(|p| p.key).collect()
+        }
+        Side::Nobody => Vec::new(),
+        _ if input.settings.all => Vec::new(),
+        // An unknown or unparseable old side: its own finding covers it; judge the new one.
+        _ => Vec::new(),
+    };
+    for problem in find(after, input) {
+        if old.contains(&problem.key) {
+            continue;
+        }
+        let mut draft = Draft::new(meta, problem.message);
+        draft.after_pointer = Some(problem.pointer);
+        out.push(draft);
+    }
+}
+
+/// True for a condition that must hold with the key present: not negated, not `IfExists`,
+/// not `ForAllValues` (vacuous on an absent key), not `Null`, with at least one value.
+pub fn is_positive_pin(c: &Condition) -> bool {
+    match &c.operator {
+        Operator::Known {
+            set,
+            base,
+            if_exists,
+        } => {
+            !if_exists
+                && *set != Some(SetQualifier::ForAllValues)
+                && !base.is_negated()
+                && *base != BaseOp::Null
+                && !c.values.is_empty()
+        }
+        Operator::Unknown => false,
+    }
+}
+
+/// The statement's positive pins on a key (case-insensitive).
+pub fn pins<'a>(s: &'a Statement, key: &str) -> impl Iterator<Item = &'a Condition> + 'a {
+    let key = key.to_ascii_lowercase();
+    s.conditions
+        .iter()
+        .filter(move |c| c.key.to_ascii_lowercase() == key && is_positive_pin(c))
+}
+
+/// True when the statement pins any of these keys positively.
+pub fn pinned_by_any(s: &Statement, keys: &[&str]) -> bool {
+    keys.iter().any(|k| pins(s, k).next().is_some())
+}
