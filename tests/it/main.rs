@@ -4,4 +4,5 @@
 mod common;
 mod plan_reader;
 mod policy_parse;
+mod rule_fixtures;
 mod vectors;
