@@ -2,8 +2,16 @@
 //!
 //! Implements SEMANTICS §2–§5 over the model in `crate::policy`. Pure: no I/O, no output.
 
+pub mod action;
+pub mod condition;
+pub mod evaluate;
+pub mod glob;
+pub mod principal;
 pub mod request;
+pub mod values;
+pub mod variables;
 
+pub use evaluate::{decide, evaluate, trust_for_action, trust_for_request};
 pub use request::{Caller, ContextValue, Request, DEFAULT_ROLE};
 
 use serde::Serialize;
@@ -52,7 +60,9 @@ pub struct StatementTrace {
     pub index: usize,
     pub sid: Option<String>,
     pub effect: String,
-    /// True when the statement applied to every action the call needs.
+    /// True when the statement decides in its direction: an Allow that applied to every action
+    /// the call needs, or a Deny that applied to at least one of them (one denied action denies
+    /// the call, §9.3).
     pub matched: bool,
     /// A sentence: which principal entry matched, which action, which condition failed.
     pub reason: String,

@@ -6,3 +6,4 @@ mod plan_reader;
 mod policy_parse;
 mod rule_fixtures;
 mod vectors;
+mod eval_vectors;

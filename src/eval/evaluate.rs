@@ -1,0 +1,216 @@
+//! Combining statements into the trust result and the final decision (SEMANTICS §2.2–§2.4,
+//! §9.3), with a trace that says why each statement did or did not apply.
+
+use super::action::action_matches;
+use super::condition::{condition_holds, explain_failure, tick};
+use super::principal::{
+    caller_account, principal_matches, role_account, AwsCaller, CallerInfo, MatchKind,
+    PrincipalMatch,
+};
+use super::request::{Caller, Request};
+use super::{Decision, Evaluation, StatementTrace, TrustResult};
+use crate::policy::{Effect, Policy, PrincipalMode, Statement};
+
+fn trust_of(kind: MatchKind) -> TrustResult {
+    match kind {
+        MatchKind::Direct => TrustResult::AllowDirect,
+        MatchKind::Account => TrustResult::AllowAccount,
+    }
+}
+
+/// The principal part of "does this statement apply", when it does (`None` otherwise).
+fn statement_applies<'p>(
+    policy: &Policy,
+    statement: &'p Statement,
+    request: &Request,
+    info: &CallerInfo<'_>,
+    action: &str,
+) -> Option<PrincipalMatch<'p>> {
+    if !action_matches(&statement.actions, action) {
+        return None;
+    }
+    let matched = principal_matches(&statement.principals, info)?;
+    statement
+        .conditions
+        .iter()
+        .all(|c| condition_holds(c, statement.effect, policy.version, request))
+        .then_some(matched)
+}
+
+fn trust_with(
+    policy: &Policy,
+    request: &Request,
+    info: &CallerInfo<'_>,
+    action: &str,
+) -> TrustResult {
+    let mut best = TrustResult::NoMatch;
+    for statement in &policy.statements {
+        if let Some(matched) = statement_applies(policy, statement, request, info, action) {
+            match statement.effect {
+                // Any applicable Deny wins (§2.3); nothing can be weaker.
+                Effect::Deny => return TrustResult::ExplicitDeny,
+                Effect::Allow => best = best.max(trust_of(matched.kind)),
+            }
+        }
+    }
+    best
+}
+
+/// The trust result for ONE action of the call (§2.3): explicit deny, else the strongest Allow
+/// match kind, else no match. `request.action` is still the API action used for the
+/// principal/action coupling check (§1.6), so `action` may be a permission-only action such as
+/// `sts:TagSession`. No allocation beyond what variable substitution needs.
+pub fn trust_for_action(policy: &Policy, request: &Request, action: &str) -> TrustResult {
+    trust_with(policy, request, &CallerInfo::new(request), action)
+}
+
+/// Every action the call needs: the API action, then the permission-only ones (§2.1).
+fn call_actions(request: &Request) -> impl Iterator<Item = &str> {
+    std::iter::once(request.action.as_str()).chain(request.also.iter().map(String::as_str))
+}
+
+/// The trust result for the whole call: the weakest per-action result (§9.3).
+pub fn trust_for_request(policy: &Policy, request: &Request) -> TrustResult {
+    let info = CallerInfo::new(request);
+    call_actions(request)
+        .map(|a| trust_with(policy, request, &info, a))
+        .min()
+        .unwrap_or(TrustResult::NoMatch)
+}
+
+/// The final decision from the trust result (§9.3, §2.4).
+///
+/// [inf] When the caller's account or the role's account cannot be read (a unique-ID caller
+/// without `aws:PrincipalAccount`, an unreadable role ARN), the caller is treated as being in
+/// the role's account: the reading that grants more (a direct grant then needs no
+/// `caller_allows`).
+pub fn decide(request: &Request, trust: TrustResult) -> Decision {
+    let allowed = match trust {
+        TrustResult::ExplicitDeny | TrustResult::NoMatch => false,
+        TrustResult::AllowDirect | TrustResult::AllowAccount => match &request.principal {
+            Caller::Aws(arn) => {
+                let caller = AwsCaller::parse(arn);
+                let same_account = match (caller_account(&caller, request), role_account(request)) {
+                    (Some(caller), Some(role)) => caller == role,
+                    _ => true,
+                };
+                if same_account {
+                    trust == TrustResult::AllowDirect || request.caller_allows
+                } else {
+                    request.caller_allows
+                }
+            }
+            // Services and web-identity / SAML callers have no identity side to consult.
+            Caller::Service(_) | Caller::Federated(_) => trust == TrustResult::AllowDirect,
+        },
+    };
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}
+
+/// Evaluate the whole call and explain every statement.
+pub fn evaluate(policy: &Policy, request: &Request) -> Evaluation {
+    let info = CallerInfo::new(request);
+    let actions: Vec<&str> = call_actions(request).collect();
+    let trust = actions
+        .iter()
+        .map(|a| trust_with(policy, request, &info, a))
+        .min()
+        .unwrap_or(TrustResult::NoMatch);
+    let statements = policy
+        .statements
+        .iter()
+        .map(|s| trace_statement(policy, s, request, &info, &actions))
+        .collect();
+    Evaluation {
+        trust,
+        decision: decide(request, trust),
+        statements,
+    }
+}
+
+fn kind_word(kind: MatchKind) -> &'static str {
+    match kind {
+        MatchKind::Direct => "direct",
+        MatchKind::Account => "account-level",
+    }
+}
+
+fn trace_statement(
+    policy: &Policy,
+    statement: &Statement,
+    request: &Request,
+    info: &CallerInfo<'_>,
+    actions: &[&str],
+) -> StatementTrace {
+    let mut parts: Vec<String> = Vec::new();
+
+    let principal = principal_matches(&statement.principals, info);
+    let caller = format!(
+        "{} {}",
+        request.principal.type_name(),
+        tick(request.principal.value())
+    );
+    parts.push(match (&principal, statement.principals.mode) {
+        (Some(m), _) => match m.entry {
+            Some(e) => format!(
+                "principal {} {} names the caller ({})",
+                e.kind.as_str(),
+                tick(&e.value),
+                kind_word(m.kind)
+            ),
+            None => "caller not listed in NotPrincipal (direct)".to_string(),
+        },
+        (None, _) if !info.can_match => format!(
+            "caller {caller} cannot match via {} (principal type, action or partition mismatch)",
+            tick(&request.action)
+        ),
+        (None, PrincipalMode::NotPrincipal) => format!("caller {caller} listed in NotPrincipal"),
+        (None, PrincipalMode::Principal) => format!("no principal entry names {caller}"),
+    });
+
+    let (covered, uncovered): (Vec<&str>, Vec<&str>) = actions
+        .iter()
+        .copied()
+        .partition(|a| action_matches(&statement.actions, a));
+    let ticks = |xs: &[&str]| xs.iter().map(|a| tick(a)).collect::<Vec<_>>().join(", ");
+    if !covered.is_empty() {
+        parts.push(format!("action {} covered", ticks(&covered)));
+    }
+    if !uncovered.is_empty() {
+        parts.push(format!("action {} not covered", ticks(&uncovered)));
+    }
+
+    let failed = statement
+        .conditions
+        .iter()
+        .find(|c| !condition_holds(c, statement.effect, policy.version, request));
+    match failed {
+        Some(c) => parts.push(format!(
+            "condition {} {} fails: {}",
+            c.operator_raw,
+            tick(&c.key),
+            explain_failure(c, statement.effect, policy.version, request)
+        )),
+        None if !statement.conditions.is_empty() => parts.push("conditions hold".to_string()),
+        None => {}
+    }
+
+    let applies_to_some = principal.is_some() && failed.is_none() && !covered.is_empty();
+    // An Allow counts only when it covers every action of the call; a Deny that applies to any
+    // one of them denies the whole call.
+    let matched = match statement.effect {
+        Effect::Allow => applies_to_some && uncovered.is_empty(),
+        Effect::Deny => applies_to_some,
+    };
+    StatementTrace {
+        index: statement.index,
+        sid: statement.sid.clone(),
+        effect: statement.effect.to_string(),
+        matched,
+        reason: parts.join("; "),
+    }
+}

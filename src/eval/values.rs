@@ -1,0 +1,494 @@
+//! Typed readings of condition values: numbers, dates, booleans, base64 and IP ranges
+//! (SEMANTICS §4.2). Every parser is hand-written, exact and total: bad text gives `None`,
+//! never a panic, and the caller decides what an unreadable value means.
+
+use std::cmp::Ordering;
+use std::net::IpAddr;
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+/// An exact decimal number, kept as digit slices of its text so that no precision is lost on
+/// big integers or long fractions (a float would make 2^53+1 equal 2^53).
+#[derive(Debug, Clone, Copy)]
+pub struct Decimal<'a> {
+    negative: bool,
+    /// Integer digits without leading zeros (empty for zero).
+    int: &'a str,
+    /// Fraction digits without trailing zeros (empty for none).
+    frac: &'a str,
+}
+
+/// Read `[+-]digits[.digits]`. [inf] SEMANTICS does not define the numeric grammar; exponents,
+/// spaces, `.5` and `5.` are refused (read as "unparsable", which never matches a positive
+/// operator, §4.2 "Type mismatch number").
+pub fn parse_decimal(text: &str) -> Option<Decimal<'_>> {
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, text.get(1..)?),
+        Some(b'+') => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if let Some(f) = frac {
+        if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let int = int.trim_start_matches('0');
+    let frac = frac.unwrap_or("").trim_end_matches('0');
+    // Minus zero is zero.
+    let negative = negative && !(int.is_empty() && frac.is_empty());
+    Some(Decimal {
+        negative,
+        int,
+        frac,
+    })
+}
+
+fn cmp_magnitude(a: &Decimal<'_>, b: &Decimal<'_>) -> Ordering {
+    a.int
+        .len()
+        .cmp(&b.int.len())
+        .then_with(|| a.int.cmp(b.int))
+        // Trailing zeros are trimmed, so plain string order is numeric order for fractions.
+        .then_with(|| a.frac.cmp(b.frac))
+}
+
+/// Numeric order of two exact decimals.
+pub fn cmp_decimal(a: &Decimal<'_>, b: &Decimal<'_>) -> Ordering {
+    match (a.negative, b.negative) {
+        (false, true) => Ordering::Greater,
+        (true, false) => Ordering::Less,
+        (false, false) => cmp_magnitude(a, b),
+        (true, true) => cmp_magnitude(b, a),
+    }
+}
+
+/// Compare two numeric texts; `None` when either is not a number.
+pub fn cmp_numbers(a: &str, b: &str) -> Option<Ordering> {
+    Some(cmp_decimal(&parse_decimal(a)?, &parse_decimal(b)?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+/// An instant: seconds since the Unix epoch and nanoseconds within the second.
+pub type Instant = (i64, u32);
+
+/// Read a date: W3C ISO 8601 (`2024-01-01`, `2024-01-01T10:00Z`, `2024-01-01T10:00:00.5+02:00`,
+/// a `T` or a space between date and time) or epoch seconds (`1700000000`, optionally with a
+/// fraction or a sign). [inf] A date or time without an offset is read as UTC; an all-digit
+/// text is epoch seconds (so `2024` is 2024 seconds after the epoch, not a year).
+pub fn parse_date(text: &str) -> Option<Instant> {
+    let b = text.as_bytes();
+    if !b.is_empty()
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+'))
+    {
+        if let Some(epoch) = parse_epoch(text) {
+            return Some(epoch);
+        }
+    }
+    parse_iso(text)
+}
+
+fn parse_epoch(text: &str) -> Option<Instant> {
+    let d = parse_decimal(text)?;
+    if d.int.len() > 15 {
+        return None;
+    }
+    let secs: i64 = if d.int.is_empty() {
+        0
+    } else {
+        d.int.parse().ok()?
+    };
+    let mut nanos: u32 = 0;
+    for (i, c) in d.frac.bytes().take(9).enumerate() {
+        let digit = u32::from(c - b'0');
+        nanos += digit * 10u32.pow(8 - i as u32);
+    }
+    if d.negative {
+        // -1.25 s = -2 s + 0.75 s.
+        if nanos == 0 {
+            Some((-secs, 0))
+        } else {
+            Some((-secs - 1, 1_000_000_000 - nanos))
+        }
+    } else {
+        Some((secs, nanos))
+    }
+}
+
+/// Fixed-width decimal field of `n` digits at `at`.
+fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {
+    let field = b.get(at..at.checked_add(n)?)?;
+    let mut out: i64 = 0;
+    for &c in field {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        out = out * 10 + i64::from(c - b'0');
+    }
+    Some(out)
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn parse_iso(text: &str) -> Option<Instant> {
+    let b = text.as_bytes();
+    let year = digits(b, 0, 4)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let month = digits(b, 5, 2)?;
+    let day = digits(b, 8, 2)?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut secs = days_from_civil(year, month, day) * 86_400;
+    let mut nanos: u32 = 0;
+    let mut at = 10;
+    if b.len() == at {
+        return Some((secs, 0));
+    }
+    if !matches!(b.get(at), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    at += 1;
+    let hour = digits(b, at, 2)?;
+    if b.get(at + 2) != Some(&b':') {
+        return None;
+    }
+    let minute = digits(b, at + 3, 2)?;
+    at += 5;
+    let mut second = 0;
+    if b.get(at) == Some(&b':') {
+        second = digits(b, at + 1, 2)?;
+        at += 3;
+        if b.get(at) == Some(&b'.') || b.get(at) == Some(&b',') {
+            at += 1;
+            let start = at;
+            while let Some(c) = b.get(at).filter(|c| c.is_ascii_digit()) {
+                if at - start < 9 {
+                    nanos += u32::from(c - b'0') * 10u32.pow(8 - (at - start) as u32);
+                }
+                at += 1;
+            }
+            if at == start {
+                return None;
+            }
+        }
+    }
+    // 24:00:00 is not accepted; a leap second 60 is folded into the next minute.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    secs += hour * 3600 + minute * 60 + second;
+    match b.get(at) {
+        None => {}
+        Some(b'Z' | b'z') if b.len() == at + 1 => {}
+        Some(&sign @ (b'+' | b'-')) => {
+            let oh = digits(b, at + 1, 2)?;
+            let om = match b.len() - at {
+                3 => 0,
+                5 => digits(b, at + 3, 2)?,
+                6 if b.get(at + 3) == Some(&b':') => digits(b, at + 4, 2)?,
+                _ => return None,
+            };
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let offset = oh * 3600 + om * 60;
+            // Local time = UTC + offset, so UTC = local - offset.
+            secs = if sign == b'+' {
+                secs - offset
+            } else {
+                secs + offset
+            };
+        }
+        _ => return None,
+    }
+    Some((secs, nanos))
+}
+
+/// Compare two date texts; `None` when either is not a date.
+pub fn cmp_dates(a: &str, b: &str) -> Option<Ordering> {
+    Some(parse_date(a)?.cmp(&parse_date(b)?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booleans
+
+/// `true` / `false`, ASCII-case-insensitively ([inf] SEMANTICS §1.9, as iam-simulate does).
+pub fn parse_bool(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Base64
+
+fn b64_value(c: u8) -> Option<u32> {
+    match c {
+        b'A'..=b'Z' => Some(u32::from(c - b'A')),
+        b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+        b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Decode standard base64 (RFC 4648 alphabet). [inf] Padding is optional, but where present it
+/// must be correct; any other character makes the value unreadable.
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let body = text.trim_end_matches('=');
+    let padding = text.len() - body.len();
+    if padding > 2 || (padding > 0 && text.len() % 4 != 0) {
+        return None;
+    }
+    if body.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    for c in body.bytes() {
+        acc = (acc << 6) | b64_value(c)?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+        acc &= (1 << bits) - 1;
+    }
+    Some(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// IP addresses
+
+/// An address range: network address and prefix length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+/// Read `a.b.c.d[/n]` or an IPv6 address `[/n]`; a bare address is `/32` or `/128`
+/// ([inf] for IPv6, SEMANTICS §4.2). Host bits below the prefix are ignored.
+pub fn parse_cidr(text: &str) -> Option<Cidr> {
+    let (addr, prefix) = match text.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (text, None),
+    };
+    let addr: IpAddr = addr.parse().ok()?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix {
+        None => max,
+        Some(p) => {
+            if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            p.parse::<u8>().ok()?
+        }
+    };
+    if prefix > max {
+        return None;
+    }
+    Some(Cidr { addr, prefix })
+}
+
+/// Read a request address (no prefix).
+pub fn parse_ip(text: &str) -> Option<IpAddr> {
+    text.parse().ok()
+}
+
+/// `ip` lies inside `cidr`. An IPv4 address never lies in an IPv6 range and vice versa.
+pub fn cidr_contains(cidr: &Cidr, ip: &IpAddr) -> bool {
+    match (cidr.addr, ip) {
+        (IpAddr::V4(net), IpAddr::V4(ip)) => {
+            let mask = u32::MAX
+                .checked_shl(32 - u32::from(cidr.prefix))
+                .unwrap_or(0);
+            (u32::from(net) & mask) == (u32::from(*ip) & mask)
+        }
+        (IpAddr::V6(net), IpAddr::V6(ip)) => {
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(cidr.prefix))
+                .unwrap_or(0);
+            (u128::from(net) & mask) == (u128::from(*ip) & mask)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(a: &str, b: &str) -> Option<Ordering> {
+        cmp_numbers(a, b)
+    }
+
+    #[test]
+    fn numbers_compare_exactly() {
+        assert_eq!(num("3600", "3600"), Some(Ordering::Equal));
+        assert_eq!(num("120", "3600"), Some(Ordering::Less));
+        assert_eq!(num("007", "7.000"), Some(Ordering::Equal));
+        assert_eq!(num("-0", "0"), Some(Ordering::Equal));
+        assert_eq!(num("-5", "3"), Some(Ordering::Less));
+        assert_eq!(num("-5", "-3"), Some(Ordering::Less));
+        assert_eq!(num("0.5", "0.51"), Some(Ordering::Less));
+        assert_eq!(num("1.05", "1.5"), Some(Ordering::Less));
+        assert_eq!(num("+2", "2"), Some(Ordering::Equal));
+        // 2^53 + 1 is not 2^53 (a float would say it is).
+        assert_eq!(
+            num("9007199254740993", "9007199254740992"),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            num(
+                "123456789012345678901234567890.000000000000000000001",
+                "123456789012345678901234567890"
+            ),
+            Some(Ordering::Greater)
+        );
+    }
+
+    #[test]
+    fn unparsable_numbers() {
+        for bad in [
+            "", "-", "abc", "1e3", "1.", ".5", "1 ", " 1", "0x10", "1.2.3", "--1",
+        ] {
+            assert!(parse_decimal(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_in_every_documented_shape() {
+        let midnight = parse_date("2024-01-01").unwrap();
+        assert_eq!(midnight, (1_704_067_200, 0));
+        assert_eq!(parse_date("2024-01-01T00:00:00Z"), Some(midnight));
+        assert_eq!(parse_date("2024-01-01T00:00Z"), Some(midnight));
+        assert_eq!(parse_date("2024-01-01T02:00:00+02:00"), Some(midnight));
+        assert_eq!(parse_date("2023-12-31T19:00:00-0500"), Some(midnight));
+        assert_eq!(parse_date("2024-01-01T01:00:00+01"), Some(midnight));
+        assert_eq!(parse_date("1704067200"), Some(midnight));
+        assert_eq!(
+            parse_date("2024-01-01T00:00:00.250Z"),
+            Some((1_704_067_200, 250_000_000))
+        );
+        assert_eq!(
+            parse_date("1704067200.25"),
+            Some((1_704_067_200, 250_000_000))
+        );
+        assert_eq!(parse_date("-1.25"), Some((-2, 750_000_000)));
+        assert_eq!(parse_date("1970-01-01T00:00:00Z"), Some((0, 0)));
+        assert_eq!(parse_date("2000-02-29"), Some((951_782_400, 0)));
+        assert_eq!(
+            cmp_dates("2025-01-01T00:00:00Z", "2026-06-01T00:00:00Z"),
+            Some(Ordering::Less)
+        );
+    }
+
+    #[test]
+    fn bad_dates() {
+        for bad in [
+            "",
+            "2024",
+            "2024-13-01",
+            "2023-02-29",
+            "2024-01-32",
+            "2024-01-01T25:00:00Z",
+            "2024-01-01T00:00:00Q",
+            "2024-01-01T00:00:00+2",
+            "2024-01-01T",
+            "yesterday",
+            "2024-01-01T00:00:00.Z",
+            "2024/01/01",
+        ] {
+            if bad == "2024" {
+                // All digits: epoch seconds.
+                assert_eq!(parse_date(bad), Some((2024, 0)));
+                continue;
+            }
+            assert!(parse_date(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn booleans() {
+        assert_eq!(parse_bool("TRUE"), Some(true));
+        assert_eq!(parse_bool("false"), Some(false));
+        assert_eq!(parse_bool("yes"), None);
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(decode_base64("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(decode_base64("aGVsbG8").unwrap(), b"hello");
+        assert_eq!(decode_base64("").unwrap(), b"");
+        assert_eq!(decode_base64("YQ==").unwrap(), b"a");
+        assert!(decode_base64("a").is_none());
+        assert!(decode_base64("aGVsbG8===").is_none());
+        assert!(decode_base64("aGV$bG8=").is_none());
+    }
+
+    #[test]
+    fn ip_ranges() {
+        let net = parse_cidr("203.0.113.0/24").unwrap();
+        assert!(cidr_contains(&net, &parse_ip("203.0.113.7").unwrap()));
+        assert!(!cidr_contains(&net, &parse_ip("198.51.100.1").unwrap()));
+        let host = parse_cidr("10.0.0.1").unwrap();
+        assert!(cidr_contains(&host, &parse_ip("10.0.0.1").unwrap()));
+        assert!(!cidr_contains(&host, &parse_ip("10.0.0.2").unwrap()));
+        let all = parse_cidr("0.0.0.0/0").unwrap();
+        assert!(cidr_contains(&all, &parse_ip("1.2.3.4").unwrap()));
+        let v6 = parse_cidr("2001:db8::/32").unwrap();
+        assert!(cidr_contains(&v6, &parse_ip("2001:db8::1").unwrap()));
+        assert!(!cidr_contains(&v6, &parse_ip("2001:db9::1").unwrap()));
+        assert!(!cidr_contains(&v6, &parse_ip("203.0.113.7").unwrap()));
+        assert!(!cidr_contains(&all, &parse_ip("::1").unwrap()));
+        let v6all = parse_cidr("::/0").unwrap();
+        assert!(cidr_contains(&v6all, &parse_ip("::1").unwrap()));
+        assert!(parse_cidr("10.0.0.0/33").is_none());
+        assert!(parse_cidr("10.0.0.0/").is_none());
+        assert!(parse_cidr("10.0.0/8").is_none());
+        assert!(parse_cidr("::/129").is_none());
+    }
+}
