@@ -7,5 +7,4 @@ mod policy_parse;
 mod rule_fixtures;
 mod vectors;
 mod eval_vectors;
-mod compare_vectors;
 mod eval_cases;
