@@ -4,6 +4,7 @@
 //! suppressions -> report -> renderers and gate.
 
 pub mod analysis;
+pub mod compare;
 pub mod eval;
 pub mod finding;
 pub mod gate;

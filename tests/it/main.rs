@@ -8,3 +8,4 @@ mod rule_fixtures;
 mod vectors;
 mod eval_vectors;
 mod eval_cases;
+mod compare_vectors;

@@ -1,0 +1,322 @@
+//! The comparator: does the *after* trust policy let any request assume the role that the
+//! *before* policy did not (SEMANTICS §7)?
+//!
+//! The answer comes from an exhaustive search over a finite request universe that is complete
+//! for the modelled semantics (§7.3): the principal universe (`principals`), the per-key value
+//! universes built with the minterm method (`values`, `automaton`), every STS API and
+//! permission-only action subset, and both caller sides (`search`). Every reported witness is
+//! re-checked with the evaluator; a widening is never reported without one. When a bound is
+//! hit before the question is settled the answer is [`CompareError::Incomplete`], which callers
+//! report as `analysis-incomplete`, never as a pass.
+//!
+//! Pure: no I/O; the evaluator (`crate::eval`) is the only judge of a single request.
+
+pub mod automaton;
+pub mod principals;
+pub mod search;
+pub mod values;
+
+use crate::eval::{self, Decision, Request, TrustResult};
+use crate::policy::{Effect, Policy, Statement};
+use automaton::{BoundHit, Bounds};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Search settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareOptions {
+    /// The role whose trust policy is compared (its account decides same- vs cross-account).
+    pub role_arn: String,
+    /// Trust evaluations allowed per search direction before giving up as incomplete.
+    pub max_evaluations: usize,
+    /// New-access witnesses to report at most.
+    pub max_witnesses: usize,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            role_arn: eval::DEFAULT_ROLE.to_string(),
+            max_evaluations: 2_000_000,
+            max_witnesses: 16,
+        }
+    }
+}
+
+/// A request one policy grants and the other does not, verified by the evaluator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    pub request: Request,
+    /// Index (in the granting policy) of the Allow statement that grants it.
+    pub after_statement: usize,
+    /// The before policy's trust result for the whole call.
+    pub before: TrustResult,
+    /// The after policy's trust result for the whole call.
+    pub after: TrustResult,
+}
+
+/// How the set of granted requests changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Some request is newly granted and none lost.
+    Widened,
+    /// Some request is lost and none newly granted.
+    Narrowed,
+    /// Exactly the same requests are granted.
+    Unchanged,
+    /// Some requests newly granted and some lost (e.g. a literal swapped for another).
+    Lateral,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Widened => "widened",
+            Verdict::Narrowed => "narrowed",
+            Verdict::Unchanged => "unchanged",
+            Verdict::Lateral => "lateral",
+        }
+    }
+
+    /// True when some request is newly granted.
+    pub fn is_widening(self) -> bool {
+        matches!(self, Verdict::Widened | Verdict::Lateral)
+    }
+}
+
+/// The comparison of a before and an after policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    pub verdict: Verdict,
+    /// New access: requests after grants and before does not, verified, simplest first.
+    pub witnesses: Vec<Witness>,
+    /// A few requests before granted and after does not (for "narrowed" / "lateral").
+    /// `after_statement` indexes the *before* policy here.
+    pub lost: Vec<Witness>,
+}
+
+/// The comparison could not be settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompareError {
+    /// A bound was hit (values, states, evaluations), or a candidate witness failed its
+    /// re-check (a bug, reported rather than trusted): report `analysis-incomplete`.
+    Incomplete { reason: String },
+}
+
+impl fmt::Display for CompareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompareError::Incomplete { reason } => write!(f, "analysis incomplete: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for CompareError {}
+
+impl From<BoundHit> for CompareError {
+    fn from(b: BoundHit) -> Self {
+        CompareError::Incomplete { reason: b.0 }
+    }
+}
+
+/// How many lost requests to look for; they only label the verdict.
+const MAX_LOST: usize = 4;
+
+/// Grant per SEMANTICS §7.1/§9.3: the final decision for the request as given (caller_allows
+/// included).
+pub fn granted(policy: &Policy, req: &Request) -> bool {
+    eval::evaluate(policy, req).decision == Decision::Allow
+}
+
+/// Compare `before` and `after` (SEMANTICS §7). `before` may have no statements ("nobody",
+/// for a created role).
+pub fn compare(
+    before: &Policy,
+    after: &Policy,
+    opts: &CompareOptions,
+) -> Result<Comparison, CompareError> {
+    if same_meaning_syntactically(before, after) {
+        return Ok(Comparison {
+            verdict: Verdict::Unchanged,
+            witnesses: Vec::new(),
+            lost: Vec::new(),
+        });
+    }
+    let bounds = Bounds::default();
+    let conds = values::conditions(&[before, after]);
+    let callers = principals::universe(&principals::Inputs {
+        policies: [before, after],
+        conds: &conds,
+        role_arn: &opts.role_arn,
+        bounds,
+    })?;
+
+    // Step 5: representative values of the keys used as `${...}` variables. Caller-fixed keys
+    // take the values the callers carry; any other key a fresh token that the key's own
+    // universe then also offers ("variable present and equal").
+    let var_keys = values::variable_keys(&conds);
+    let mut tokens: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut free_var_keys = BTreeSet::new();
+    for (i, key) in var_keys.iter().enumerate() {
+        if values::CALLER_KEYS.contains(&key.as_str()) {
+            let mut vals: Vec<String> = Vec::new();
+            for spec in &callers {
+                for (k, v) in &spec.context {
+                    if let eval::ContextValue::Single(s) = v {
+                        if k.eq_ignore_ascii_case(key) && !vals.contains(s) {
+                            vals.push(s.clone());
+                        }
+                    }
+                }
+            }
+            // [inf] Four caller values per variable keep the universe small; each caller still
+            // meets the "not equal" side through the cells of the other atoms.
+            vals.truncate(4);
+            tokens.insert(key.clone(), vals);
+        } else {
+            tokens.insert(key.clone(), vec![format!("v{}", i + 1)]);
+            free_var_keys.insert(key.clone());
+        }
+    }
+    let keys = values::universes(&conds, &tokens, &free_var_keys, bounds)?;
+    let space = search::Space {
+        callers: &callers,
+        keys: &keys,
+        role: &opts.role_arn,
+    };
+
+    let forward = search::search(
+        after,
+        before,
+        &space,
+        opts.max_evaluations,
+        opts.max_witnesses.max(1),
+    );
+    if !forward.complete && forward.found.is_empty() {
+        return Err(CompareError::Incomplete {
+            reason: format!(
+                "the witness search stopped after {} evaluations over {} callers and {} condition keys",
+                forward.evaluations,
+                callers.len(),
+                keys.len()
+            ),
+        });
+    }
+    let witnesses = verify(after, before, forward.found)?;
+
+    let reverse = search::search(
+        before,
+        after,
+        &space,
+        opts.max_evaluations,
+        MAX_LOST.min(opts.max_witnesses.max(1)),
+    );
+    // [inf] A reverse search cut off by the budget only leaves the narrowed/unchanged (or
+    // lateral/widened) label open; it is read as "nothing lost", which keeps a widening
+    // labelled as the stronger `widened`, never hides one.
+    let lost = verify(before, after, reverse.found)?;
+
+    let verdict = match (!witnesses.is_empty(), !lost.is_empty()) {
+        (true, false) => Verdict::Widened,
+        (true, true) => Verdict::Lateral,
+        (false, true) => Verdict::Narrowed,
+        (false, false) => Verdict::Unchanged,
+    };
+    Ok(Comparison {
+        verdict,
+        witnesses,
+        lost,
+    })
+}
+
+/// Re-check every candidate with the full evaluator; a candidate that does not hold is a bug in
+/// the search and is reported as such (never silently dropped, never trusted).
+fn verify(
+    grant: &Policy,
+    deny: &Policy,
+    found: Vec<Request>,
+) -> Result<Vec<Witness>, CompareError> {
+    let mut out: Vec<Witness> = Vec::with_capacity(found.len());
+    for request in found {
+        let g = eval::evaluate(grant, &request);
+        let d = eval::evaluate(deny, &request);
+        if g.decision != Decision::Allow || d.decision != Decision::Deny {
+            return Err(CompareError::Incomplete {
+                reason: format!(
+                    "internal error: a candidate witness did not verify (granting policy: {}, other policy: {})",
+                    g.decision.as_str(),
+                    d.decision.as_str()
+                ),
+            });
+        }
+        if out.iter().any(|w| w.request == request) {
+            continue;
+        }
+        let statement = granting_statement(grant, &request, &g);
+        out.push(Witness {
+            after_statement: statement,
+            before: d.trust,
+            after: g.trust,
+            request,
+        });
+    }
+    // Simplest first: fewest context keys, fewest extra actions, caller side allowing.
+    out.sort_by_key(|w| {
+        (
+            w.request.context.len(),
+            w.request.also.len(),
+            !w.request.caller_allows,
+        )
+    });
+    // The `before`/`after` fields name the before and after policies, whichever granted.
+    Ok(out)
+}
+
+/// The Allow statement that grants `request`: the first one that applies to every action the
+/// call needs, else the first that applies to its API action (a call may be granted by several
+/// statements, one per action).
+fn granting_statement(policy: &Policy, request: &Request, e: &eval::Evaluation) -> usize {
+    let allow = |idx: usize| {
+        policy
+            .statements
+            .get(idx)
+            .is_some_and(|s| s.effect == Effect::Allow)
+    };
+    if let Some(t) = e.statements.iter().find(|t| t.matched && allow(t.index)) {
+        return t.index;
+    }
+    let mut api_only = request.clone();
+    api_only.also.clear();
+    let e2 = eval::evaluate(policy, &api_only);
+    e2.statements
+        .iter()
+        .find(|t| t.matched && allow(t.index))
+        .map_or(0, |t| t.index)
+}
+
+/// Two policies with the same statements (ignoring `Sid`, `Id` and JSON pointers) in the same
+/// order grant the same requests; this skips the search for unchanged roles.
+fn same_meaning_syntactically(a: &Policy, b: &Policy) -> bool {
+    fn key(s: &Statement) -> impl PartialEq + '_ {
+        (
+            s.effect,
+            s.principals.mode,
+            s.principals
+                .entries
+                .iter()
+                .map(|e| (&e.kind, &e.value))
+                .collect::<Vec<_>>(),
+            &s.actions,
+            s.conditions
+                .iter()
+                .map(|c| (&c.operator, &c.key, &c.values))
+                .collect::<Vec<_>>(),
+        )
+    }
+    a.version == b.version
+        && a.statements.len() == b.statements.len()
+        && a.statements
+            .iter()
+            .zip(&b.statements)
+            .all(|(x, y)| key(x) == key(y))
+}

@@ -1,0 +1,274 @@
+//! The witness search (SEMANTICS §7.3 steps 4 and 6): enumerate requests over the principal
+//! universe × API × permission-only actions × caller side × the per-key value universes, in
+//! order of simplicity, and keep those one policy grants and the other does not.
+//!
+//! Order: fewest context keys present first, then per request the fewest extra actions and
+//! `caller_allows: true` first; values within a key come simplest first (literals before fresh
+//! ones). Every trust evaluation counts against the budget; the search reports whether it
+//! covered the whole space, so a cut-off search is never read as "no witness".
+
+use super::principals::CallerSpec;
+use super::values::KeyUniverse;
+use crate::eval::{decide, trust_for_action, ContextValue, Decision, Request, TrustResult};
+use crate::policy::Policy;
+use std::collections::BTreeMap;
+
+/// The permission-only actions a call may also need (SEMANTICS §2.1).
+pub const EXTRA_ACTIONS: [&str; 3] = ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"];
+
+/// Subsets of [`EXTRA_ACTIONS`] as index lists, smallest first.
+const ALSO_SUBSETS: [&[usize]; 8] = [&[], &[0], &[1], &[2], &[0, 1], &[0, 2], &[1, 2], &[0, 1, 2]];
+
+/// What the search enumerates.
+pub struct Space<'a> {
+    pub callers: &'a [CallerSpec],
+    pub keys: &'a [KeyUniverse],
+    pub role: &'a str,
+}
+
+/// The outcome of one directed search.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Requests `grant` allows and `deny` does not, simplest first, at most the limit.
+    pub found: Vec<Request>,
+    /// True when the whole space was covered (or the limit was reached: then `found` is full).
+    pub complete: bool,
+    /// Trust evaluations spent.
+    pub evaluations: usize,
+}
+
+/// Per-action trust results of one policy for one (caller, api, context), computed lazily:
+/// most requests are decided by the API action alone.
+struct Lazy<'p> {
+    policy: &'p Policy,
+    results: [Option<TrustResult>; 4],
+}
+
+impl<'p> Lazy<'p> {
+    fn new(policy: &'p Policy) -> Self {
+        Lazy {
+            policy,
+            results: [None; 4],
+        }
+    }
+
+    fn get(&mut self, req: &Request, slot: usize, evals: &mut usize) -> TrustResult {
+        if let Some(Some(r)) = self.results.get(slot) {
+            return *r;
+        }
+        let action = match slot {
+            0 => req.action.as_str(),
+            i => EXTRA_ACTIONS.get(i - 1).copied().unwrap_or(""),
+        };
+        *evals += 1;
+        let r = trust_for_action(self.policy, req, action);
+        if let Some(s) = self.results.get_mut(slot) {
+            *s = Some(r);
+        }
+        r
+    }
+
+    /// The weakest result over the API action and `also` (SEMANTICS §9.3).
+    fn combined(&mut self, req: &Request, also: &[usize], evals: &mut usize) -> TrustResult {
+        let mut t = self.get(req, 0, evals);
+        for &i in also {
+            if t < TrustResult::AllowAccount {
+                break;
+            }
+            t = t.min(self.get(req, i + 1, evals));
+        }
+        t
+    }
+}
+
+/// Search for requests `grant` allows and `deny` does not (final decisions, §9.3).
+pub fn search(
+    grant: &Policy,
+    deny: &Policy,
+    space: &Space<'_>,
+    budget: usize,
+    limit: usize,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let keys = space.keys;
+    let k = keys.len();
+    for present in 0..=k {
+        let mut combo: Vec<usize> = (0..present).collect();
+        loop {
+            // Odometer over the chosen keys' values.
+            let mut digits = vec![0usize; present];
+            loop {
+                let mut context: BTreeMap<String, ContextValue> = BTreeMap::new();
+                for (ci, &ki) in combo.iter().enumerate() {
+                    if let (Some(key), Some(&d)) = (keys.get(ki), digits.get(ci)) {
+                        if let Some(v) = key.values.get(d) {
+                            context.insert(key.name.clone(), v.clone());
+                        }
+                    }
+                }
+                if try_context(grant, deny, space, &context, &mut out, budget, limit) {
+                    return out;
+                }
+                if !advance(&mut digits, |i| {
+                    combo
+                        .get(i)
+                        .and_then(|&ki| keys.get(ki))
+                        .map_or(0, |key| key.values.len())
+                }) {
+                    break;
+                }
+            }
+            if !next_combination(&mut combo, k) {
+                break;
+            }
+        }
+    }
+    out.complete = true;
+    out
+}
+
+/// Try every caller with one context. Returns true when the search must stop (limit reached:
+/// complete; or budget spent: incomplete).
+fn try_context(
+    grant: &Policy,
+    deny: &Policy,
+    space: &Space<'_>,
+    context: &BTreeMap<String, ContextValue>,
+    out: &mut Outcome,
+    budget: usize,
+    limit: usize,
+) -> bool {
+    for spec in space.callers {
+        let mut ctx = context.clone();
+        for (k, v) in &spec.context {
+            ctx.insert(k.clone(), v.clone());
+        }
+        for api in &spec.apis {
+            let base = Request {
+                role: space.role.to_string(),
+                action: (*api).to_string(),
+                also: Vec::new(),
+                principal: spec.caller.clone(),
+                caller_allows: true,
+                context: ctx.clone(),
+            };
+            if let Some(found) = first_witness(grant, deny, base, &mut out.evaluations) {
+                out.found.push(found);
+                if out.found.len() >= limit {
+                    out.complete = true;
+                    return true;
+                }
+            }
+            if out.evaluations > budget {
+                out.complete = false;
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The simplest (`also`, `caller_allows`) variant of `base` that `grant` allows and `deny`
+/// does not, if any.
+fn first_witness(
+    grant: &Policy,
+    deny: &Policy,
+    base: Request,
+    evals: &mut usize,
+) -> Option<Request> {
+    let mut g = Lazy::new(grant);
+    let mut d = Lazy::new(deny);
+    if g.get(&base, 0, evals) < TrustResult::AllowAccount {
+        // Every variant needs the API action.
+        return None;
+    }
+    for also in ALSO_SUBSETS {
+        let tg = g.combined(&base, also, evals);
+        if tg < TrustResult::AllowAccount {
+            continue;
+        }
+        for caller_allows in [true, false] {
+            let mut req = base.clone();
+            req.also = also
+                .iter()
+                .filter_map(|&i| EXTRA_ACTIONS.get(i).map(|s| s.to_string()))
+                .collect();
+            req.caller_allows = caller_allows;
+            if decide(&req, tg) != Decision::Allow {
+                continue;
+            }
+            let td = d.combined(&base, also, evals);
+            if decide(&req, td) == Decision::Deny {
+                return Some(req);
+            }
+        }
+    }
+    None
+}
+
+/// Next digit vector of a mixed-radix counter; false after the last one.
+fn advance(digits: &mut [usize], radix: impl Fn(usize) -> usize) -> bool {
+    for i in (0..digits.len()).rev() {
+        if let Some(d) = digits.get_mut(i) {
+            if *d + 1 < radix(i) {
+                *d += 1;
+                return true;
+            }
+            *d = 0;
+        }
+    }
+    false
+}
+
+/// Next `combo.len()`-subset of `0..n` in lexicographic order; false after the last one.
+fn next_combination(combo: &mut [usize], n: usize) -> bool {
+    let size = combo.len();
+    for i in (0..size).rev() {
+        let max_here = n - size + i;
+        if combo.get(i).is_some_and(|&c| c < max_here) {
+            let first = combo.get(i).copied().unwrap_or(0) + 1;
+            for (next, slot) in (first..).zip(combo.iter_mut().skip(i)) {
+                *slot = next;
+            }
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combinations_in_order() {
+        let mut c = vec![0, 1];
+        let mut all = vec![c.clone()];
+        while next_combination(&mut c, 4) {
+            all.push(c.clone());
+        }
+        assert_eq!(
+            all,
+            vec![
+                vec![0, 1],
+                vec![0, 2],
+                vec![0, 3],
+                vec![1, 2],
+                vec![1, 3],
+                vec![2, 3]
+            ]
+        );
+        let mut empty: Vec<usize> = vec![];
+        assert!(!next_combination(&mut empty, 3));
+    }
+
+    #[test]
+    fn odometer_covers_the_product() {
+        let mut d = vec![0, 0];
+        let mut n = 1;
+        while advance(&mut d, |i| [2, 3][i]) {
+            n += 1;
+        }
+        assert_eq!(n, 6);
+    }
+}

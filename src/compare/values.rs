@@ -1,0 +1,795 @@
+//! The per-key value universe (SEMANTICS §7.3 step 3 and step 5): for every condition key of
+//! both policies, a short list of values such that every condition of either policy takes
+//! every truth value it can take on one of them.
+//!
+//! Strings: one witness per satisfiable cell of the key's atoms (`automaton::cells`). Numbers,
+//! dates and addresses: the points that split the line at every literal. Booleans: `true`,
+//! `false` and something else. Multi-valued keys: the empty set, singletons and small mixed
+//! sets. Absent is not listed here: the search decides which keys are present.
+
+use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds};
+use crate::eval::ContextValue;
+use crate::policy::keys;
+use crate::policy::{BaseOp, Condition, Operator, Policy, Version};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// Keys whose values the caller fixes (SEMANTICS §9.2): the principal universe generates them,
+/// never the value universe, so a witness never pairs a caller with someone else's ARN.
+pub const CALLER_KEYS: [&str; 3] = ["aws:principalarn", "aws:principalaccount", "aws:username"];
+
+/// A value that no policy literal of any type equals: the "something else" of each family.
+const OTHER: &str = "x";
+
+/// One condition of either policy, with the policy's `Version` (variables need 2012).
+#[derive(Debug, Clone, Copy)]
+pub struct CondRef<'p> {
+    pub version: Version,
+    pub cond: &'p Condition,
+}
+
+/// Every condition of both policies.
+pub fn conditions<'p>(policies: &[&'p Policy]) -> Vec<CondRef<'p>> {
+    let mut out = Vec::new();
+    for p in policies {
+        for s in &p.statements {
+            for c in &s.conditions {
+                out.push(CondRef {
+                    version: p.version,
+                    cond: c,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One piece of a condition value: policy text, an escape, or a `${key}` variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Text(String),
+    /// `${*}`, `${?}`, `${$}`: a literal character, never a wildcard.
+    Escaped(char),
+    Var {
+        /// Lower-cased key name.
+        key: String,
+        default: Option<String>,
+    },
+}
+
+/// Split a value into segments the way the evaluator substitutes (SEMANTICS §4.5): only for
+/// `Version 2012` and operators that take variables; otherwise the whole value is text.
+pub fn segments(text: &str, version: Version, base: BaseOp) -> Vec<Seg> {
+    if version != Version::V2012 || !base.takes_variables() || !text.contains("${") {
+        return vec![Seg::Text(text.to_string())];
+    }
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let (before, from) = rest.split_at(start);
+        if !before.is_empty() {
+            out.push(Seg::Text(before.to_string()));
+        }
+        let after = from.get(2..).unwrap_or("");
+        let Some(end) = after.find('}') else {
+            out.push(Seg::Text(from.to_string()));
+            return out;
+        };
+        let body = after.get(..end).unwrap_or("");
+        let whole = from.get(..end + 3).unwrap_or(from);
+        rest = after.get(end + 1..).unwrap_or("");
+        match body {
+            "*" => out.push(Seg::Escaped('*')),
+            "?" => out.push(Seg::Escaped('?')),
+            "$" => out.push(Seg::Escaped('$')),
+            _ => match parse_var(body) {
+                Some((key, default)) => out.push(Seg::Var { key, default }),
+                // Malformed: the evaluator keeps the text as written.
+                None => out.push(Seg::Text(whole.to_string())),
+            },
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Seg::Text(rest.to_string()));
+    }
+    out
+}
+
+fn parse_var(body: &str) -> Option<(String, Option<String>)> {
+    let (key, default) = match body.split_once(',') {
+        Some((key, default)) => {
+            let inner = default.trim().strip_prefix('\'')?.strip_suffix('\'')?;
+            (key.trim(), Some(inner.to_string()))
+        }
+        None => (body.trim(), None),
+    };
+    if key.is_empty() {
+        return None;
+    }
+    Some((key.to_ascii_lowercase(), default))
+}
+
+/// The atom kind of a string-family operator.
+pub fn atom_kind(base: BaseOp) -> Option<AtomKind> {
+    match base {
+        BaseOp::StringEquals | BaseOp::StringNotEquals => Some(AtomKind::Equals),
+        BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {
+            Some(AtomKind::EqualsIgnoreCase)
+        }
+        BaseOp::StringLike | BaseOp::StringNotLike => Some(AtomKind::Like),
+        BaseOp::ArnEquals | BaseOp::ArnLike | BaseOp::ArnNotEquals | BaseOp::ArnNotLike => {
+            Some(AtomKind::Arn)
+        }
+        _ => None,
+    }
+}
+
+/// The atom of `segs` with each variable replaced by `value_of(key)`; `None` when a variable
+/// has no value and no default (the condition is then constant, SEMANTICS §4.5).
+pub fn atom_of(
+    kind: AtomKind,
+    segs: &[Seg],
+    value_of: &dyn Fn(&str) -> Option<String>,
+) -> Option<Atom> {
+    let mut toks = Vec::new();
+    for seg in segs {
+        match seg {
+            Seg::Text(t) => toks.extend(Atom::from_text(kind, t).toks),
+            Seg::Escaped(c) => toks.push(automaton::Tok::Lit(*c)),
+            Seg::Var { key, default } => {
+                let v = value_of(key).or_else(|| default.clone())?;
+                // Substituted text is literal (SEMANTICS §4.5 [inf]).
+                toks.extend(v.chars().map(automaton::Tok::Lit));
+            }
+        }
+    }
+    Some(Atom { kind, toks }.normalised())
+}
+
+/// Lower-cased key names that appear as `${...}` variables in any condition value.
+pub fn variable_keys(conds: &[CondRef<'_>]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for c in conds {
+        let Operator::Known { base, .. } = c.cond.operator else {
+            continue;
+        };
+        for v in &c.cond.values {
+            for seg in segments(v, c.version, base) {
+                if let Seg::Var { key, .. } = seg {
+                    out.insert(key);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The string atoms of one key, with variables replaced by each of their representative
+/// values (`tokens`, step 5) in turn, and — for keys the caller fixes — also by `*`, which
+/// over-approximates every substitution.
+fn string_atoms(
+    conds: &[&CondRef<'_>],
+    tokens: &BTreeMap<String, Vec<String>>,
+    wild_vars: bool,
+) -> Vec<Atom> {
+    let mut atoms = BTreeSet::new();
+    for c in conds {
+        let Operator::Known { base, .. } = c.cond.operator else {
+            continue;
+        };
+        let Some(kind) = atom_kind(base) else {
+            continue;
+        };
+        for v in &c.cond.values {
+            let segs = segments(v, c.version, base);
+            let vars: Vec<&String> = segs
+                .iter()
+                .filter_map(|s| match s {
+                    Seg::Var { key, .. } => Some(key),
+                    _ => None,
+                })
+                .collect();
+            if vars.is_empty() {
+                atoms.insert(Atom::from_text(kind, v));
+                continue;
+            }
+            if wild_vars {
+                let star: Vec<Seg> = segs
+                    .iter()
+                    .map(|s| match s {
+                        Seg::Var { .. } => Seg::Text("*".into()),
+                        other => other.clone(),
+                    })
+                    .collect();
+                let glob = if kind == AtomKind::Arn {
+                    AtomKind::Arn
+                } else {
+                    AtomKind::Like
+                };
+                if let Some(a) = atom_of(glob, &star, &|_| None) {
+                    atoms.insert(a);
+                }
+            }
+            // One atom per representative value of each variable (the others at their first
+            // representative), plus the defaults (every variable missing).
+            let first = |k: &str| tokens.get(k).and_then(|t| t.first().cloned());
+            if let Some(a) = atom_of(kind, &segs, &first) {
+                atoms.insert(a);
+            }
+            for var in &vars {
+                for tok in tokens.get(var.as_str()).into_iter().flatten().skip(1) {
+                    let pick = |k: &str| {
+                        if k == var.as_str() {
+                            Some(tok.clone())
+                        } else {
+                            first(k)
+                        }
+                    };
+                    if let Some(a) = atom_of(kind, &segs, &pick) {
+                        atoms.insert(a);
+                    }
+                }
+            }
+            if let Some(a) = atom_of(kind, &segs, &|_| None) {
+                atoms.insert(a);
+            }
+        }
+    }
+    atoms.into_iter().collect()
+}
+
+/// One key's candidate values, simplest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUniverse {
+    /// The key as first written in a policy (lookup is case-insensitive).
+    pub name: String,
+    pub values: Vec<ContextValue>,
+}
+
+/// Witness strings for every cell of a key's string atoms (the minterm method).
+pub fn string_witnesses(
+    conds: &[&CondRef<'_>],
+    tokens: &BTreeMap<String, Vec<String>>,
+    wild_vars: bool,
+    fresh_pref: &str,
+    bounds: Bounds,
+) -> Result<Vec<String>, BoundHit> {
+    let atoms = string_atoms(conds, tokens, wild_vars);
+    if atoms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cells = automaton::cells(&atoms, fresh_pref, bounds)?;
+    Ok(cells.into_iter().map(|c| c.witness).collect())
+}
+
+/// The value universe of every key of `conds` except the caller-fixed ones.
+///
+/// `tokens`: representative values of variable keys (step 5); a free variable key gets its
+/// representatives as extra candidates so "variable present and equal" is reachable.
+pub fn universes(
+    conds: &[CondRef<'_>],
+    tokens: &BTreeMap<String, Vec<String>>,
+    free_var_keys: &BTreeSet<String>,
+    bounds: Bounds,
+) -> Result<Vec<KeyUniverse>, BoundHit> {
+    // Group by lower-cased key (key names and tag-key suffixes are case-insensitive, §1.9).
+    let mut groups: BTreeMap<String, (String, Vec<&CondRef<'_>>)> = BTreeMap::new();
+    for c in conds {
+        let lower = c.cond.key.to_ascii_lowercase();
+        groups
+            .entry(lower)
+            .or_insert_with(|| (c.cond.key.clone(), Vec::new()))
+            .1
+            .push(c);
+    }
+    for k in free_var_keys {
+        groups
+            .entry(k.clone())
+            .or_insert_with(|| (k.clone(), Vec::new()));
+    }
+    let mut out = Vec::new();
+    for (lower, (name, group)) in groups {
+        if CALLER_KEYS.contains(&lower.as_str()) {
+            continue;
+        }
+        let mut singles: Vec<String> = Vec::new();
+        singles.extend(string_witnesses(&group, tokens, false, "", bounds)?);
+        let mut set_ops = 0usize;
+        for c in &group {
+            let Operator::Known { set, base, .. } = c.cond.operator else {
+                continue;
+            };
+            if set.is_some() {
+                set_ops += 1;
+            }
+            singles.extend(points(base, &c.cond.values));
+        }
+        if let Some(t) = tokens.get(&lower) {
+            singles.extend(t.iter().cloned());
+        }
+        if singles.is_empty() {
+            // Only `Null` or unknown operators test this key: any present value will do.
+            singles.push(OTHER.to_string());
+        }
+        let singles = dedupe(singles);
+        let used_with_sets = set_ops > 0;
+        let mut values = Vec::new();
+        if !keys::is_multi_valued(&lower) {
+            values.extend(singles.iter().cloned().map(ContextValue::Single));
+        }
+        if keys::is_multi_valued(&lower) || used_with_sets {
+            values.extend(multi_values(&singles, set_ops.max(2), bounds)?);
+        }
+        if used_with_sets && !keys::is_multi_valued(&lower) {
+            // ForAllValues treats a lone "" as vacuous (SEMANTICS §4.1).
+            values.push(ContextValue::Single(String::new()));
+        }
+        let mut seen = BTreeSet::new();
+        values.retain(|v| seen.insert(v.clone()));
+        out.push(KeyUniverse { name, values });
+    }
+    Ok(out)
+}
+
+fn dedupe(items: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    items
+        .into_iter()
+        .filter(|s| seen.insert(s.clone()))
+        .collect()
+}
+
+/// Multi-valued candidates: `[]`, `[""]` and every set of at most `max_size` distinct singles.
+/// Any mix of `ForAllValues`/`ForAnyValue` conditions that some set satisfies is satisfied by
+/// a set of at most one element per condition (one witness per `ForAnyValue` that must hold,
+/// one counterexample per `ForAllValues` that must fail), so sets up to the number of
+/// set-qualified conditions are enough.
+fn multi_values(
+    singles: &[String],
+    max_size: usize,
+    bounds: Bounds,
+) -> Result<Vec<ContextValue>, BoundHit> {
+    let mut out = vec![
+        ContextValue::Multi(Vec::new()),
+        ContextValue::Multi(vec![String::new()]),
+    ];
+    let n = singles.len();
+    let limit = bounds.max_cells;
+    let mut current: Vec<usize> = Vec::new();
+    // Iterative enumeration of index combinations by size.
+    for size in 1..=max_size.min(n) {
+        current.clear();
+        current.extend(0..size);
+        loop {
+            let set: Vec<String> = current
+                .iter()
+                .filter_map(|&i| singles.get(i).cloned())
+                .collect();
+            out.push(ContextValue::Multi(set));
+            if out.len() > limit {
+                return Err(BoundHit(format!(
+                    "more than {limit} candidate value sets for a multi-valued key"
+                )));
+            }
+            // Next combination.
+            let mut i = size;
+            let mut advanced = false;
+            while i > 0 {
+                i -= 1;
+                let max_here = n - size + i;
+                if current.get(i).is_some_and(|&c| c < max_here) {
+                    if let Some(c) = current.get_mut(i) {
+                        *c += 1;
+                    }
+                    for j in i + 1..size {
+                        let prev = current.get(j - 1).copied().unwrap_or(0);
+                        if let Some(c) = current.get_mut(j) {
+                            *c = prev + 1;
+                        }
+                    }
+                    advanced = true;
+                    break;
+                }
+            }
+            if !advanced {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The boundary points of one non-string condition.
+pub fn points(base: BaseOp, literals: &[String]) -> Vec<String> {
+    match base {
+        BaseOp::NumericEquals
+        | BaseOp::NumericNotEquals
+        | BaseOp::NumericLessThan
+        | BaseOp::NumericLessThanEquals
+        | BaseOp::NumericGreaterThan
+        | BaseOp::NumericGreaterThanEquals => number_points(literals),
+        BaseOp::DateEquals
+        | BaseOp::DateNotEquals
+        | BaseOp::DateLessThan
+        | BaseOp::DateLessThanEquals
+        | BaseOp::DateGreaterThan
+        | BaseOp::DateGreaterThanEquals => date_points(literals),
+        BaseOp::IpAddress | BaseOp::NotIpAddress => ip_points(literals),
+        BaseOp::Bool => vec!["true".into(), "false".into(), OTHER.into()],
+        BaseOp::BinaryEquals => {
+            let mut v: Vec<String> = literals.to_vec();
+            v.push(OTHER.into());
+            v
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `[+-]digits[.digits]` as a float (the evaluator refuses exponents and bare dots too).
+fn parse_number(text: &str) -> Option<f64> {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Every literal, ±1, ±0.5, the midpoints between neighbours, and a non-number: one point in
+/// every interval the literals cut the line into, and the literals themselves.
+/// [inf] Beyond 2^53 the float neighbours may coincide with the literal; such bounds are not
+/// found in trust policies.
+pub fn number_points(literals: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = literals.to_vec();
+    let mut nums: Vec<f64> = literals.iter().filter_map(|l| parse_number(l)).collect();
+    nums.sort_by(|a, b| a.total_cmp(b));
+    nums.dedup();
+    for n in &nums {
+        for d in [-1.0, 1.0, -0.5, 0.5] {
+            out.push(format_number(n + d));
+        }
+    }
+    for w in nums.windows(2) {
+        if let [a, b] = w {
+            out.push(format_number((a + b) / 2.0));
+        }
+    }
+    out.push(OTHER.into());
+    dedupe(out)
+}
+
+fn format_number(n: f64) -> String {
+    // `Display` for f64 never uses an exponent and prints integers without a dot.
+    format!("{n}")
+}
+
+/// An instant in whole nanoseconds since the epoch (i128 keeps every ISO year exact).
+type Nanos = i128;
+const NS: i128 = 1_000_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateForm {
+    Epoch,
+    Iso,
+}
+
+/// Each date literal, ±1 s, and the midpoint between neighbours, written in the literal's
+/// own form (epoch seconds or ISO 8601 UTC), plus a non-date.
+pub fn date_points(literals: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = literals.to_vec();
+    let mut parsed: Vec<(Nanos, DateForm)> =
+        literals.iter().filter_map(|l| parse_date(l)).collect();
+    parsed.sort_by_key(|p| p.0);
+    parsed.dedup_by_key(|p| p.0);
+    for (t, form) in &parsed {
+        out.push(format_date(t - NS, *form));
+        out.push(format_date(t + NS, *form));
+    }
+    for w in parsed.windows(2) {
+        if let [(a, form), (b, _)] = w {
+            out.push(format_date(a + (b - a) / 2, *form));
+        }
+    }
+    out.push(OTHER.into());
+    dedupe(out)
+}
+
+fn parse_date(text: &str) -> Option<(Nanos, DateForm)> {
+    let b = text.as_bytes();
+    if !b.is_empty()
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+'))
+    {
+        if let Some(n) = parse_epoch(text) {
+            return Some((n, DateForm::Epoch));
+        }
+    }
+    parse_iso(text).map(|n| (n, DateForm::Iso))
+}
+
+fn parse_epoch(text: &str) -> Option<Nanos> {
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty() || int.len() > 15 || !int.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if !frac.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let secs: i128 = int.parse().ok()?;
+    let mut nanos: i128 = 0;
+    for (i, c) in frac.bytes().take(9).enumerate() {
+        nanos += i128::from(c - b'0') * 10i128.pow(8 - i as u32);
+    }
+    let total = secs * NS + nanos;
+    Some(if neg { -total } else { total })
+}
+
+fn num(b: &[u8], at: usize, n: usize) -> Option<i64> {
+    let field = b.get(at..at + n)?;
+    let mut v = 0i64;
+    for &c in field {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][Z|±HH:MM]`; no offset means UTC (as the evaluator reads it).
+fn parse_iso(text: &str) -> Option<Nanos> {
+    let b = text.as_bytes();
+    let (y, m, d) = (num(b, 0, 4)?, num(b, 5, 2)?, num(b, 8, 2)?);
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !(1..=12).contains(&m) {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    let mut secs = i128::from(days) * 86_400;
+    let mut nanos: i128 = 0;
+    let mut at = 10;
+    if matches!(b.get(at), Some(b'T' | b't' | b' ')) {
+        let (hh, mm) = (num(b, at + 1, 2)?, num(b, at + 4, 2)?);
+        secs += i128::from(hh * 3600 + mm * 60);
+        at += 6;
+        if b.get(at) == Some(&b':') {
+            secs += i128::from(num(b, at + 1, 2)?);
+            at += 3;
+            if b.get(at) == Some(&b'.') {
+                at += 1;
+                let mut i = 0u32;
+                while let Some(c) = b.get(at).filter(|c| c.is_ascii_digit()) {
+                    if i < 9 {
+                        nanos += i128::from(c - b'0') * 10i128.pow(8 - i);
+                    }
+                    i += 1;
+                    at += 1;
+                }
+            }
+        }
+        match b.get(at) {
+            None => {}
+            Some(b'Z' | b'z') => at += 1,
+            Some(&sign @ (b'+' | b'-')) => {
+                let (oh, om) = (num(b, at + 1, 2)?, num(b, at + 4, 2)?);
+                let off = i128::from(oh * 3600 + om * 60);
+                secs -= if sign == b'+' { off } else { -off };
+                at += 6;
+            }
+            Some(_) => return None,
+        }
+    }
+    if at != b.len() {
+        return None;
+    }
+    Some(secs * NS + nanos)
+}
+
+fn format_date(t: Nanos, form: DateForm) -> String {
+    let secs = t.div_euclid(NS);
+    let nanos = t.rem_euclid(NS);
+    let frac = if nanos == 0 {
+        String::new()
+    } else {
+        let s = format!(".{nanos:09}");
+        s.trim_end_matches('0').to_string()
+    };
+    match form {
+        DateForm::Epoch => format!("{secs}{frac}"),
+        DateForm::Iso => {
+            let days = secs.div_euclid(86_400);
+            let rem = secs.rem_euclid(86_400);
+            let (y, m, d) = civil_from_days(i64::try_from(days).unwrap_or(0));
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{frac}Z",
+                rem / 3600,
+                (rem % 3600) / 60,
+                rem % 60
+            )
+        }
+    }
+}
+
+/// For each CIDR its first and last address and the addresses just outside, one address of
+/// the other family, and a non-address.
+pub fn ip_points(literals: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut v4, mut v6) = (false, false);
+    for l in literals {
+        let (addr, prefix) = match l.split_once('/') {
+            Some((a, p)) => (a, p.parse::<u32>().ok()),
+            None => (l.as_str(), None),
+        };
+        match addr.parse::<IpAddr>() {
+            Ok(IpAddr::V4(a)) => {
+                v4 = true;
+                let p = prefix.unwrap_or(32).min(32);
+                let mask = u32::MAX.checked_shl(32 - p).unwrap_or(0);
+                let first = u32::from(a) & mask;
+                let last = first | !mask;
+                out.push(Ipv4Addr::from(first).to_string());
+                out.push(Ipv4Addr::from(last).to_string());
+                if let Some(x) = first.checked_sub(1) {
+                    out.push(Ipv4Addr::from(x).to_string());
+                }
+                if let Some(x) = last.checked_add(1) {
+                    out.push(Ipv4Addr::from(x).to_string());
+                }
+            }
+            Ok(IpAddr::V6(a)) => {
+                v6 = true;
+                let p = prefix.unwrap_or(128).min(128);
+                let mask = u128::MAX.checked_shl(128 - p).unwrap_or(0);
+                let first = u128::from(a) & mask;
+                let last = first | !mask;
+                out.push(Ipv6Addr::from(first).to_string());
+                out.push(Ipv6Addr::from(last).to_string());
+                if let Some(x) = first.checked_sub(1) {
+                    out.push(Ipv6Addr::from(x).to_string());
+                }
+                if let Some(x) = last.checked_add(1) {
+                    out.push(Ipv6Addr::from(x).to_string());
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    if v4 || !v6 {
+        out.push("2001:db8::1".into());
+    }
+    if v6 || !v4 {
+        out.push("192.0.2.1".into());
+    }
+    out.push(OTHER.into());
+    dedupe(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn numbers_split_every_interval() {
+        let p = number_points(&s(&["3600", "10"]));
+        for want in [
+            "3600", "10", "3599", "3601", "9", "11", "9.5", "10.5", "1805", "x",
+        ] {
+            assert!(p.contains(&want.to_string()), "{want} in {p:?}");
+        }
+    }
+
+    #[test]
+    fn dates_keep_their_form_and_step_one_second() {
+        let p = date_points(&s(&["2025-01-01T00:00:00Z"]));
+        assert!(p.contains(&"2024-12-31T23:59:59Z".to_string()), "{p:?}");
+        assert!(p.contains(&"2025-01-01T00:00:01Z".to_string()));
+        let p = date_points(&s(&["1735689600"]));
+        assert!(p.contains(&"1735689599".to_string()));
+        assert!(p.contains(&"1735689601".to_string()));
+        let p = date_points(&s(&["2025-01-01T00:00:00Z", "2025-01-01T00:00:01Z"]));
+        assert!(p.contains(&"2025-01-01T00:00:00.5Z".to_string()), "{p:?}");
+    }
+
+    #[test]
+    fn iso_offsets_are_normalised() {
+        assert_eq!(
+            parse_iso("2025-01-01T02:00:00+02:00"),
+            parse_iso("2025-01-01T00:00:00Z")
+        );
+        assert_eq!(parse_iso("1970-01-01"), Some(0));
+        assert_eq!(parse_iso("garbage"), None);
+    }
+
+    #[test]
+    fn cidr_edges_and_neighbours() {
+        let p = ip_points(&s(&["203.0.113.0/24"]));
+        for want in [
+            "203.0.113.0",
+            "203.0.113.255",
+            "203.0.112.255",
+            "203.0.114.0",
+            "2001:db8::1",
+            "x",
+        ] {
+            assert!(p.contains(&want.to_string()), "{want} in {p:?}");
+        }
+        let p = ip_points(&s(&["2001:db8::/32"]));
+        assert!(p.contains(&"2001:db8::".to_string()), "{p:?}");
+        assert!(p.contains(&"2001:db7:ffff:ffff:ffff:ffff:ffff:ffff".to_string()));
+        assert!(p.contains(&"192.0.2.1".to_string()));
+    }
+
+    #[test]
+    fn variables_split_into_segments() {
+        let segs = segments(
+            "u-${aws:username}-${*}-${aws:x, 'd'}",
+            Version::V2012,
+            BaseOp::StringLike,
+        );
+        assert_eq!(
+            segs,
+            vec![
+                Seg::Text("u-".into()),
+                Seg::Var {
+                    key: "aws:username".into(),
+                    default: None
+                },
+                Seg::Text("-".into()),
+                Seg::Escaped('*'),
+                Seg::Text("-".into()),
+                Seg::Var {
+                    key: "aws:x".into(),
+                    default: Some("d".into())
+                },
+            ]
+        );
+        // Version 2008: literal text.
+        assert_eq!(
+            segments("${aws:username}", Version::V2008, BaseOp::StringLike),
+            vec![Seg::Text("${aws:username}".into())]
+        );
+    }
+
+    #[test]
+    fn multi_sets_up_to_the_bound() {
+        let v = multi_values(&s(&["a", "b", "c"]), 2, Bounds::default()).unwrap();
+        // [], [""], 3 singletons, 3 pairs.
+        assert_eq!(v.len(), 8);
+        assert!(v.contains(&ContextValue::Multi(s(&["a", "c"]))));
+    }
+}
