@@ -9,3 +9,4 @@ mod vectors;
 mod eval_vectors;
 mod eval_cases;
 mod compare_vectors;
+mod eval_props;
