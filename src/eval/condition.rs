@@ -292,6 +292,12 @@ pub fn explain_failure(
             .iter()
             .any(|pv| has_variable(pv) && substitute(pv, request) == Substituted::Unresolved);
     let values = list(&cond.values);
+    // Equality reads as set membership; globs and typed comparisons as "matches none".
+    let verb = match base {
+        BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase | BaseOp::Bool => "not in",
+        BaseOp::StringLike | BaseOp::ArnLike | BaseOp::ArnEquals => "matches none of",
+        _ => "fails against",
+    };
     let why_single = |x: &str| -> String {
         if base.is_negated() {
             format!("value {} matches one of {values}", tick(x))
@@ -299,11 +305,11 @@ pub fn explain_failure(
             "empty value list".to_string()
         } else if unresolved {
             format!(
-                "value {} not in {values} (a variable has no value)",
+                "value {} {verb} {values} (a variable has no value)",
                 tick(x)
             )
         } else {
-            format!("value {} not in {values}", tick(x))
+            format!("value {} {verb} {values}", tick(x))
         }
     };
     match (set, found) {

@@ -169,19 +169,37 @@ fn trace_statement(
             tick(&request.action)
         ),
         (None, PrincipalMode::NotPrincipal) => format!("caller {caller} listed in NotPrincipal"),
-        (None, PrincipalMode::Principal) => format!("no principal entry names {caller}"),
+        (None, PrincipalMode::Principal) => {
+            // Say why an ARN with a wildcard did not match: IAM never expands one (§1.4).
+            match statement
+                .principals
+                .entries
+                .iter()
+                .find(|e| e.value != "*" && e.value.contains(['*', '?']))
+            {
+                Some(e) => format!(
+                    "no principal entry names {caller} ({} has a wildcard and matches nothing)",
+                    tick(&e.value)
+                ),
+                None => format!("no principal entry names {caller}"),
+            }
+        }
     });
 
     let (covered, uncovered): (Vec<&str>, Vec<&str>) = actions
         .iter()
         .copied()
         .partition(|a| action_matches(&statement.actions, a));
-    let ticks = |xs: &[&str]| xs.iter().map(|a| tick(a)).collect::<Vec<_>>().join(", ");
+    let ticks = |xs: &[&str]| {
+        let noun = if xs.len() == 1 { "action" } else { "actions" };
+        let list = xs.iter().map(|a| tick(a)).collect::<Vec<_>>().join(", ");
+        format!("{noun} {list}")
+    };
     if !covered.is_empty() {
-        parts.push(format!("action {} covered", ticks(&covered)));
+        parts.push(format!("{} covered", ticks(&covered)));
     }
     if !uncovered.is_empty() {
-        parts.push(format!("action {} not covered", ticks(&uncovered)));
+        parts.push(format!("{} not covered", ticks(&uncovered)));
     }
 
     let failed = statement
