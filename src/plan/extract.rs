@@ -1,0 +1,147 @@
+//! Extraction (SPEC §1.1): from the typed records of one plan document to its `RoleChange`s,
+//! deciding each side's `TrustDoc`, the unknown and sensitive flags, and attaching drift.
+
+use std::collections::HashMap;
+
+use serde_json::value::RawValue;
+
+use super::model::{Drift, RoleChange, RoleType, TrustDoc};
+use super::reader::{value_kind, RoleRecord, SideRecord};
+
+/// Every role change of one document: `resource_changes` roles in plan order, then roles that
+/// appear only in `resource_drift`.
+pub(super) fn role_changes(changes: Vec<RoleRecord>, drift: Vec<RoleRecord>) -> Vec<RoleChange> {
+    let mut roles: Vec<RoleChange> = changes.into_iter().map(role_change).collect();
+
+    let mut by_address: HashMap<String, usize> = HashMap::new();
+    for (i, role) in roles.iter().enumerate() {
+        by_address.entry(role.address.clone()).or_insert(i);
+    }
+    // A moved role's drift may be recorded under its old address.
+    for (i, role) in roles.iter().enumerate() {
+        if let Some(previous) = &role.previous_address {
+            by_address.entry(previous.clone()).or_insert(i);
+        }
+    }
+
+    for record in drift {
+        let role_type = record.role_type;
+        let change = &record.change;
+        let last_applied = trust_doc(change.before.as_ref(), role_type);
+        let actual = trust_doc(change.after.as_ref(), role_type);
+        // Drift on other attributes (tags, policies) says nothing about who may assume the
+        // role. The comparison is textual: deciding whether two texts are the same policy is
+        // the comparer's job, and a reformatted policy is at worst an extra, harmless check.
+        if last_applied == actual {
+            continue;
+        }
+        let sensitive =
+            change.before_sensitive.marks(role_type) || change.after_sensitive.marks(role_type);
+        let drift = Drift {
+            last_applied,
+            actual: actual.clone(),
+            actions: change.actions.clone(),
+        };
+        match by_address
+            .get(&record.address)
+            .and_then(|&i| roles.get_mut(i))
+        {
+            Some(role) => {
+                // The drifted documents stand for the role's before side: never print them
+                // if either drift side is sensitive.
+                role.before_sensitive |= sensitive;
+                if role.drift.is_none() {
+                    role.drift = Some(drift);
+                }
+            }
+            None => {
+                // Drift with no resource_changes entry (older Terraform omitted no-op
+                // entries): the role is not being changed, so it is reported as a no-op whose
+                // before and after are both the real, drifted trust, keeping the drift visible.
+                let arn =
+                    side_arn(change.after.as_ref()).or_else(|| side_arn(change.before.as_ref()));
+                let index = roles.len();
+                by_address.insert(record.address.clone(), index);
+                roles.push(RoleChange {
+                    address: record.address,
+                    previous_address: record.previous_address,
+                    role_type,
+                    actions: vec!["no-op".to_string()],
+                    action_reason: None,
+                    importing: false,
+                    before: actual.clone(),
+                    after: actual,
+                    before_sensitive: sensitive,
+                    after_sensitive: sensitive,
+                    arn_before: arn.clone(),
+                    arn_after: arn,
+                    drift: Some(drift),
+                });
+            }
+        }
+    }
+    roles
+}
+
+fn role_change(record: RoleRecord) -> RoleChange {
+    let role_type = record.role_type;
+    let change = record.change;
+    let before = trust_doc(change.before.as_ref(), role_type);
+    // Unknown wins over any value in `after`: Terraform writes a placeholder there.
+    let after = if change.after_unknown.marks(role_type) {
+        TrustDoc::Unknown
+    } else {
+        trust_doc(change.after.as_ref(), role_type)
+    };
+    RoleChange {
+        address: record.address,
+        previous_address: record.previous_address,
+        role_type,
+        actions: change.actions,
+        action_reason: record.action_reason,
+        importing: change.importing,
+        before,
+        after,
+        before_sensitive: change.before_sensitive.marks(role_type),
+        after_sensitive: change.after_sensitive.marks(role_type),
+        arn_before: side_arn(change.before.as_ref()),
+        arn_after: side_arn(change.after.as_ref()),
+        drift: None,
+    }
+}
+
+fn side_arn(side: Option<&SideRecord>) -> Option<String> {
+    side.and_then(|s| s.arn.clone())
+}
+
+/// One side's trust document. `side` is `None` when the side's object is null (the role does
+/// not exist there).
+pub(super) fn trust_doc(side: Option<&SideRecord>, role_type: RoleType) -> TrustDoc {
+    let Some(side) = side else {
+        return TrustDoc::Absent;
+    };
+    match side.trust(role_type) {
+        None => TrustDoc::Missing,
+        Some(raw) => decode_trust(raw, role_type),
+    }
+}
+
+fn decode_trust(raw: &RawValue, role_type: RoleType) -> TrustDoc {
+    let text = raw.get();
+    let first = text.bytes().next();
+    match (first, role_type) {
+        (Some(b'"'), _) => match serde_json::from_str::<String>(text) {
+            Ok(content) => TrustDoc::Text(content),
+            // The raw text was validated as a JSON string while it was captured.
+            Err(_) => TrustDoc::WrongType {
+                found: "an undecodable string".to_string(),
+            },
+        },
+        // awscc takes the document as a JSON object too; it is handed on as its exact text.
+        (Some(b'{'), RoleType::AwsccIamRole) => TrustDoc::Text(text.to_string()),
+        (Some(b'n'), _) => TrustDoc::Missing,
+        (first, _) => TrustDoc::WrongType {
+            found: value_kind(first).to_string(),
+        },
+    }
+}

@@ -1,0 +1,584 @@
+//! Where plan bytes come from and what they are before any JSON is read: files, standard input,
+//! directories of plans; UTF-8/UTF-16 decoding; binary plans converted by running
+//! `terraform show -json`; and recognising setup-terraform wrapper output.
+
+use std::borrow::Cow;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::error::{io_reason, one_line, PlanError};
+use super::model::{Plan, PlanInfo};
+use super::reader::{self, DocRecord};
+
+/// How inputs are read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The program that converts a binary plan (`--terraform-bin`); `None` means
+    /// `TRUSTGATE_TERRAFORM` when set, else `terraform`.
+    pub terraform_bin: Option<String>,
+}
+
+impl ReadOptions {
+    /// The program to run for `show -json`.
+    pub fn program(&self) -> String {
+        self.terraform_bin
+            .clone()
+            .filter(|p| !p.is_empty())
+            .or_else(|| {
+                std::env::var("TRUSTGATE_TERRAFORM")
+                    .ok()
+                    .filter(|p| !p.is_empty())
+            })
+            .unwrap_or_else(|| "terraform".to_string())
+    }
+}
+
+/// One input to read, after directories are expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// `-`: standard input (the caller reads it and passes the bytes to [`read_bytes`]).
+    Stdin,
+    /// A file: named on the command line, or found under a named directory.
+    File {
+        path: PathBuf,
+        /// The path as the user would write it (what messages and reports show).
+        display: String,
+    },
+}
+
+impl Input {
+    pub fn display(&self) -> &str {
+        match self {
+            Input::Stdin => "-",
+            Input::File { display, .. } => display,
+        }
+    }
+}
+
+/// Expand command-line arguments into inputs: `-` kept, files as given, directories walked
+/// recursively for `*.json` files (in sorted order). A `.json` file found in a directory that
+/// is not a plan (a policy, a `package.json`) is skipped, and a note says so; the notes are the
+/// second element. A file named explicitly is never skipped: reading it reports what is wrong.
+pub fn expand_inputs(args: &[String]) -> Result<(Vec<Input>, Vec<String>), PlanError> {
+    let mut inputs = Vec::new();
+    let mut notes = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = PathBuf::from(arg);
+        let meta = std::fs::metadata(&path).map_err(|err| PlanError::Io {
+            file: one_line(arg),
+            reason: io_reason(&err),
+        })?;
+        if !meta.is_dir() {
+            inputs.push(Input::File {
+                path,
+                display: arg.clone(),
+            });
+            continue;
+        }
+        let mut found = Vec::new();
+        walk(&path, &mut found, &mut notes)?;
+        found.sort();
+        let before = inputs.len();
+        for file in found {
+            let display = file.display().to_string();
+            match sniff(&file) {
+                Sniff::NotAPlan(reason) => {
+                    notes.push(format!(
+                        "{}: skipped: not a Terraform plan ({reason})",
+                        one_line(&display)
+                    ));
+                }
+                Sniff::Read => inputs.push(Input::File {
+                    path: file,
+                    display,
+                }),
+            }
+        }
+        if inputs.len() == before {
+            return Err(PlanError::NoPlans {
+                file: one_line(arg),
+            });
+        }
+    }
+    Ok((inputs, notes))
+}
+
+/// Collect `*.json` files below `dir`. Symbolic links to directories are not followed (a link
+/// cycle would never end); links to files are read like files.
+fn walk(dir: &Path, found: &mut Vec<PathBuf>, notes: &mut Vec<String>) -> Result<(), PlanError> {
+    let io_error = |path: &Path, err: io::Error| PlanError::Io {
+        file: one_line(&path.display().to_string()),
+        reason: io_reason(&err),
+    };
+    let entries = std::fs::read_dir(dir).map_err(|err| io_error(dir, err))?;
+    for entry in entries {
+        let entry = entry.map_err(|err| io_error(dir, err))?;
+        let path = entry.path();
+        let file_type = entry.file_type().map_err(|err| io_error(&path, err))?;
+        if file_type.is_dir() {
+            walk(&path, found, notes)?;
+        } else if file_type.is_symlink() && path.is_dir() {
+            notes.push(format!(
+                "{}: skipped: a symbolic link to a directory is not followed",
+                one_line(&path.display().to_string())
+            ));
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Read one plan file (`display` is how messages name it).
+pub fn read_path(path: &Path, display: &str, opts: &ReadOptions) -> Result<Vec<Plan>, PlanError> {
+    let display = one_line(display);
+    let bytes = std::fs::read(path).map_err(|err| PlanError::Io {
+        file: display.clone(),
+        reason: io_reason(&err),
+    })?;
+    if is_zip(&bytes) {
+        let json = terraform_show(path, &display, opts)?;
+        return read_text(&display, &json);
+    }
+    read_text(&display, &bytes)
+}
+
+/// Read plan bytes already in memory (standard input).
+pub fn read_bytes(display: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Vec<Plan>, PlanError> {
+    let display = one_line(display);
+    if is_zip(bytes) {
+        let temp = TempFile::write(bytes).map_err(|err| PlanError::Io {
+            file: display.clone(),
+            reason: format!(
+                "cannot write the binary plan to a temporary file: {}",
+                io_reason(&err)
+            ),
+        })?;
+        let json = terraform_show(&temp.path, &display, opts)?;
+        return read_text(&display, &json);
+    }
+    read_text(&display, bytes)
+}
+
+/// Decode, then read every document.
+fn read_text(display: &str, bytes: &[u8]) -> Result<Vec<Plan>, PlanError> {
+    let text = decode(display, bytes)?;
+    let docs = reader::read_documents(display, &text)?;
+    let several = docs.len() > 1;
+    Ok(docs
+        .into_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let path = if several {
+                format!("{display}#{}", i + 1)
+            } else {
+                display.to_string()
+            };
+            plan_of(path, doc)
+        })
+        .collect())
+}
+
+fn plan_of(path: String, doc: DocRecord) -> Plan {
+    let mut warnings = Vec::new();
+    let format_version = match (doc.format_version, doc.plan_format_version) {
+        (Some(v), _) => Some(v),
+        (None, Some(v)) => {
+            warnings.push(format!(
+                "the plan has HCP Terraform's `plan_format_version` (`{}`) instead of \
+                 `format_version`; it was read as the same format",
+                one_line(&v)
+            ));
+            Some(v)
+        }
+        (None, None) => {
+            warnings
+                .push("the plan has no `format_version`; it was read as format 1.x".to_string());
+            None
+        }
+    };
+    Plan {
+        info: PlanInfo {
+            path,
+            format_version,
+            terraform_version: doc.terraform_version,
+            complete: doc.complete.unwrap_or(true),
+            warnings,
+        },
+        roles: super::extract::role_changes(doc.changes, doc.drift),
+    }
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(ZIP_MAGIC)
+}
+
+/// The bytes as UTF-8: a UTF-8 byte-order mark dropped, UTF-16 (a PowerShell `>` redirect)
+/// decoded. UTF-16 is recognised by its byte-order mark, or without one by the NUL byte every
+/// ASCII character carries (a plan always starts with ASCII).
+pub(super) fn decode<'a>(display: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, PlanError> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return Ok(Cow::Borrowed(rest));
+    }
+    let (body, little_endian) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        [a, 0, ..] if *a != 0 && a.is_ascii() => (bytes, true),
+        [0, b, ..] if *b != 0 && b.is_ascii() => (bytes, false),
+        _ => return Ok(Cow::Borrowed(bytes)),
+    };
+    decode_utf16(display, body, little_endian).map(|s| Cow::Owned(s.into_bytes()))
+}
+
+fn decode_utf16(display: &str, body: &[u8], little_endian: bool) -> Result<String, PlanError> {
+    let encoding = if little_endian {
+        "UTF-16LE"
+    } else {
+        "UTF-16BE"
+    };
+    let pairs = body.chunks_exact(2);
+    if !pairs.remainder().is_empty() {
+        return Err(PlanError::Encoding {
+            file: display.to_string(),
+            reason: format!("the input looks like {encoding} but has an odd number of bytes"),
+        });
+    }
+    let units = pairs.map(|pair| match pair {
+        [a, b] if little_endian => u16::from_le_bytes([*a, *b]),
+        [a, b] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    });
+    let mut text = String::with_capacity(body.len() / 2);
+    for (i, unit) in char::decode_utf16(units).enumerate() {
+        match unit {
+            Ok(c) => text.push(c),
+            Err(_) => {
+                return Err(PlanError::Encoding {
+                    file: display.to_string(),
+                    reason: format!(
+                        "invalid {encoding} at byte {}: an unpaired surrogate",
+                        i * 2
+                    ),
+                })
+            }
+        }
+    }
+    Ok(text)
+}
+
+/// Whether `text` holds hashicorp/setup-terraform wrapper output: its `[command]...` line
+/// before the JSON, or GitHub workflow commands (`::debug::`, `::set-output ...`) after it.
+/// Neither can begin a line of valid JSON, so a match is never a false alarm on a plan.
+pub(super) fn looks_like_wrapper(text: &[u8]) -> bool {
+    const MARKERS: &[&[u8]] = &[
+        b"[command]",
+        b"::debug::",
+        b"::set-output",
+        b"::error",
+        b"::warning",
+        b"::notice",
+        b"::group::",
+        b"::endgroup::",
+        b"::add-mask::",
+    ];
+    text.split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii_start();
+        MARKERS.iter().any(|marker| line.starts_with(marker))
+    })
+}
+
+/// Run `<program> show -json <path>` and return its standard output.
+fn terraform_show(path: &Path, display: &str, opts: &ReadOptions) -> Result<Vec<u8>, PlanError> {
+    let program = opts.program();
+    let output = Command::new(&program)
+        .arg("show")
+        .arg("-json")
+        .arg(path)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| PlanError::TerraformMissing {
+            file: display.to_string(),
+            program: one_line(&program),
+            reason: if err.kind() == io::ErrorKind::NotFound {
+                "program not found".to_string()
+            } else {
+                io_reason(&err)
+            },
+        })?;
+    if !output.status.success() {
+        let status = match output.status.code() {
+            Some(code) => format!("exit status {code}"),
+            None => "killed by a signal".to_string(),
+        };
+        return Err(PlanError::TerraformFailed {
+            file: display.to_string(),
+            program: one_line(&program),
+            status,
+            reason: first_message_line(&output.stderr),
+        });
+    }
+    if output.stdout.iter().all(u8::is_ascii_whitespace) {
+        return Err(PlanError::TerraformFailed {
+            file: display.to_string(),
+            program: one_line(&program),
+            status: "exit status 0".to_string(),
+            reason: "it printed nothing".to_string(),
+        });
+    }
+    Ok(output.stdout)
+}
+
+/// The first line of a diagnostic that says something: Terraform frames its errors in
+/// box-drawing characters and may colour them.
+fn first_message_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    text.lines()
+        .map(|line| {
+            strip_ansi(line)
+                .trim_matches(|c: char| c.is_whitespace() || "╷│╵".contains(c))
+                .to_string()
+        })
+        .find(|line| !line.is_empty())
+        .map(|line| one_line(&line))
+        .unwrap_or_else(|| "no error message".to_string())
+}
+
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI sequence: ESC [ parameters final-byte.
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A temporary copy of a binary plan read from standard input, removed when dropped.
+struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    fn write(bytes: &[u8]) -> io::Result<TempFile> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "trustgate-{}-{nanos}-{}.tfplan",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        // create_new: never write through a file (or link) someone else put there.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let temp = TempFile { path };
+        io::Write::write_all(&mut file, bytes)?;
+        Ok(temp)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sniffing files found in a directory: is this `.json` a plan? Read only as far as needed: a
+// plan's first key (`format_version`) settles it, so a big plan costs a few bytes here.
+// ---------------------------------------------------------------------------------------------
+
+enum Sniff {
+    /// A plan, or something that fails to read (the reader then says what is wrong: a broken
+    /// file in a plan directory must stop the gate, not vanish).
+    Read,
+    /// Valid JSON that is not a plan.
+    NotAPlan(String),
+}
+
+fn sniff(path: &Path) -> Sniff {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Sniff::Read;
+    };
+    let mut head = Vec::new();
+    if file.take(4).read_to_end(&mut head).is_err() {
+        return Sniff::Read;
+    }
+    if is_zip(&head) {
+        return Sniff::Read;
+    }
+    let utf16 = matches!(
+        head.as_slice(),
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [_, 0, ..] | [0, _, ..]
+    );
+    if utf16 {
+        // Rare and small (PowerShell output): decode it whole.
+        let Ok(bytes) = std::fs::read(path) else {
+            return Sniff::Read;
+        };
+        let Ok(text) = decode("", &bytes) else {
+            return Sniff::Read;
+        };
+        return sniff_json(serde_json::Deserializer::from_slice(&text));
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return Sniff::Read;
+    };
+    let mut reader = BufReader::new(file);
+    let mut bom = [0u8; 3];
+    let skip_bom = matches!(head.as_slice(), [0xEF, 0xBB, 0xBF, ..]);
+    if skip_bom && reader.read_exact(&mut bom).is_err() {
+        return Sniff::Read;
+    }
+    sniff_json(serde_json::Deserializer::from_reader(reader))
+}
+
+fn sniff_json<'de, R: serde_json::de::Read<'de>>(mut de: serde_json::Deserializer<R>) -> Sniff {
+    let verdict = std::cell::Cell::new(None);
+    match (SniffSeed { verdict: &verdict }).deserialize(&mut de) {
+        Ok(kind) => Sniff::NotAPlan(kind),
+        Err(_) => match verdict.take() {
+            Some(v) => v,
+            None => Sniff::Read,
+        },
+    }
+}
+
+/// Reads the first document just far enough to decide. It stops early by failing on purpose
+/// once it has seen a plan key, after leaving its verdict in `verdict`; a real error leaves
+/// no verdict. `Ok` means the whole document was read and is valid JSON but not a plan.
+struct SniffSeed<'a> {
+    verdict: &'a std::cell::Cell<Option<Sniff>>,
+}
+
+impl<'de> DeserializeSeed<'de> for SniffSeed<'_> {
+    type Value = String;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SniffSeed<'_> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON document")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let decisive = matches!(
+                key.as_ref(),
+                "format_version"
+                    | "plan_format_version"
+                    | "resource_changes"
+                    | "planned_values"
+                    | "terraform_version"
+                    | "configuration"
+                    | "prior_state"
+                    // The event stream is refused by the reader with the right advice.
+                    | "@level"
+                    | "@message"
+            );
+            if decisive {
+                self.verdict.set(Some(Sniff::Read));
+                return Err(de::Error::custom("a plan"));
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok("a JSON object with none of the plan keys".to_string())
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<String, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok("a JSON array".to_string())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<String, E> {
+        Ok("a JSON string".to_string())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<String, E> {
+        Ok("a JSON boolean".to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<String, E> {
+        Ok("a JSON number".to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<String, E> {
+        Ok("a JSON number".to_string())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<String, E> {
+        Ok("a JSON number".to_string())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Ok("JSON null".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_both_orders() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("{}".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("{}".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode("f", &le).unwrap().as_ref(), b"{}");
+        assert_eq!(decode("f", &be).unwrap().as_ref(), b"{}");
+        assert!(decode("f", &[0xFF, 0xFE, 0x7B]).is_err());
+    }
+
+    #[test]
+    fn wrapper_markers() {
+        assert!(looks_like_wrapper(
+            b"[command]/x/terraform-bin show -json p\n{}"
+        ));
+        assert!(looks_like_wrapper(
+            b"{}\n::debug::Terraform exited with code 0."
+        ));
+        assert!(!looks_like_wrapper(b"{\n  \"a\": \"::debug::\"\n}"));
+    }
+
+    #[test]
+    fn stderr_first_line() {
+        let stderr =
+            "\n\u{1b}[31m╷\u{1b}[0m\n│ \u{1b}[1mError: \u{1b}[0mFailed to load plugin\n│\n╵\n";
+        assert_eq!(
+            first_message_line(stderr.as_bytes()),
+            "Error: Failed to load plugin"
+        );
+    }
+}
