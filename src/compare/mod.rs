@@ -19,7 +19,7 @@ pub mod values;
 use crate::eval::{self, Decision, Request, TrustResult};
 use crate::policy::{Effect, Policy, Statement};
 use automaton::{BoundHit, Bounds};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Search settings.
@@ -156,8 +156,8 @@ pub fn compare(
     // universe then also offers ("variable present and equal").
     let var_keys = values::variable_keys(&conds);
     let mut tokens: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut free_var_keys = BTreeSet::new();
-    for (i, key) in var_keys.iter().enumerate() {
+    let mut free_var_keys = BTreeMap::new();
+    for (i, (key, name)) in var_keys.iter().enumerate() {
         if values::CALLER_KEYS.contains(&key.as_str()) {
             let mut vals: Vec<String> = Vec::new();
             for spec in &callers {
@@ -175,7 +175,7 @@ pub fn compare(
             tokens.insert(key.clone(), vals);
         } else {
             tokens.insert(key.clone(), vec![format!("v{}", i + 1)]);
-            free_var_keys.insert(key.clone());
+            free_var_keys.insert(key.clone(), name.clone());
         }
     }
     let keys = values::universes(&conds, &tokens, &free_var_keys, bounds)?;
@@ -263,7 +263,11 @@ fn verify(
     // Simplest first: fewest context keys, fewest extra actions, caller side allowing.
     out.sort_by_key(|w| {
         (
-            w.request.context.len(),
+            w.request
+                .context
+                .keys()
+                .filter(|k| !values::CALLER_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+                .count(),
             w.request.also.len(),
             !w.request.caller_allows,
         )
@@ -319,4 +323,90 @@ fn same_meaning_syntactically(a: &Policy, b: &Policy) -> bool {
             .iter()
             .zip(&b.statements)
             .all(|(x, y)| key(x) == key(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::parse_policy;
+
+    fn policy(text: &str) -> Policy {
+        parse_policy(text).unwrap()
+    }
+
+    #[test]
+    fn thousands_of_wildcard_values_are_incomplete_not_slow() {
+        let values: Vec<String> = (0..3000).map(|i| format!("\"repo:acme/{i}*\"")).collect();
+        let before = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/x"}}}]}"#,
+        );
+        let after = policy(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringLike":{{"token.actions.githubusercontent.com:sub":[{}]}}}}}}]}}"#,
+            values.join(",")
+        ));
+        let start = std::time::Instant::now();
+        let r = compare(&before, &after, &CompareOptions::default());
+        assert!(matches!(r, Err(CompareError::Incomplete { .. })), "{r:?}");
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn a_spent_budget_without_a_witness_is_incomplete() {
+        let before = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x9"}}}]}"#,
+        );
+        let after = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x9"}}}]}"#,
+        );
+        let opts = CompareOptions {
+            max_evaluations: 10,
+            ..CompareOptions::default()
+        };
+        assert!(matches!(
+            compare(&before, &after, &opts),
+            Err(CompareError::Incomplete { .. })
+        ));
+        // With the default budget the same pair is settled: equivalent.
+        let r = compare(&before, &after, &CompareOptions::default()).unwrap();
+        assert_eq!(r.verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn created_role_against_nobody() {
+        let nobody = Policy {
+            version: crate::policy::Version::V2012,
+            version_raw: None,
+            id: None,
+            statements: Vec::new(),
+            issues: Vec::new(),
+        };
+        let after = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        );
+        let r = compare(&nobody, &after, &CompareOptions::default()).unwrap();
+        assert_eq!(r.verdict, Verdict::Widened);
+        assert_eq!(
+            r.witnesses.first().map(|w| w.request.principal.value()),
+            Some("ec2.amazonaws.com")
+        );
+        assert_eq!(r.witnesses.first().map(|w| w.after_statement), Some(0));
+    }
+
+    #[test]
+    fn variables_couple_keys() {
+        // A free variable key: the session name must equal a principal tag.
+        let before = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:RoleSessionName":"fixed"}}}]}"#,
+        );
+        let after = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:RoleSessionName":"${aws:PrincipalTag/owner}"}}}]}"#,
+        );
+        let r = compare(&before, &after, &CompareOptions::default()).unwrap();
+        assert!(r.verdict.is_widening());
+        let w = &r.witnesses[0].request;
+        assert_eq!(
+            w.context.get("aws:PrincipalTag/owner"),
+            w.context.get("sts:RoleSessionName")
+        );
+    }
 }

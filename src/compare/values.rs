@@ -51,7 +51,7 @@ pub enum Seg {
     /// `${*}`, `${?}`, `${$}`: a literal character, never a wildcard.
     Escaped(char),
     Var {
-        /// Lower-cased key name.
+        /// The key as written (compare case-insensitively).
         key: String,
         default: Option<String>,
     },
@@ -106,7 +106,7 @@ fn parse_var(body: &str) -> Option<(String, Option<String>)> {
     if key.is_empty() {
         return None;
     }
-    Some((key.to_ascii_lowercase(), default))
+    Some((key.to_string(), default))
 }
 
 /// The atom kind of a string-family operator.
@@ -137,7 +137,7 @@ pub fn atom_of(
             Seg::Text(t) => toks.extend(Atom::from_text(kind, t).toks),
             Seg::Escaped(c) => toks.push(automaton::Tok::Lit(*c)),
             Seg::Var { key, default } => {
-                let v = value_of(key).or_else(|| default.clone())?;
+                let v = value_of(&key.to_ascii_lowercase()).or_else(|| default.clone())?;
                 // Substituted text is literal (SEMANTICS §4.5 [inf]).
                 toks.extend(v.chars().map(automaton::Tok::Lit));
             }
@@ -146,9 +146,10 @@ pub fn atom_of(
     Some(Atom { kind, toks }.normalised())
 }
 
-/// Lower-cased key names that appear as `${...}` variables in any condition value.
-pub fn variable_keys(conds: &[CondRef<'_>]) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// Key names that appear as `${...}` variables in any condition value: lower-cased name to the
+/// name as first written.
+pub fn variable_keys(conds: &[CondRef<'_>]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
     for c in conds {
         let Operator::Known { base, .. } = c.cond.operator else {
             continue;
@@ -156,7 +157,7 @@ pub fn variable_keys(conds: &[CondRef<'_>]) -> BTreeSet<String> {
         for v in &c.cond.values {
             for seg in segments(v, c.version, base) {
                 if let Seg::Var { key, .. } = seg {
-                    out.insert(key);
+                    out.entry(key.to_ascii_lowercase()).or_insert(key);
                 }
             }
         }
@@ -182,10 +183,10 @@ fn string_atoms(
         };
         for v in &c.cond.values {
             let segs = segments(v, c.version, base);
-            let vars: Vec<&String> = segs
+            let vars: Vec<String> = segs
                 .iter()
                 .filter_map(|s| match s {
-                    Seg::Var { key, .. } => Some(key),
+                    Seg::Var { key, .. } => Some(key.to_ascii_lowercase()),
                     _ => None,
                 })
                 .collect();
@@ -269,7 +270,7 @@ pub fn string_witnesses(
 pub fn universes(
     conds: &[CondRef<'_>],
     tokens: &BTreeMap<String, Vec<String>>,
-    free_var_keys: &BTreeSet<String>,
+    free_var_keys: &BTreeMap<String, String>,
     bounds: Bounds,
 ) -> Result<Vec<KeyUniverse>, BoundHit> {
     // Group by lower-cased key (key names and tag-key suffixes are case-insensitive, §1.9).
@@ -282,10 +283,10 @@ pub fn universes(
             .1
             .push(c);
     }
-    for k in free_var_keys {
+    for (lower, name) in free_var_keys {
         groups
-            .entry(k.clone())
-            .or_insert_with(|| (k.clone(), Vec::new()));
+            .entry(lower.clone())
+            .or_insert_with(|| (name.clone(), Vec::new()));
     }
     let mut out = Vec::new();
     for (lower, (name, group)) in groups {

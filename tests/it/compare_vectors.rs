@@ -92,3 +92,36 @@ fn every_comparison_vector_passes() {
         failures.join("\n")
     );
 }
+
+/// `cargo test compare_vectors::dump -- --ignored --nocapture` prints each comparison's verdict
+/// and first witnesses, for reviewing what the comparator reports.
+#[test]
+#[ignore]
+fn dump() {
+    for v in comparison_vectors() {
+        let before = parse_policy(&v["before"].to_string()).unwrap();
+        let after = parse_policy(&v["after"].to_string()).unwrap();
+        let start = std::time::Instant::now();
+        let r = compare(&before, &after, &CompareOptions::default());
+        let elapsed = start.elapsed();
+        match r {
+            Ok(c) => {
+                println!(
+                    "{} {} ({} witnesses, {} lost, {:?})",
+                    v["id"],
+                    c.verdict.as_str(),
+                    c.witnesses.len(),
+                    c.lost.len(),
+                    elapsed
+                );
+                for w in c.witnesses.iter().take(2) {
+                    println!("   + {}", serde_json::to_string(&w.request).unwrap());
+                }
+                for w in c.lost.iter().take(1) {
+                    println!("   - {}", serde_json::to_string(&w.request).unwrap());
+                }
+            }
+            Err(e) => println!("{} error {e}", v["id"]),
+        }
+    }
+}

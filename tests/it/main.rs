@@ -10,3 +10,4 @@ mod eval_vectors;
 mod eval_cases;
 mod compare_vectors;
 mod eval_props;
+mod compare_props;
