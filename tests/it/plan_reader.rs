@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use trustgate::plan::{expand_inputs, read_path, Plan, PlanError, ReadOptions, TrustDoc};
+use trustgate::plan::{
+    expand_inputs, read_bytes, read_path, Drift, Input, Plan, PlanError, ReadOptions, RoleChange,
+    RoleType, TrustDoc,
+};
 
 use crate::common::{shared, skip, testdata};
 
@@ -379,4 +382,409 @@ fn edge_corpus_is_fully_covered() {
         "terraspin__terraspin/plan_with_modules.json",
     ];
     assert_eq!(json_files(&shared.join("corpus-edge")), covered);
+}
+
+// --- fixtures (testdata/plans) ---------------------------------------------------------------
+
+const ACCOUNT_ROLE: &str = "arn:aws:iam::337909773697:role/";
+const EC2: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Sid":""}],"Version":"2012-10-17"}"#;
+const EC2_AND_MONITORING: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/monitoring","Service":"ec2.amazonaws.com"},"Sid":""}],"Version":"2012-10-17"}"#;
+const EC2_AND_SSM: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","ssm.amazonaws.com"]},"Sid":""}],"Version":"2012-10-17"}"#;
+const EC2_AND_OUTSIDER: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root","Service":"ec2.amazonaws.com"},"Sid":""}],"Version":"2012-10-17"}"#;
+const LAMBDA: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Sid":""}],"Version":"2012-10-17"}"#;
+const CODEBUILD: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"}}],"Version":"2012-10-17"}"#;
+
+fn fixture(name: &str) -> Plan {
+    read_one(&testdata(&format!("plans/{name}")))
+}
+
+fn text(s: &str) -> TrustDoc {
+    TrustDoc::Text(s.to_string())
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn arn(name: &str) -> Option<String> {
+    Some(format!("{ACCOUNT_ROLE}{name}"))
+}
+
+/// The common case: an `aws_iam_role` with nothing special; tests override what they show.
+fn plain(address: &str, actions: &[&str], before: TrustDoc, after: TrustDoc) -> RoleChange {
+    RoleChange {
+        address: address.to_string(),
+        previous_address: None,
+        role_type: RoleType::AwsIamRole,
+        actions: strings(actions),
+        action_reason: None,
+        importing: false,
+        before,
+        after,
+        before_sensitive: false,
+        after_sensitive: false,
+        arn_before: None,
+        arn_after: None,
+        drift: None,
+    }
+}
+
+fn grafana(actions: &[&str], before: TrustDoc, after: TrustDoc) -> RoleChange {
+    RoleChange {
+        arn_before: arn("grafana"),
+        arn_after: arn("grafana"),
+        ..plain("aws_iam_role.grafana", actions, before, after)
+    }
+}
+
+#[test]
+fn fixture_update_trust() {
+    let plan = fixture("update_trust.json");
+    assert_eq!(plan.info.format_version.as_deref(), Some("1.2"));
+    assert_eq!(plan.info.terraform_version.as_deref(), Some("1.10.3"));
+    assert!(plan.info.complete);
+    assert!(plan.info.warnings.is_empty());
+    assert_eq!(
+        plan.roles,
+        [grafana(&["update"], text(EC2), text(EC2_AND_MONITORING))]
+    );
+}
+
+#[test]
+fn fixture_replace_delete_before_create() {
+    let plan = fixture("replace_delete_before_create.json");
+    assert_eq!(
+        plan.roles,
+        [RoleChange {
+            action_reason: Some("replace_because_cannot_update".to_string()),
+            // The replacement's ARN is only known after apply.
+            arn_after: None,
+            ..grafana(&["delete", "create"], text(EC2), text(EC2_AND_SSM))
+        }]
+    );
+}
+
+#[test]
+fn fixture_replace_create_before_destroy() {
+    let plan = fixture("replace_create_before_destroy.json");
+    assert_eq!(
+        plan.roles,
+        [RoleChange {
+            action_reason: Some("replace_because_cannot_update".to_string()),
+            arn_after: None,
+            ..grafana(&["create", "delete"], text(EC2), text(EC2_AND_SSM))
+        }]
+    );
+}
+
+#[test]
+fn fixture_delete() {
+    let plan = fixture("delete.json");
+    let before = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::283582579564:role/sre-bot-ecs-role","arn:aws:iam::659087519042:role/aws-reserved/sso.amazonaws.com/ca-central-1/AWSReservedSSO_AWSAdministratorAccess_3a0a13131cabe836"]},"Sid":"AssumeRole"}],"Version":"2012-10-17"}"#;
+    assert_eq!(
+        plan.roles,
+        [RoleChange {
+            action_reason: Some("delete_because_no_resource_config".to_string()),
+            before_sensitive: true,
+            arn_before: Some("arn:aws:iam::659087519042:role/sre_bot_role".to_string()),
+            ..plain(
+                "aws_iam_role.sre_bot",
+                &["delete"],
+                text(before),
+                TrustDoc::Absent
+            )
+        }]
+    );
+}
+
+#[test]
+fn fixture_moved() {
+    let plan = fixture("moved.json");
+    assert_eq!(
+        plan.roles,
+        [RoleChange {
+            address: "aws_iam_role.observability".to_string(),
+            previous_address: Some("aws_iam_role.grafana".to_string()),
+            ..grafana(&["no-op"], text(EC2), text(EC2))
+        }]
+    );
+}
+
+#[test]
+fn fixture_after_unknown_tree() {
+    let plan = fixture("after_unknown_tree.json");
+    assert_eq!(
+        plan.roles,
+        [
+            plain(
+                "aws_iam_role.autoscaler",
+                &["create"],
+                TrustDoc::Absent,
+                TrustDoc::Unknown
+            ),
+            // `after` still shows the old text, but `after_unknown` wins.
+            grafana(&["update"], text(EC2), TrustDoc::Unknown),
+        ]
+    );
+}
+
+#[test]
+fn fixture_after_unknown_bare() {
+    let plan = fixture("after_unknown_bare.json");
+    assert_eq!(
+        plan.roles,
+        [grafana(&["update"], text(EC2), TrustDoc::Unknown)]
+    );
+}
+
+#[test]
+fn fixture_sensitive() {
+    let plan = fixture("sensitive.json");
+    assert_eq!(
+        plan.roles,
+        [
+            RoleChange {
+                before_sensitive: true,
+                after_sensitive: true,
+                ..grafana(&["update"], text(EC2), text(EC2_AND_MONITORING))
+            },
+            RoleChange {
+                before_sensitive: true,
+                after_sensitive: true,
+                arn_before: arn("vault"),
+                arn_after: arn("vault"),
+                ..plain("aws_iam_role.vault", &["no-op"], text(EC2), text(EC2))
+            },
+        ]
+    );
+}
+
+#[test]
+fn fixture_drift() {
+    let plan = fixture("drift.json");
+    let widened = Drift {
+        last_applied: text(EC2),
+        actual: text(EC2_AND_OUTSIDER),
+        actions: strings(&["update"]),
+    };
+    assert_eq!(
+        plan.roles,
+        [
+            // ignore_changes: the plan keeps the drifted trust; the drift says it was widened.
+            RoleChange {
+                drift: Some(widened.clone()),
+                ..grafana(&["no-op"], text(EC2_AND_OUTSIDER), text(EC2_AND_OUTSIDER))
+            },
+            // Drift on tags only: nothing to report about trust.
+            RoleChange {
+                arn_before: arn("reporting"),
+                arn_after: arn("reporting"),
+                ..plain("aws_iam_role.reporting", &["no-op"], text(EC2), text(EC2))
+            },
+            // Only in resource_drift: reported as a no-op at its real (drifted) trust.
+            RoleChange {
+                arn_before: arn("legacy"),
+                arn_after: arn("legacy"),
+                drift: Some(widened),
+                ..plain(
+                    "aws_iam_role.legacy",
+                    &["no-op"],
+                    text(EC2_AND_OUTSIDER),
+                    text(EC2_AND_OUTSIDER)
+                )
+            },
+        ]
+    );
+}
+
+#[test]
+fn fixture_modules_for_each() {
+    let plan = fixture("modules_for_each.json");
+    assert_eq!(
+        plan.roles,
+        [
+            plain(
+                r#"module.poc["team-a"].aws_iam_role.r1["p1"]"#,
+                &["create"],
+                TrustDoc::Absent,
+                text(LAMBDA)
+            ),
+            plain(
+                r#"module.poc["team-b"].module.inner.aws_iam_role.r6["p2"]"#,
+                &["create"],
+                TrustDoc::Absent,
+                text(EC2)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn fixture_count_index() {
+    let plan = fixture("count_index.json");
+    assert_eq!(
+        plan.roles,
+        [
+            plain(
+                "aws_iam_role.worker[0]",
+                &["create"],
+                TrustDoc::Absent,
+                text(EC2)
+            ),
+            plain(
+                "aws_iam_role.worker[1]",
+                &["create"],
+                TrustDoc::Absent,
+                text(EC2)
+            ),
+        ]
+    );
+}
+
+/// The object form is handed on as its exact raw text; compare it as JSON.
+fn json_of(doc: &TrustDoc) -> serde_json::Value {
+    match doc {
+        TrustDoc::Text(t) => serde_json::from_str(t).unwrap(),
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+#[test]
+fn fixture_awscc_object() {
+    let plan = fixture("awscc_object.json");
+    let before: serde_json::Value = serde_json::from_str(CODEBUILD).unwrap();
+    let mut after = before.clone();
+    after["Statement"][0]["Principal"]["AWS"] = "arn:aws:iam::111122223333:role/monitoring".into();
+
+    let [deploy, build] = plan.roles.as_slice() else {
+        panic!("two roles: {:?}", plan.roles);
+    };
+    assert_eq!(deploy.address, "awscc_iam_role.deploy");
+    assert_eq!(deploy.role_type, RoleType::AwsccIamRole);
+    assert_eq!(deploy.actions, ["update"]);
+    assert_eq!(json_of(&deploy.before), before);
+    assert_eq!(json_of(&deploy.after), after);
+    assert_eq!(deploy.arn_before, arn("deploy"));
+    assert_eq!(deploy.arn_after, arn("deploy"));
+    assert!(!deploy.before_sensitive && !deploy.after_sensitive);
+    assert_eq!(deploy.drift, None);
+
+    // after_unknown marks a leaf deep inside the object: the whole new document is unknown.
+    assert_eq!(build.address, "awscc_iam_role.build");
+    assert_eq!(build.role_type, RoleType::AwsccIamRole);
+    assert_eq!(json_of(&build.before), before);
+    assert_eq!(build.after, TrustDoc::Unknown);
+}
+
+#[test]
+fn fixture_awscc_string() {
+    let plan = fixture("awscc_string.json");
+    assert_eq!(
+        plan.roles,
+        [RoleChange {
+            role_type: RoleType::AwsccIamRole,
+            ..plain(
+                "awscc_iam_role.deploy",
+                &["create"],
+                TrustDoc::Absent,
+                text(CODEBUILD)
+            )
+        }]
+    );
+}
+
+#[test]
+fn fixture_forget() {
+    let plan = fixture("forget.json");
+    assert_eq!(
+        plan.roles,
+        [RoleChange {
+            arn_after: None,
+            ..grafana(&["forget"], text(EC2), TrustDoc::Absent)
+        }]
+    );
+}
+
+#[test]
+fn fixture_importing() {
+    let plan = fixture("importing.json");
+    assert_eq!(
+        plan.roles,
+        [RoleChange {
+            importing: true,
+            ..grafana(&["no-op"], text(EC2), text(EC2))
+        }]
+    );
+}
+
+#[test]
+fn fixture_demo_has_the_three_roles_make_demo_shows() {
+    let plan = fixture("demo.json");
+    let [partner, github, grafana_role] = plan.roles.as_slice() else {
+        panic!("three roles: {:?}", plan.roles);
+    };
+
+    assert_eq!(partner.address, "aws_iam_role.partner_reader");
+    assert_eq!(partner.actions, ["update"]);
+    let before = json_of(&partner.before);
+    let after = json_of(&partner.after);
+    assert_eq!(
+        before["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"],
+        "acme-partner-7f3c9a"
+    );
+    assert_eq!(
+        before["Statement"][0]["Principal"]["AWS"],
+        "arn:aws:iam::999988887777:root"
+    );
+    assert_eq!(after["Statement"][0].get("Condition"), None);
+    assert_eq!(
+        after["Statement"][0]["Principal"],
+        before["Statement"][0]["Principal"]
+    );
+
+    assert_eq!(github.address, "aws_iam_role.github_deploy");
+    assert_eq!(github.actions, ["create"]);
+    assert_eq!(github.before, TrustDoc::Absent);
+    let trust = json_of(&github.after);
+    assert_eq!(
+        trust["Statement"][0]["Action"],
+        "sts:AssumeRoleWithWebIdentity"
+    );
+    let condition = &trust["Statement"][0]["Condition"]["StringEquals"];
+    assert_eq!(
+        condition["token.actions.githubusercontent.com:sub"],
+        "repo:acme/app:ref:refs/heads/main"
+    );
+    assert_eq!(
+        condition["token.actions.githubusercontent.com:aud"],
+        "sts.amazonaws.com"
+    );
+
+    assert_eq!(grafana_role, &grafana(&["no-op"], text(EC2), text(EC2)));
+}
+
+#[test]
+fn fixtures_directory_expands_to_every_fixture_in_order() {
+    let dir = testdata("plans").display().to_string();
+    let (inputs, notes) = expand_inputs(std::slice::from_ref(&dir)).unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let names: Vec<String> = inputs
+        .iter()
+        .map(|i| match i {
+            Input::File { path, display } => {
+                assert_eq!(display, &path.display().to_string());
+                path.file_name().unwrap().to_string_lossy().into_owned()
+            }
+            Input::Stdin => panic!("no stdin"),
+        })
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert!(names.contains(&"demo.json".to_string()));
+    for input in &inputs {
+        if let Input::File { path, display } = input {
+            read_path(path, display, &opts()).unwrap();
+        }
+    }
 }
