@@ -8,10 +8,10 @@
 //! covered the whole space, so a cut-off search is never read as "no witness".
 
 use super::principals::CallerSpec;
-use super::values::KeyUniverse;
+use super::values::{segments, KeyUniverse, Seg};
 use crate::eval::{decide, trust_for_action, ContextValue, Decision, Request, TrustResult};
-use crate::policy::Policy;
-use std::collections::BTreeMap;
+use crate::policy::{Effect, Operator, Policy, Statement};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The permission-only actions a call may also need (SEMANTICS §2.1).
 pub const EXTRA_ACTIONS: [&str; 3] = ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"];
@@ -91,35 +91,65 @@ pub fn search(
 ) -> Outcome {
     let mut out = Outcome::default();
     let keys = space.keys;
-    let k = keys.len();
-    for present in 0..=k {
-        let mut combo: Vec<usize> = (0..present).collect();
-        loop {
-            // Odometer over the chosen keys' values.
-            let mut digits = vec![0usize; present];
+    // Callers grouped by the keys that can matter to them: a key tested only in statements
+    // whose principal or action can never apply to a caller cannot change that caller's
+    // result, so it stays absent for it. Same answer, far fewer contexts.
+    let mut groups: BTreeMap<Vec<usize>, Vec<&CallerSpec>> = BTreeMap::new();
+    for spec in space.callers {
+        groups
+            .entry(relevant_keys(
+                grant,
+                deny,
+                spec,
+                keys,
+                space.role,
+                &mut out.evaluations,
+            ))
+            .or_default()
+            .push(spec);
+    }
+    let widest = groups.keys().map(Vec::len).max().unwrap_or(0);
+    for present in 0..=widest {
+        for (group_keys, callers) in &groups {
+            let k = group_keys.len();
+            if present > k {
+                continue;
+            }
+            // Positions into `group_keys`.
+            let mut combo: Vec<usize> = (0..present).collect();
             loop {
-                let mut context: BTreeMap<String, ContextValue> = BTreeMap::new();
-                for (ci, &ki) in combo.iter().enumerate() {
-                    if let (Some(key), Some(&d)) = (keys.get(ki), digits.get(ci)) {
-                        if let Some(v) = key.values.get(d) {
-                            context.insert(key.name.clone(), v.clone());
+                let chosen: Vec<usize> = combo
+                    .iter()
+                    .filter_map(|&i| group_keys.get(i).copied())
+                    .collect();
+                // Odometer over the chosen keys' values.
+                let mut digits = vec![0usize; present];
+                loop {
+                    let mut context: BTreeMap<String, ContextValue> = BTreeMap::new();
+                    for (&ki, &d) in chosen.iter().zip(&digits) {
+                        if let Some(key) = keys.get(ki) {
+                            if let Some(v) = key.values.get(d) {
+                                context.insert(key.name.clone(), v.clone());
+                            }
                         }
                     }
+                    if try_context(
+                        grant, deny, space.role, callers, &context, &mut out, budget, limit,
+                    ) {
+                        return out;
+                    }
+                    if !advance(&mut digits, |i| {
+                        chosen
+                            .get(i)
+                            .and_then(|&ki| keys.get(ki))
+                            .map_or(0, |key| key.values.len())
+                    }) {
+                        break;
+                    }
                 }
-                if try_context(grant, deny, space, &context, &mut out, budget, limit) {
-                    return out;
-                }
-                if !advance(&mut digits, |i| {
-                    combo
-                        .get(i)
-                        .and_then(|&ki| keys.get(ki))
-                        .map_or(0, |key| key.values.len())
-                }) {
+                if !next_combination(&mut combo, k) {
                     break;
                 }
-            }
-            if !next_combination(&mut combo, k) {
-                break;
             }
         }
     }
@@ -127,25 +157,103 @@ pub fn search(
     out
 }
 
+/// Indices (into `keys`) of the keys tested by some statement of either policy that can apply
+/// to `spec` through one of its APIs: its principal block names the caller and its actions
+/// cover the API or a permission-only action. Checked with the evaluator itself, on a copy of
+/// the statement turned into an unconditional Allow, so principal and action matching are
+/// exactly the evaluator's. Keys used as `${...}` variables in those statements count too.
+fn relevant_keys(
+    grant: &Policy,
+    deny: &Policy,
+    spec: &CallerSpec,
+    keys: &[KeyUniverse],
+    role: &str,
+    evals: &mut usize,
+) -> Vec<usize> {
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    for policy in [grant, deny] {
+        for s in &policy.statements {
+            if s.conditions.is_empty() || !can_apply(policy, s, spec, role, evals) {
+                continue;
+            }
+            for c in &s.conditions {
+                wanted.insert(c.key.to_ascii_lowercase());
+                if let Operator::Known { base, .. } = c.operator {
+                    for v in &c.values {
+                        for seg in segments(v, policy.version, base) {
+                            if let Seg::Var { key, .. } = seg {
+                                wanted.insert(key.to_ascii_lowercase());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    keys.iter()
+        .enumerate()
+        .filter(|(_, k)| wanted.contains(&k.name.to_ascii_lowercase()))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn can_apply(
+    policy: &Policy,
+    s: &Statement,
+    spec: &CallerSpec,
+    role: &str,
+    evals: &mut usize,
+) -> bool {
+    let mut probe = s.clone();
+    probe.effect = Effect::Allow;
+    probe.conditions.clear();
+    let single = Policy {
+        version: policy.version,
+        version_raw: policy.version_raw.clone(),
+        id: None,
+        statements: vec![probe],
+        issues: Vec::new(),
+    };
+    for api in &spec.apis {
+        let req = Request {
+            role: role.to_string(),
+            action: (*api).to_string(),
+            also: Vec::new(),
+            principal: spec.caller.clone(),
+            caller_allows: true,
+            context: spec.context.iter().cloned().collect(),
+        };
+        for action in std::iter::once(*api).chain(EXTRA_ACTIONS) {
+            *evals += 1;
+            if trust_for_action(&single, &req, action) != TrustResult::NoMatch {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Try every caller with one context. Returns true when the search must stop (limit reached:
 /// complete; or budget spent: incomplete).
+#[allow(clippy::too_many_arguments)]
 fn try_context(
     grant: &Policy,
     deny: &Policy,
-    space: &Space<'_>,
+    role: &str,
+    callers: &[&CallerSpec],
     context: &BTreeMap<String, ContextValue>,
     out: &mut Outcome,
     budget: usize,
     limit: usize,
 ) -> bool {
-    for spec in space.callers {
+    for spec in callers {
         let mut ctx = context.clone();
         for (k, v) in &spec.context {
             ctx.insert(k.clone(), v.clone());
         }
         for api in &spec.apis {
             let base = Request {
-                role: space.role.to_string(),
+                role: role.to_string(),
                 action: (*api).to_string(),
                 also: Vec::new(),
                 principal: spec.caller.clone(),
