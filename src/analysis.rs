@@ -1,10 +1,15 @@
 //! Per-role analysis: decode both sides of a role's trust, give the role its verdict and run
 //! every rule on it. Pure: the pipeline feeds it role changes and collects the results.
 
+use crate::compare::{
+    compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict, Witness,
+};
 use crate::finding::{fnv1a, Finding};
 use crate::plan::{RoleChange, TrustDoc};
 use crate::policy::{normal_form, parse_policy, Policy};
-use crate::rules::{self, Draft, RoleInput, RuleSettings, Side};
+use crate::rules::cause::{self, Cause};
+use crate::rules::class::{classify, PrincipalClass};
+use crate::rules::{self, Attributed, Draft, DriftFacts, RoleInput, RuleSettings, Side};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -139,10 +144,6 @@ fn principal_summary(side: &Side, sensitive: bool) -> Vec<String> {
     }
 }
 
-fn semantically_equal(a: &Policy, b: &Policy) -> bool {
-    a == b
-}
-
 /// The verdict before any comparison: what the actions and the sides alone decide.
 fn base_verdict(change: &RoleChange, before: &Side, after: &Side) -> Option<Verdict> {
     let acts = &change.actions;
@@ -165,10 +166,70 @@ fn base_verdict(change: &RoleChange, before: &Side, after: &Side) -> Option<Verd
         // `forget` and similar: the role leaves Terraform's state but its trust stays in AWS.
         return Some(Verdict::Unchanged);
     }
-    match (before.policy(), after.policy()) {
-        (Some(b), Some(a)) if semantically_equal(b, a) => Some(Verdict::Unchanged),
-        _ => None,
+    if matches!(before, Side::Unknown) {
+        return Some(Verdict::Unknown);
     }
+    None
+}
+
+/// The role ARN the comparator reasons about: the real one when the plan has it, else one in
+/// an account no policy names, so no caller is mistaken for a same-account one.
+fn role_arn(change: &RoleChange, own: Option<&str>) -> String {
+    if let Some(arn) = [&change.arn_after, &change.arn_before]
+        .into_iter()
+        .flatten()
+        .find(|a| arn_account(a).is_some())
+    {
+        return arn.clone();
+    }
+    format!(
+        "arn:aws:iam::{}:role/trustgate-analysed-role",
+        own.unwrap_or("000000000000")
+    )
+}
+
+/// Compare two policies and attribute every witness to its cause.
+fn compare_sides(
+    before: &Policy,
+    after: &Policy,
+    arn: &str,
+) -> Result<(Comparison, Vec<(Witness, Cause)>), CompareError> {
+    let options = CompareOptions {
+        role_arn: arn.to_string(),
+        ..CompareOptions::default()
+    };
+    let comparison = compare(before, after, &options)?;
+    let causes = comparison
+        .witnesses
+        .iter()
+        .map(|w| (w.clone(), cause::attribute(before, after, &w.request)))
+        .collect();
+    Ok((comparison, causes))
+}
+
+/// Drift facts: a request the real trust grants that the last applied one did not, and
+/// whether the plan's new trust still grants it.
+fn drift_facts(change: &RoleChange, after: &Side, arn: &str) -> Option<DriftFacts> {
+    let drift = change.drift.as_ref()?;
+    let (Side::Policy(applied), Side::Policy(actual)) =
+        (decode_side(&drift.last_applied), decode_side(&drift.actual))
+    else {
+        return None;
+    };
+    let options = CompareOptions {
+        role_arn: arn.to_string(),
+        ..CompareOptions::default()
+    };
+    // An incomplete drift comparison is reported through the main comparison's bound, if
+    // any; drift alone only ever adds a finding, so missing it here cannot turn a run green.
+    let comparison = compare(&applied, &actual, &options).ok()?;
+    let witness = comparison.witnesses.into_iter().next()?;
+    let kept = match after {
+        Side::Policy(p) => crate::compare::granted(p, &witness.request),
+        Side::Nobody => false,
+        _ => true,
+    };
+    Some(DriftFacts { witness, kept })
 }
 
 /// Analyse two policy texts as a one-role plan (`trustgate compare`, rule fixtures): `None`
@@ -217,14 +278,74 @@ fn own_account(change: &RoleChange, settings: &RuleSettings) -> Option<String> {
 pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> RoleResult {
     let before = decode_side(&change.before);
     let after = decode_side(&change.after);
-    let verdict = base_verdict(change, &before, &after).unwrap_or(Verdict::Unchanged);
+    let own = own_account(change, settings);
+    let arn = role_arn(change, own.as_deref());
+    let mut verdict = base_verdict(change, &before, &after);
+
+    let mut comparison = None;
+    let mut incomplete = None;
+    let mut causes = Vec::new();
+    if let (None, Some(b), Some(a)) = (verdict, before.policy(), after.policy()) {
+        match compare_sides(b, a, &arn) {
+            Ok((c, found)) => {
+                verdict = Some(match c.verdict {
+                    CompareVerdict::Widened => Verdict::Widened,
+                    CompareVerdict::Narrowed => Verdict::Narrowed,
+                    CompareVerdict::Unchanged => Verdict::Unchanged,
+                    CompareVerdict::Lateral => Verdict::Lateral,
+                });
+                comparison = Some(c);
+                causes = found;
+            }
+            Err(CompareError::Incomplete { reason }) => {
+                verdict = Some(Verdict::Unknown);
+                incomplete = Some(reason);
+            }
+        }
+    }
+    let drift = drift_facts(change, &after, &arn);
+
+    // Classify and hand each witness to the first rule that claims it (one cause, one
+    // finding); claiming sees the comparison but not the other claims.
+    let mut attributed: Vec<Attributed> = causes
+        .into_iter()
+        .map(|(witness, cause)| Attributed {
+            class: after.policy().map_or(PrincipalClass::Public, |p| {
+                classify(&witness.request, p, own.as_deref(), &settings.trusted)
+            }),
+            witness,
+            cause,
+            rule: None,
+        })
+        .collect();
+    let claims: Vec<Option<&'static str>> = {
+        let input = RoleInput {
+            change,
+            before: &before,
+            after: &after,
+            settings,
+            own_account: own.clone(),
+            comparison: comparison.as_ref(),
+            incomplete: incomplete.as_deref(),
+            attributed: &attributed,
+            drift: drift.as_ref(),
+        };
+        attributed.iter().map(|a| rules::claim(a, &input)).collect()
+    };
+    for (a, rule) in attributed.iter_mut().zip(claims) {
+        a.rule = rule;
+    }
 
     let input = RoleInput {
         change,
         before: &before,
         after: &after,
         settings,
-        own_account: own_account(change, settings),
+        own_account: own.clone(),
+        comparison: comparison.as_ref(),
+        incomplete: incomplete.as_deref(),
+        attributed: &attributed,
+        drift: drift.as_ref(),
     };
     let mut drafts = Vec::new();
     for rule in rules::REGISTRY {
@@ -245,7 +366,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
             address: change.address.clone(),
             role_type: change.role_type.as_str(),
             actions: change.actions.clone(),
-            verdict,
+            verdict: verdict.unwrap_or(Verdict::Unchanged),
             before: side_json(&before, change.before_sensitive),
             after: side_json(&after, change.after_sensitive),
             previous_address: change.previous_address.clone(),

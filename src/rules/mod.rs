@@ -2,21 +2,41 @@
 //! to its code, registered once in `REGISTRY`. Rules read a role's analysed sides and emit
 //! drafts; they never read files or decide pass/fail.
 
+mod action_widened;
+mod analysis_incomplete;
+pub mod cause;
+pub mod class;
+mod condition_value_changed;
 mod cross_account_no_guard;
+mod deny_removed;
+mod external_id_removed;
 mod invalid;
+mod mfa_removed;
 pub mod oidc;
+mod oidc_audience_removed;
+mod oidc_subject_widened;
 mod oidc_unpinned;
+mod org_guard_removed;
 mod posture;
+mod principal_added;
+mod principal_broadened;
 mod public_trust;
 mod replaced;
 mod service_no_source_guard;
+mod source_guard_removed;
+mod trust_drifted;
+mod trust_widened;
 mod unknown;
 mod unparseable;
+mod words;
 
+use crate::compare::{Comparison, Verdict as CompareVerdict, Witness};
 use crate::eval::Request;
 use crate::finding::Severity;
 use crate::plan::RoleChange;
-use crate::policy::Policy;
+use crate::policy::{ActionMode, BaseOp, Effect, Operator, Policy};
+use cause::Cause;
+use class::PrincipalClass;
 
 /// Whether a rule judges a change (before → after) or the after state alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +118,189 @@ pub struct RoleInput<'a> {
     pub settings: &'a RuleSettings,
     /// The role's own account: from its ARN in the plan, else from the settings.
     pub own_account: Option<String>,
+    /// The before → after comparison, when both sides are policies.
+    pub comparison: Option<&'a Comparison>,
+    /// Why the comparison could not be completed, when it could not.
+    pub incomplete: Option<&'a str>,
+    /// Every new-access witness with its cause and the rule that claimed it.
+    pub attributed: &'a [Attributed],
+    /// Drift: the last applied trust, the real one, and new-access witnesses between them.
+    pub drift: Option<&'a DriftFacts>,
+}
+
+/// What the analysis learned about drift of this role's trust.
+#[derive(Debug, Clone)]
+pub struct DriftFacts {
+    /// A request the real (drifted) trust grants and the last applied one did not.
+    pub witness: Witness,
+    /// True when the plan's new trust still grants that request (the plan keeps the drift).
+    pub kept: bool,
+}
+
+/// A new-access witness, why it is new, who the caller is, and the rule that reports it.
+#[derive(Debug, Clone)]
+pub struct Attributed {
+    pub witness: Witness,
+    pub cause: Cause,
+    pub class: PrincipalClass,
+    pub rule: Option<&'static str>,
+}
+
+impl Attributed {
+    /// The condition key behind the cause, when the cause is a condition.
+    pub fn key(&self) -> Option<&str> {
+        match &self.cause {
+            Cause::ConditionLoosened { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
+    /// The cause's own words, where it has some.
+    pub fn detail(&self) -> String {
+        match &self.cause {
+            Cause::PrincipalBroadened(d) | Cause::Other(d) => d.clone(),
+            Cause::ConditionLoosened { key, .. } => {
+                format!("the condition on `{key}` was removed or loosened")
+            }
+            Cause::DenyRemoved => "an explicit Deny was removed or narrowed".into(),
+            Cause::ActionWidened => "new session actions are allowed".into(),
+            Cause::PrincipalAdded => "a new principal is trusted".into(),
+        }
+    }
+
+    /// The witness in words.
+    pub fn phrase(&self, focus: Option<&str>) -> String {
+        words::witness_phrase(&self.witness.request, self.class, focus)
+    }
+}
+
+impl RoleInput<'_> {
+    /// The witness this rule claimed that shows the widest exposure (the simplest such, as
+    /// the comparator lists simplest first).
+    pub fn claimed(&self, id: &str) -> Option<&Attributed> {
+        self.attributed.iter().filter(|a| a.rule == Some(id)).fold(
+            None,
+            |best: Option<&Attributed>, a| match best {
+                Some(b) if b.class.rank() >= a.class.rank() => Some(b),
+                _ => Some(a),
+            },
+        )
+    }
+
+    /// Report the first witness claimed by `meta`'s rule (one cause, one finding), with the
+    /// severity and message `describe` gives it.
+    pub fn report_claimed(
+        &self,
+        meta: &'static RuleMeta,
+        out: &mut Vec<Draft>,
+        describe: impl Fn(&Attributed) -> (Severity, String),
+    ) {
+        let Some(a) = self.claimed(meta.id) else {
+            return;
+        };
+        let (severity, message) = describe(a);
+        out.push(self.witness_draft(meta, a, severity, message));
+    }
+
+    /// A draft for a witness: pointers to the condition on the cause's key where there is one,
+    /// else to the after statement that grants the request.
+    pub fn witness_draft(
+        &self,
+        meta: &'static RuleMeta,
+        a: &Attributed,
+        severity: Severity,
+        message: String,
+    ) -> Draft {
+        let key_pointer = |policy: Option<&Policy>| {
+            let key = a.key()?;
+            policy?
+                .statements
+                .iter()
+                .flat_map(|s| s.conditions.iter())
+                .find(|c| c.key.eq_ignore_ascii_case(key))
+                .map(|c| c.pointer.clone())
+        };
+        let after = self.after.policy();
+        let statement_pointer = after
+            .and_then(|p| p.statements.get(a.witness.after_statement))
+            .map(|s| s.pointer.clone());
+        Draft {
+            rule: meta,
+            severity,
+            message,
+            before_pointer: key_pointer(self.before.policy()),
+            after_pointer: key_pointer(after).or(statement_pointer),
+            witness: Some(a.witness.request.clone()),
+        }
+    }
+
+    /// The comparison found new and lost access at once.
+    pub fn is_lateral(&self) -> bool {
+        self.comparison
+            .is_some_and(|c| c.verdict == CompareVerdict::Lateral)
+    }
+
+    /// True when the values of `key` were swapped literal for literal: both sides test the key
+    /// with equality operators only, on non-wildcard values, and the value sets differ.
+    pub fn literal_swap(&self, key: &str) -> bool {
+        let literals = |policy: Option<&Policy>| -> Option<Vec<String>> {
+            let mut values = Vec::new();
+            for c in policy?
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+                .flat_map(|s| s.conditions.iter())
+                .filter(|c| c.key.eq_ignore_ascii_case(key))
+            {
+                let literal_op = matches!(
+                    c.operator,
+                    Operator::Known {
+                        set: None,
+                        base: BaseOp::StringEquals | BaseOp::ArnEquals,
+                        if_exists: false,
+                    }
+                );
+                if !literal_op || c.values.iter().any(|v| v.contains(['*', '?'])) {
+                    return None;
+                }
+                values.extend(c.values.iter().cloned());
+            }
+            values.sort();
+            values.dedup();
+            (!values.is_empty()).then_some(values)
+        };
+        match (
+            literals(self.before.policy()),
+            literals(self.after.policy()),
+        ) {
+            (Some(b), Some(a)) => a != b && a.len() == b.len(),
+            _ => false,
+        }
+    }
+
+    /// A shared OIDC issuer in the new policy is trusted without its tenancy claim pinned.
+    pub fn after_has_unpinned_shared_issuer(&self) -> bool {
+        self.after.policy().is_some_and(|p| {
+            p.statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+                .any(|s| !oidc::unpinned(s).is_empty())
+        })
+    }
+
+    /// An Allow in the new policy grants `sts:*` or `*` (every session-shaping action).
+    pub fn after_allows_every_sts_action(&self) -> bool {
+        self.after.policy().is_some_and(|p| {
+            p.statements.iter().any(|s| {
+                s.effect == Effect::Allow
+                    && s.actions.mode == ActionMode::Action
+                    && s.actions
+                        .patterns
+                        .iter()
+                        .any(|a| a == "*" || a.eq_ignore_ascii_case("sts:*"))
+            })
+        })
+    }
 }
 
 /// What a rule emits; the pipeline adds plan, address and fingerprint.
@@ -126,20 +329,50 @@ impl Draft {
 
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
+
+    /// Whether this rule explains a new-access witness. Witnesses go to the first rule in
+    /// `REGISTRY` order that claims them, so more specific rules come first.
+    fn claims(&self, _witness: &Attributed, _input: &RoleInput<'_>) -> bool {
+        false
+    }
+
     fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>);
 }
 
-/// Every rule, in the order `trustgate rules` lists them.
+/// Every rule, in the order `trustgate rules` lists them. Regression rules come first, most
+/// specific first: a witness goes to the first rule that claims it, `trust-widened` last.
 pub static REGISTRY: &[&dyn Rule] = &[
-    &unparseable::TrustPolicyUnparseable,
-    &invalid::TrustPolicyInvalid,
-    &unknown::TrustPolicyUnknown,
+    &deny_removed::DenyRemoved,
+    &action_widened::ActionWidened,
+    &condition_value_changed::ConditionValueChanged,
+    &external_id_removed::ExternalIdRemoved,
+    &mfa_removed::MfaRemoved,
+    &org_guard_removed::OrgGuardRemoved,
+    &source_guard_removed::SourceGuardRemoved,
+    &oidc_subject_widened::OidcSubjectWidened,
+    &oidc_audience_removed::OidcAudienceRemoved,
+    &principal_broadened::PrincipalBroadened,
+    &principal_added::PrincipalAdded,
+    &trust_widened::TrustWidened,
     &replaced::RoleReplaced,
+    &trust_drifted::TrustDrifted,
     &public_trust::PublicTrust,
     &oidc_unpinned::OidcUnpinned,
     &cross_account_no_guard::CrossAccountNoGuard,
     &service_no_source_guard::ServiceNoSourceGuard,
+    &invalid::TrustPolicyInvalid,
+    &unparseable::TrustPolicyUnparseable,
+    &unknown::TrustPolicyUnknown,
+    &analysis_incomplete::AnalysisIncomplete,
 ];
+
+/// The rule that claims a witness: the first in registry order.
+pub fn claim(a: &Attributed, input: &RoleInput<'_>) -> Option<&'static str> {
+    REGISTRY
+        .iter()
+        .find(|r| r.claims(a, input))
+        .map(|r| r.meta().id)
+}
 
 /// The rule with this id.
 pub fn find(id: &str) -> Option<&'static dyn Rule> {

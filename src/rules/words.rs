@@ -1,0 +1,48 @@
+//! Witnesses in words, for messages a reviewer reads without IAM JSON.
+
+use super::class::PrincipalClass;
+use crate::eval::{Caller, ContextValue, Request};
+
+/// "any AWS account (`arn:…`) can assume the role, calling sts:AssumeRole with no
+/// `sts:ExternalId`".
+pub fn witness_phrase(request: &Request, class: PrincipalClass, focus: Option<&str>) -> String {
+    let who = match &request.principal {
+        Caller::Aws(v) if class == PrincipalClass::Public => {
+            format!("anyone: an account the policy does not name (`{v}`)")
+        }
+        Caller::Aws(v) => format!("{} (`{v}`)", class.describe()),
+        Caller::Service(v) => format!("the service `{v}`"),
+        Caller::Federated(v) => format!("identities from `{v}`"),
+    };
+    let mut actions = request.action.clone();
+    for a in &request.also {
+        actions.push_str(" + ");
+        actions.push_str(a);
+    }
+    let mut phrase = format!("{who} can assume the role, calling {actions}");
+    if let Some(key) = focus {
+        let value = request
+            .context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v);
+        phrase.push_str(&match value {
+            None => format!(" with no `{key}`"),
+            Some(ContextValue::Single(v)) => format!(" with `{key}` = `{v}`"),
+            Some(ContextValue::Multi(vs)) if vs.is_empty() => format!(" with an empty `{key}`"),
+            Some(ContextValue::Multi(vs)) => format!(" with `{key}` = [{}]", quoted(vs)),
+        });
+    }
+    if !request.caller_allows {
+        phrase.push_str(", even without its own identity policy allowing it");
+    }
+    phrase
+}
+
+fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
