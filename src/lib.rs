@@ -4,6 +4,8 @@
 //! suppressions -> report -> renderers and gate.
 
 pub mod analysis;
+pub mod app;
+pub mod cli;
 pub mod compare;
 pub mod eval;
 pub mod finding;
@@ -12,3 +14,4 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod simulate;

@@ -2,12 +2,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod compare_props;
+mod compare_rules;
+mod compare_vectors;
+mod eval_cases;
+mod eval_props;
+mod eval_vectors;
 mod plan_reader;
 mod policy_parse;
 mod rule_fixtures;
 mod vectors;
-mod eval_vectors;
-mod eval_cases;
-mod compare_vectors;
-mod eval_props;
-mod compare_props;

@@ -1,0 +1,309 @@
+//! The pipeline behind every command: arguments in, report out, exit code back.
+//!
+//! read -> extract -> analyse (parse, compare, rules) -> report -> render -> gate. Tests call
+//! `run` in process with their own streams.
+
+use crate::analysis::{self, RoleReport};
+use crate::cli::{CheckArgs, Cli, Command, CompareArgs, Format, GateArgs, UnknownArg};
+use crate::finding::Finding;
+use crate::gate::{self, FailOn};
+use crate::plan::{self, PlanInfo, ReadOptions};
+use crate::report::{self, Report};
+use crate::rules::{RuleSettings, UnknownMode};
+use clap::{CommandFactory, Parser};
+use std::ffi::OsString;
+use std::io::{Read, Write};
+
+/// The process's streams, so tests can run the whole pipeline in memory.
+pub struct Io<'a> {
+    pub stdin: &'a mut dyn Read,
+    pub stdin_is_terminal: bool,
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// Colour is allowed: stdout is a terminal and `NO_COLOR` is not set.
+    pub color: bool,
+}
+
+/// Why a run could not complete (exit code 2). The message is one line.
+#[derive(Debug)]
+pub struct RunError(pub String);
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Run trustgate with these arguments (the first is the program name); returns the exit code.
+pub fn run<I, T>(args: I, io: &mut Io<'_>) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version are successes; every other parse problem is a usage error.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            let sink: &mut dyn Write = if e.use_stderr() { io.err } else { io.out };
+            let _ = sink.write_all(text.as_bytes());
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check(&args, io),
+        Command::Simulate(args) => crate::simulate::run(&args, io),
+        Command::Compare(args) => compare(&args, io),
+        Command::Rules => list_rules(io),
+        Command::Explain { id } => explain(&id, io),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "trustgate", io.out);
+            Ok(0)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(io.err, "trustgate: error: {e}");
+            2
+        }
+    }
+}
+
+fn list_rules(io: &mut Io<'_>) -> Result<i32, RunError> {
+    for rule in crate::rules::REGISTRY {
+        let m = rule.meta();
+        writeln!(
+            io.out,
+            "{:<26} {:<8} {}",
+            m.id, m.default_severity, m.summary
+        )
+        .map_err(write_error)?;
+    }
+    Ok(0)
+}
+
+pub(crate) fn write_error(e: std::io::Error) -> RunError {
+    RunError(format!("cannot write output: {e}"))
+}
+
+/// Where one rendering goes.
+struct OutputSpec {
+    format: Format,
+    path: Option<String>,
+}
+
+fn parse_output(spec: &str) -> Result<OutputSpec, RunError> {
+    let Some((format, path)) = spec.split_once('=') else {
+        return Err(RunError(format!(
+            "--output `{spec}`: expected FORMAT=PATH, e.g. `json=report.json`"
+        )));
+    };
+    let format = match format {
+        "table" => Format::Table,
+        "json" => Format::Json,
+        other => {
+            return Err(RunError(format!(
+                "--output `{spec}`: unknown format `{other}` (expected table or json)"
+            )))
+        }
+    };
+    if path.is_empty() {
+        return Err(RunError(format!("--output `{spec}`: the path is empty")));
+    }
+    Ok(OutputSpec {
+        format,
+        path: Some(path.to_string()),
+    })
+}
+
+/// Settings for the rules from the gate flags.
+fn rule_settings(gate: &GateArgs) -> RuleSettings {
+    RuleSettings {
+        unknown: match gate.unknown {
+            UnknownArg::Fail => UnknownMode::Fail,
+            UnknownArg::Warn => UnknownMode::Warn,
+            UnknownArg::Ignore => UnknownMode::Ignore,
+        },
+        all: gate.all,
+        ..RuleSettings::default()
+    }
+}
+
+/// Validate the gate flags before any work, so a typo costs nothing.
+fn parse_gate(gate: &GateArgs) -> Result<(FailOn, Vec<OutputSpec>), RunError> {
+    let fail_on: FailOn = gate
+        .fail_on
+        .parse()
+        .map_err(|e: String| RunError(format!("--fail-on: {e}")))?;
+    let mut outputs = vec![OutputSpec {
+        format: gate.format,
+        path: None,
+    }];
+    for spec in &gate.outputs {
+        outputs.push(parse_output(spec)?);
+    }
+    Ok((fail_on, outputs))
+}
+
+/// Gate the findings, render every requested output, return the exit code.
+fn deliver(
+    mut report: Report,
+    fail_on: FailOn,
+    outputs: &[OutputSpec],
+    gate: &GateArgs,
+    io: &mut Io<'_>,
+) -> Result<i32, RunError> {
+    report.exit_code = gate::exit_code(&report.findings, fail_on);
+    for output in outputs {
+        let text = match output.format {
+            Format::Table => {
+                report::table::render(&report, io.color && !gate.no_color && output.path.is_none())
+            }
+            Format::Json => report::json::render(&report),
+        };
+        match &output.path {
+            None => io.out.write_all(text.as_bytes()).map_err(write_error)?,
+            Some(path) => std::fs::write(path, text)
+                .map_err(|e| RunError(format!("{path}: cannot write report: {e}")))?,
+        }
+    }
+    Ok(report.exit_code)
+}
+
+fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
+    let (fail_on, outputs) = parse_gate(&args.gate)?;
+    let settings = rule_settings(&args.gate);
+    let mut inputs = args.plans.clone();
+    if inputs.is_empty() {
+        if io.stdin_is_terminal {
+            return Err(RunError(
+                "no plan given: pass plan JSON files, a directory, or pipe `terraform show -json PLANFILE` into standard input".into(),
+            ));
+        }
+        inputs.push("-".into());
+    }
+    let options = ReadOptions {
+        terraform_bin: args.terraform_bin.clone(),
+    };
+    let (plans, mut notes) = read_all(&inputs, &options, io)?;
+
+    let mut roles: Vec<RoleReport> = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut infos: Vec<PlanInfo> = Vec::new();
+    for plan in &plans {
+        for warning in &plan.info.warnings {
+            notes.push(format!("{}: {warning}", plan.info.path));
+        }
+        if !plan.info.complete {
+            notes.push(format!(
+                "{}: the plan is incomplete (`complete: false`): later changes may follow it",
+                plan.info.path
+            ));
+        }
+        for change in &plan.roles {
+            let result = analysis::analyse(&plan.info.path, change, &settings);
+            roles.push(result.role);
+            findings.extend(result.findings);
+        }
+        infos.push(plan.info.clone());
+    }
+    let report = Report {
+        plans: infos,
+        roles,
+        findings,
+        notes,
+        exit_code: 0,
+    };
+    deliver(report, fail_on, &outputs, &args.gate, io)
+}
+
+fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
+    let (fail_on, outputs) = parse_gate(&args.gate)?;
+    let settings = rule_settings(&args.gate);
+    let mut stdin_used = false;
+    let (before_name, before) = crate::simulate::read_text(&args.before, io, &mut stdin_used)?;
+    let (after_name, after) = crate::simulate::read_text(&args.after, io, &mut stdin_used)?;
+    let result = analysis::analyse_pair(Some(&before), &after, Some(&args.role), &settings);
+    let report = Report {
+        plans: vec![PlanInfo {
+            path: format!("{before_name} -> {after_name}"),
+            format_version: None,
+            terraform_version: None,
+            complete: true,
+            warnings: Vec::new(),
+        }],
+        roles: vec![result.role],
+        findings: result.findings,
+        notes: Vec::new(),
+        exit_code: 0,
+    };
+    deliver(report, fail_on, &outputs, &args.gate, io)
+}
+
+/// The rule docs, compiled in so `explain` works from any directory.
+const RULES_DOC: &str = include_str!("../docs/rules.md");
+
+/// The section `## ID` of docs/rules.md.
+pub fn rule_doc(id: &str) -> Option<&'static str> {
+    let heading = format!("\n## {id}\n");
+    let start = RULES_DOC.find(&heading)? + 1;
+    let rest = &RULES_DOC[start..];
+    let end = rest
+        .get(3..)
+        .and_then(|tail| tail.find("\n## "))
+        .map_or(rest.len(), |i| i + 4);
+    Some(rest[..end].trim_end())
+}
+
+fn explain(id: &str, io: &mut Io<'_>) -> Result<i32, RunError> {
+    if crate::rules::find(id).is_none() {
+        return Err(RunError(format!(
+            "unknown rule `{id}`; `trustgate rules` lists them"
+        )));
+    }
+    let text = rule_doc(id)
+        .ok_or_else(|| RunError(format!("rule `{id}` has no section in docs/rules.md")))?;
+    writeln!(io.out, "{text}").map_err(write_error)?;
+    Ok(0)
+}
+
+/// Read every input, standard input at most once.
+fn read_all(
+    inputs: &[String],
+    options: &ReadOptions,
+    io: &mut Io<'_>,
+) -> Result<(Vec<plan::Plan>, Vec<String>), RunError> {
+    let (expanded, mut notes) = plan::expand_inputs(inputs).map_err(|e| RunError(e.to_string()))?;
+    let mut plans = Vec::new();
+    let mut stdin_read = false;
+    for input in &expanded {
+        match input {
+            plan::Input::Stdin => {
+                if stdin_read {
+                    return Err(RunError(
+                        "`-` (standard input) is given more than once".into(),
+                    ));
+                }
+                stdin_read = true;
+                let mut bytes = Vec::new();
+                io.stdin
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| RunError(format!("-: cannot read standard input: {e}")))?;
+                plans.extend(
+                    plan::read_bytes("-", &bytes, options).map_err(|e| RunError(e.to_string()))?,
+                );
+            }
+            plan::Input::File { path, display } => {
+                plans.extend(
+                    plan::read_path(path, display, options).map_err(|e| RunError(e.to_string()))?,
+                );
+            }
+        }
+    }
+    notes.sort();
+    notes.dedup();
+    Ok((plans, notes))
+}

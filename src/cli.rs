@@ -1,0 +1,127 @@
+//! Command-line definitions (clap) only: no behaviour lives here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trustgate",
+    version,
+    about = "Gate Terraform plans on IAM role trust-policy regressions",
+    long_about = "Reads `terraform show -json` output, finds every IAM role whose trust policy the plan \
+creates, changes, replaces or deletes, and decides with IAM's evaluation semantics whether the change \
+lets anyone assume the role who could not before.\n\nExit codes: 0 no finding at or above --fail-on; \
+1 at least one; 2 could not run (usage, unreadable input, not a plan)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check plan JSON files (or standard input) for trust-policy regressions.
+    Check(CheckArgs),
+    /// Evaluate one trust policy against one request (SPEC §3.1) and explain the decision.
+    Simulate(SimulateArgs),
+    /// Compare two trust policy documents as a one-role plan.
+    Compare(CompareArgs),
+    /// List every rule with its default severity.
+    Rules,
+    /// Print one rule's full description with a failing and a passing example.
+    Explain {
+        /// The rule id, e.g. `external-id-removed`.
+        id: String,
+    },
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnknownArg {
+    Fail,
+    Warn,
+    Ignore,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Plan JSON files, directories (every plan `*.json` below), or `-` for standard input.
+    /// With none, standard input is read when it is not a terminal.
+    pub plans: Vec<String>,
+
+    /// Program used to convert binary plan files (`terraform show -json FILE`).
+    #[arg(long, env = "TRUSTGATE_TERRAFORM", value_name = "PROGRAM")]
+    pub terraform_bin: Option<String>,
+
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The current trust policy (a file, or `-` for standard input).
+    pub before: PathBuf,
+
+    /// The new trust policy (a file, or `-` for standard input).
+    pub after: PathBuf,
+
+    /// The role (its account is the role's own account).
+    #[arg(long, default_value = "arn:aws:iam::111111111111:role/target")]
+    pub role: String,
+
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+/// The flags that shape findings and the exit code, shared by `check` and `compare`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also write FORMAT to PATH (repeatable), e.g. `--output json=report.json`.
+    #[arg(long = "output", value_name = "FORMAT=PATH")]
+    pub outputs: Vec<String>,
+
+    /// Exit 1 when an unsuppressed finding is at or above this severity
+    /// (critical, high, medium, low, info, never).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+
+    /// How to treat a trust policy known only after apply: `fail` makes it critical.
+    #[arg(long, value_enum, default_value_t = UnknownArg::Warn)]
+    pub unknown: UnknownArg,
+
+    /// Apply posture rules to every role, not only created ones.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Never colour the table (colour is used only on a terminal and never with NO_COLOR).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The trust policy document (a file, or `-` for standard input).
+    pub policy: PathBuf,
+
+    /// The request (SPEC §3.1) as a JSON file, or `-` for standard input.
+    #[arg(long)]
+    pub request: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
