@@ -13,7 +13,12 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str("no IAM role trust policies in the plan\n");
     } else {
         let mut roles = new_table(color);
-        let mut header = vec!["Role", "Actions", "Verdict", "Before", "After"];
+        let mut header = vec![
+            "Role",
+            "Actions",
+            "Verdict",
+            "Who can assume (before → after)",
+        ];
         if multi_plan {
             header.insert(0, "Plan");
         }
@@ -27,8 +32,7 @@ pub fn render(report: &Report, color: bool) -> String {
                 Cell::new(address),
                 Cell::new(role.actions.join(",")),
                 verdict_cell(role.verdict.as_str(), color),
-                Cell::new(list_or_dash(&role.principals_before)),
-                Cell::new(list_or_dash(&role.principals_after)),
+                Cell::new(principals(&role.principals_before, &role.principals_after)),
             ];
             if multi_plan {
                 row.insert(0, Cell::new(&role.plan));
@@ -39,15 +43,31 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
 
-    let open: Vec<_> = report.findings.iter().collect();
-    if !open.is_empty() {
+    // Findings grouped by role, in report order.
+    let mut groups: Vec<(&str, &str, Vec<&crate::finding::Finding>)> = Vec::new();
+    for f in &report.findings {
+        match groups
+            .iter_mut()
+            .find(|(plan, address, _)| *plan == f.plan && *address == f.address)
+        {
+            Some((_, _, list)) => list.push(f),
+            None => groups.push((&f.plan, &f.address, vec![f])),
+        }
+    }
+    for (plan, address, list) in groups {
+        out.push('\n');
+        if multi_plan {
+            out.push_str(&format!("{address} ({plan})\n"));
+        } else {
+            out.push_str(&format!("{address}\n"));
+        }
         let mut findings = new_table(color);
         findings.set_header(
-            ["Severity", "Rule", "Role", "Message"]
+            ["Severity", "Rule", "Finding"]
                 .into_iter()
                 .map(|h| head(h, color)),
         );
-        for f in open {
+        for f in list {
             let mut message = f.message.clone();
             if let Some(s) = &f.suppressed {
                 message = format!("{message}\n(suppressed: {})", s.reason);
@@ -55,11 +75,13 @@ pub fn render(report: &Report, color: bool) -> String {
             findings.add_row(vec![
                 severity_cell(f.severity.as_str(), color),
                 Cell::new(f.rule),
-                Cell::new(&f.address),
                 Cell::new(message),
             ]);
         }
         out.push_str(&findings.to_string());
+        out.push('\n');
+    }
+    if !report.findings.is_empty() || !report.notes.is_empty() {
         out.push('\n');
     }
 
@@ -97,6 +119,19 @@ fn list_or_dash(items: &[String]) -> String {
         "-".into()
     } else {
         items.join("\n")
+    }
+}
+
+/// One list when nothing changed, else `before` → `after`.
+fn principals(before: &[String], after: &[String]) -> String {
+    if before == after {
+        list_or_dash(after)
+    } else {
+        format!(
+            "{}\n→ {}",
+            list_or_dash(before),
+            list_or_dash(after).replace('\n', "\n  ")
+        )
     }
 }
 

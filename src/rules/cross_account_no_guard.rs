@@ -64,7 +64,6 @@ fn find(policy: &Policy, input: &RoleInput<'_>) -> Vec<Problem> {
                 ""
             };
             out.push(Problem {
-                key: format!("xacct:{account}"),
                 pointer: e.pointer.clone(),
                 message: format!(
                     "account `{account}` can assume the role with no `sts:ExternalId`, MFA or organization condition{unknown_own}"

@@ -24,7 +24,6 @@ pub fn find(policy: &Policy, _input: &RoleInput<'_>) -> Vec<Problem> {
     {
         for (issuer, reason) in oidc::unpinned(s) {
             out.push(Problem {
-                key: format!("oidc:{}", issuer.host),
                 pointer: s.pointer.clone(),
                 message: format!(
                     "any {} tenant can assume the role: {reason} (the `{}` claim is what separates tenants)",

@@ -1,15 +1,14 @@
 //! What posture rules share: when they apply, and the condition facts they test.
 //!
-//! Posture rules judge the after state. They apply to created roles, to every role with
-//! `--all`, and to a changed role only for problems its old policy did not already have (a
-//! change that makes a role public is news; an old problem is not the change's doing).
+//! Posture rules judge the after state of created roles, and of every role with `--all`
+//! (SPEC §4.2). On a change to an existing role the regression rules speak instead: a removed
+//! ExternalId is reported once, as `external-id-removed`, not again as a posture problem.
 
 use super::{Draft, RoleInput, Side};
 use crate::policy::{BaseOp, Condition, Operator, Policy, SetQualifier, Statement};
 
-/// One posture problem: a stable key (to tell old problems from new), pointer and message.
+/// One posture problem: a stable key, pointer and message.
 pub struct Problem {
-    pub key: String,
     pub pointer: String,
     pub message: String,
 }
@@ -24,19 +23,11 @@ pub fn report(
     let Some(after) = input.after.policy() else {
         return;
     };
-    let old: Vec<String> = match input.before {
-        Side::Policy(before) if !input.settings.all => {
-            find(before, input).into_iter().map(|p| p.key).collect()
-        }
-        Side::Nobody => Vec::new(),
-        _ if input.settings.all => Vec::new(),
-        // An unknown or unparseable old side: its own finding covers it; judge the new one.
-        _ => Vec::new(),
-    };
+    let created = matches!(input.before, Side::Nobody);
+    if !created && !input.settings.all {
+        return;
+    }
     for problem in find(after, input) {
-        if old.contains(&problem.key) {
-            continue;
-        }
         let mut draft = Draft::new(meta, problem.message);
         draft.after_pointer = Some(problem.pointer);
         out.push(draft);

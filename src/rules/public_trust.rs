@@ -59,9 +59,6 @@ fn find(policy: &Policy, _input: &RoleInput<'_>) -> Vec<Problem> {
             continue;
         }
         out.push(Problem {
-            // One key for the whole policy: a policy that was already public is not news,
-            // however its statements were reordered.
-            key: "public".into(),
             pointer: s.pointer.clone(),
             message: format!(
                 "statement {} lets any AWS account assume the role: its principal is `*` and no condition pins the caller's account or organization",

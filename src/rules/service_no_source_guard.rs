@@ -41,7 +41,6 @@ fn find(policy: &Policy, _input: &RoleInput<'_>) -> Vec<Problem> {
             .filter(|e| e.kind == PrincipalType::Service)
         {
             out.push(Problem {
-                key: format!("svc:{}", e.value),
                 pointer: e.pointer.clone(),
                 message: format!(
                     "the service `{}` can assume the role for any caller's resource: add an `aws:SourceAccount` or `aws:SourceArn` condition",

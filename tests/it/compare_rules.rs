@@ -31,7 +31,12 @@ fn comparison_vectors_raise_the_rules_their_notes_name() {
         let id = v["id"].as_str().unwrap();
         let before = v["before"].to_string();
         let after = v["after"].to_string();
-        let result = analyse_pair(Some(&before), &after, Some(ROLE), &RuleSettings::default());
+        // With --all: the notes also name the posture findings of the after state.
+        let settings = RuleSettings {
+            all: true,
+            ..RuleSettings::default()
+        };
+        let result = analyse_pair(Some(&before), &after, Some(ROLE), &settings);
         let fired: Vec<&str> = result.findings.iter().map(|f| f.rule).collect();
         let widened = v["widened"].as_bool().unwrap();
         let verdict_widens = matches!(result.role.verdict, Verdict::Widened | Verdict::Lateral);
