@@ -25,7 +25,7 @@ pub enum PlanError {
     },
 
     #[error(
-        "{file}: the JSON ends early at line {line} column {column}: the input is truncated; \
+        "{file}: the JSON ends early at line {line} column {column}: the input looks truncated; \
          help: write the plan again with `terraform show -json PLANFILE > FILE`"
     )]
     Truncated {

@@ -788,3 +788,554 @@ fn fixtures_directory_expands_to_every_fixture_in_order() {
         }
     }
 }
+
+// --- bad input -------------------------------------------------------------------------------
+
+const FILE: &str = "plan.json";
+
+fn read_str(json: &str) -> Result<Vec<Plan>, PlanError> {
+    read_bytes(FILE, json.as_bytes(), &opts())
+}
+
+fn err_of(bytes: &[u8]) -> PlanError {
+    match read_bytes(FILE, bytes, &opts()) {
+        Ok(plans) => panic!("should not read: {plans:?}"),
+        Err(e) => e,
+    }
+}
+
+/// `err_of` plus the message contract.
+fn refused(bytes: &[u8], phrase: &str) -> PlanError {
+    let err = err_of(bytes);
+    assert_message(&err, FILE, phrase);
+    err
+}
+
+/// A plan whose only resource change is `entry`.
+fn with_entry(entry: &str) -> String {
+    format!(r#"{{"format_version":"1.2","resource_changes":[{entry}]}}"#)
+}
+
+/// A well-formed role entry with `change` replaced by `change`.
+fn role_entry(change: &str) -> String {
+    format!(
+        r#"{{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{change}}}"#
+    )
+}
+
+fn only_role(json: &str) -> RoleChange {
+    let mut plans = read_str(json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plans.len(), 1);
+    let mut roles = std::mem::take(&mut plans[0].roles);
+    assert_eq!(roles.len(), 1, "{roles:?}");
+    roles.remove(0)
+}
+
+#[test]
+fn empty_input_is_refused() {
+    refused(b"", "the input is empty");
+    refused(b" \n\t\r\n ", "the input is empty");
+}
+
+#[test]
+fn not_json_is_refused_with_line_and_column() {
+    refused(b"hello", "invalid JSON at line 1 column 1");
+    refused(
+        b"{\n  \"format_version\": \"1.2\",,\n}",
+        "invalid JSON at line 2 column 27: key must be a string",
+    );
+}
+
+#[test]
+fn binary_junk_is_refused() {
+    let junk: Vec<u8> = (0u32..4096).map(|i| (i * 7919 % 251) as u8).collect();
+    let err = err_of(&junk);
+    assert!(err.to_string().starts_with("plan.json: "), "{err}");
+    assert!(!err.to_string().contains('\n'));
+}
+
+#[test]
+fn truncated_plan_is_refused() {
+    let bytes = std::fs::read(testdata("plans/update_trust.json")).unwrap();
+    let half = &bytes[..bytes.len() / 2];
+    let err = refused(half, "truncated");
+    assert!(matches!(err, PlanError::Truncated { .. }), "{err}");
+}
+
+#[test]
+fn non_object_documents_are_not_plans() {
+    refused(
+        b"[1, 2, 3]",
+        "not a Terraform plan: the document is an array",
+    );
+    refused(
+        b"\"plan\"",
+        "not a Terraform plan: the document is a string",
+    );
+    refused(b"42", "not a Terraform plan: the document is a number");
+    refused(b"null", "not a Terraform plan: the document is null");
+    refused(
+        br#"{"Version":"2012-10-17","Statement":[]}"#,
+        "not a Terraform plan: the JSON object has none of the plan keys",
+    );
+}
+
+#[test]
+fn unsupported_major_version_is_refused() {
+    let err = refused(
+        br#"{"format_version":"2.0","resource_changes":"a new shape"}"#,
+        "unsupported plan format version `2.0`",
+    );
+    assert!(matches!(err, PlanError::UnsupportedVersion { .. }));
+    refused(
+        br#"{"plan_format_version":"3.1"}"#,
+        "unsupported plan format version `3.1`",
+    );
+}
+
+#[test]
+fn errored_plan_is_refused() {
+    let err = refused(
+        br#"{"format_version":"1.2","resource_changes":[],"errored":true,"complete":false}"#,
+        "`errored: true`",
+    );
+    assert!(matches!(err, PlanError::Errored { .. }));
+}
+
+#[test]
+fn incomplete_plan_is_read_and_flagged() {
+    let plans = read_str(r#"{"format_version":"1.2","complete":false,"errored":false}"#).unwrap();
+    assert!(!plans[0].info.complete);
+}
+
+#[test]
+fn deep_nesting_errors_without_overflowing_the_stack() {
+    let deep = "[".repeat(100_000);
+    // Unclosed, inside a field the reader skips.
+    refused(
+        format!(r#"{{"format_version":"1.2","planned_values":{deep}"#).as_bytes(),
+        "truncated",
+    );
+    // Unclosed, inside a typed field.
+    err_of(format!(r#"{{"format_version":"1.2","resource_changes":{deep}"#).as_bytes());
+    // As the whole document.
+    refused(deep.as_bytes(), "the document is an array");
+    // Inside the trust attribute and the unknown markers (captured raw, never recursed into).
+    let closed = format!("{deep}{}", "]".repeat(100_000));
+    let role = only_role(&with_entry(&role_entry(&format!(
+        r#"{{"actions":["update"],"before":{{"assume_role_policy":{closed}}},"after":{{}},"after_unknown":{{"assume_role_policy":{closed}}}}}"#
+    ))));
+    assert_eq!(
+        role.before,
+        TrustDoc::WrongType {
+            found: "an array".to_string()
+        }
+    );
+    assert_eq!(role.after, TrustDoc::Missing);
+}
+
+#[test]
+fn deep_nesting_in_skipped_fields_is_skipped_without_recursion() {
+    // serde_json skips ignored values with an explicit stack, not recursion: closed nesting
+    // far past the recursion limit reads fine and costs one byte per level.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let plans = read_str(&format!(
+        r#"{{"format_version":"1.2","planned_values":{deep},"resource_changes":[]}}"#
+    ))
+    .unwrap();
+    assert!(plans[0].roles.is_empty());
+    let objects = format!("{}1{}", r#"{"a":"#.repeat(50_000), "}".repeat(50_000));
+    read_str(&format!(
+        r#"{{"format_version":"1.2","prior_state":{objects}}}"#
+    ))
+    .unwrap();
+}
+
+#[test]
+fn wrong_types_name_the_json_path() {
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"{"format_version":"1.2","resource_changes":"x"}"#,
+            r#"resource_changes: invalid type: string "x", expected a list of resource changes"#,
+        ),
+        (
+            &with_entry(r#"{"address":5,"type":"aws_iam_role","change":{"actions":[]}}"#),
+            "resource_changes[0].address: invalid type: integer `5`, expected a string",
+        ),
+        (
+            &with_entry(r#"{"type":"aws_iam_role","change":{"actions":[]}}"#),
+            "resource_changes[0]: missing field `address`",
+        ),
+        (
+            &with_entry(r#"{"address":"a.b","type":7,"change":{"actions":[]}}"#),
+            "resource_changes[0].type: invalid type: integer `7`, expected a string",
+        ),
+        (
+            &with_entry(r#"{"address":"a.b","mode":[],"type":"a","change":{"actions":[]}}"#),
+            "resource_changes[0].mode: invalid type: sequence, expected a string",
+        ),
+        (
+            &with_entry(r#"{"address":"a.b","type":"a","change":"create"}"#),
+            r#"resource_changes[0].change: invalid type: string "create", expected a change object"#,
+        ),
+        (
+            &with_entry(&role_entry(r#"{"actions":5}"#)),
+            "resource_changes[0].change.actions: invalid type: integer `5`, expected a sequence",
+        ),
+        (
+            &with_entry(&role_entry(r#"{"actions":["update"],"before":"x"}"#)),
+            r#"resource_changes[0].change.before: invalid type: string "x", expected an object of resource attributes, or null"#,
+        ),
+        (
+            &with_entry(&role_entry(r#"{"before":null}"#)),
+            "resource_changes[0].change: missing field `actions`",
+        ),
+        (
+            &with_entry(&role_entry(
+                r#"{"actions":["create"],"after_unknown":"yes"}"#,
+            )),
+            r#"resource_changes[0].change.after_unknown: invalid type: string "yes", expected a boolean or an object"#,
+        ),
+        (
+            r#"{"format_version":"1.2","resource_changes":[],"resource_changes":[]}"#,
+            "duplicate field `resource_changes`",
+        ),
+        (
+            r#"{"format_version":"1.2","errored":"no"}"#,
+            r#"errored: invalid type: string "no", expected a boolean"#,
+        ),
+    ];
+    for (json, phrase) in cases {
+        let err = refused(json.as_bytes(), phrase);
+        assert!(matches!(err, PlanError::Shape { .. }), "{json}: {err:?}");
+    }
+    // Not only the first entry: the index in the path is the failing one.
+    let ok = role_entry(r#"{"actions":["no-op"]}"#);
+    let bad = role_entry(r#"{"actions":{"0":"no-op"}}"#);
+    refused(
+        format!(r#"{{"format_version":"1.2","resource_changes":[{ok},{ok},{ok},{bad}]}}"#)
+            .as_bytes(),
+        "plan.json: resource_changes[3].change.actions: invalid type: map, expected a sequence",
+    );
+}
+
+#[test]
+fn wrong_type_in_the_trust_attribute_is_kept_for_the_pipeline() {
+    let side = |value: &str| {
+        only_role(&with_entry(&role_entry(&format!(
+            r#"{{"actions":["update"],"before":{{"assume_role_policy":{value}}},"after":{{"assume_role_policy":"{{}}"}}}}"#
+        ))))
+        .before
+    };
+    let wrong = |found: &str| TrustDoc::WrongType {
+        found: found.to_string(),
+    };
+    assert_eq!(side("5"), wrong("a number"));
+    assert_eq!(side("true"), wrong("a boolean"));
+    assert_eq!(side("[]"), wrong("an array"));
+    // The object form is awscc's; on aws_iam_role it is a wrong type.
+    assert_eq!(side(r#"{"Version":"2012-10-17"}"#), wrong("an object"));
+    assert_eq!(side("null"), TrustDoc::Missing);
+    assert_eq!(side(r#""""#), text(""));
+
+    let missing = only_role(&with_entry(&role_entry(
+        r#"{"actions":["update"],"before":{"arn":7},"after":{"assume_role_policy":"{}"}}"#,
+    )));
+    assert_eq!(missing.before, TrustDoc::Missing);
+    assert_eq!(missing.arn_before, None, "only string ARNs are kept");
+    assert_eq!(missing.after, text("{}"));
+}
+
+#[test]
+fn unknown_keys_actions_and_modes_are_tolerated() {
+    let json = r#"{
+        "format_version": "1.9", "future_key": {"x": [1, 2]},
+        "resource_changes": [
+            {"address": "data.aws_iam_role.d", "mode": "data", "type": "aws_iam_role", "name": "d",
+             "change": {"actions": ["read"], "before": null, "after": {"assume_role_policy": "{}"}}},
+            {"address": "ephemeral.aws_iam_role.e", "mode": "ephemeral", "type": "aws_iam_role",
+             "name": "e", "change": {"actions": ["open"], "before": null, "after": null}},
+            {"address": "aws_iam_role.old", "type": "aws_iam_role", "name": "old", "new_key": 1,
+             "change": {"actions": ["transmogrify", "create"], "before": null,
+                        "after": {"assume_role_policy": "{}", "new_attr": [true]},
+                        "after_identity": {"arn": 5}, "replace_paths": [["name"]]}},
+            {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
+             "change": {"actions": ["create"], "before": null, "after": {"bucket": "b"}}}
+        ]
+    }"#;
+    let role = only_role(json);
+    // A missing mode is managed; data and ephemeral roles are not role changes.
+    assert_eq!(role.address, "aws_iam_role.old");
+    assert_eq!(role.actions, ["transmogrify", "create"]);
+    assert_eq!(role.after, text("{}"));
+}
+
+#[test]
+fn setup_terraform_wrapper_output_is_refused_with_the_fix() {
+    let plan = std::fs::read_to_string(testdata("plans/update_trust.json")).unwrap();
+    let minified =
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&plan).unwrap()).unwrap();
+    let before = format!(
+        "[command]/home/runner/work/_temp/0a1b/terraform-bin show -json tfplan\n{minified}\n"
+    );
+    let after = format!(
+        "{minified}\n::debug::Terraform exited with code 0.\n::debug::stdout: {minified}\n::set-output name=exitcode::0\n"
+    );
+    for wrapped in [before, after] {
+        let err = refused(wrapped.as_bytes(), "`terraform_wrapper: false`");
+        assert!(matches!(err, PlanError::Wrapper { .. }), "{err}");
+        assert!(!err.to_string().contains("invalid JSON"));
+        assert!(err.to_string().contains("terraform-bin show -json"));
+    }
+}
+
+#[test]
+fn event_stream_is_refused() {
+    let stream = concat!(
+        r#"{"@level":"info","@message":"Terraform 1.9.0","@module":"terraform.ui","type":"version","terraform":"1.9.0","ui":"1.2"}"#,
+        "\n",
+        r#"{"@level":"info","@message":"aws_iam_role.r: Plan to create","type":"planned_change","change":{"resource":{"addr":"aws_iam_role.r"},"action":"create"}}"#,
+        "\n"
+    );
+    let err = refused(stream.as_bytes(), "`terraform plan -json` event stream");
+    assert!(err.to_string().contains("`terraform show -json PLANFILE`"));
+}
+
+#[test]
+fn several_documents_are_several_plans() {
+    let one = with_entry(&role_entry(
+        r#"{"actions":["create"],"before":null,"after":{"assume_role_policy":"{}"}}"#,
+    ));
+    let plans = read_str(&format!("{one}\n{one}{one}\n")).unwrap();
+    let paths: Vec<&str> = plans.iter().map(|p| p.info.path.as_str()).collect();
+    assert_eq!(paths, ["plan.json#1", "plan.json#2", "plan.json#3"]);
+    assert!(plans.iter().all(|p| p.roles.len() == 1));
+
+    // A single document keeps the plain name.
+    assert_eq!(read_str(&one).unwrap()[0].info.path, "plan.json");
+
+    // An error in a later document names it.
+    let err = err_of(format!("{one}\n{}", with_entry(r#"{"address":1}"#)).as_bytes());
+    assert_message(
+        &err,
+        "plan.json#2",
+        "resource_changes[0].address: invalid type: integer `1`",
+    );
+    let err = err_of(format!("{one}\n{{\"Version\":\"2012-10-17\"}}").as_bytes());
+    assert_message(&err, "plan.json#2", "not a Terraform plan");
+    // A syntax error names the file, with the line and column in the whole file.
+    let err = err_of(format!("{one}\n{one}\n{{\"format_version\":}}").as_bytes());
+    assert_message(&err, "plan.json", "invalid JSON at line 3 column 19");
+}
+
+#[test]
+fn encodings_are_decoded() {
+    let json = with_entry(&role_entry(
+        r#"{"actions":["create"],"before":null,"after":{"assume_role_policy":"{\"Sid\":\"é☃\"}"}}"#,
+    ));
+    let want = text(r#"{"Sid":"é☃"}"#);
+    let utf8_bom = [b"\xEF\xBB\xBF".as_slice(), json.as_bytes()].concat();
+    let utf16le_bom: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(json.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let utf16be_bom: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(json.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let utf16le: Vec<u8> = json.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    for bytes in [utf8_bom, utf16le_bom, utf16be_bom, utf16le] {
+        let plans = read_bytes(FILE, &bytes, &opts()).unwrap();
+        assert_eq!(plans[0].roles[0].after, want);
+    }
+    // An odd byte count cannot be UTF-16.
+    refused(&[0xFF, 0xFE, b'{', 0, b'}'], "odd number of bytes");
+}
+
+fn zip_bytes() -> Vec<u8> {
+    // The start of a real `terraform plan -out` file: a zip whose first entry is tfplan.
+    let mut bytes = b"PK\x03\x04\x14\x00\x08\x00\x08\x00".to_vec();
+    bytes.extend_from_slice(&[0u8; 20]);
+    bytes.extend_from_slice(b"tfplan");
+    bytes
+}
+
+#[test]
+fn binary_plan_without_terraform_is_refused_naming_the_option() {
+    let opts = ReadOptions {
+        terraform_bin: Some("trustgate-no-such-terraform".to_string()),
+    };
+    let err = read_bytes("-", &zip_bytes(), &opts).unwrap_err();
+    assert_message(&err, "-", "`trustgate-no-such-terraform`");
+    assert!(matches!(err, PlanError::TerraformMissing { .. }), "{err}");
+    for phrase in ["binary plan", "`--terraform-bin`", "`TRUSTGATE_TERRAFORM`"] {
+        assert!(err.to_string().contains(phrase), "{phrase}: {err}");
+    }
+
+    let dir = std::env::temp_dir().join(format!("trustgate-plan-reader-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tfplan.json");
+    std::fs::write(&file, zip_bytes()).unwrap();
+    let err = read_path(&file, "tfplan.json", &opts).unwrap_err();
+    assert_message(&err, "tfplan.json", "program not found");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A stand-in for terraform: a script that prints a plan, or fails like terraform does.
+#[cfg(unix)]
+fn fake_terraform(dir: &Path, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-terraform");
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[cfg(unix)]
+#[test]
+fn binary_plan_is_converted_with_terraform_show() {
+    let dir = std::env::temp_dir().join(format!("trustgate-fake-tf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture = testdata("plans/update_trust.json");
+    // The script checks it was called as `show -json FILE` and that FILE is the binary plan.
+    let ok = fake_terraform(
+        &dir,
+        &format!(
+            r#"[ "$1" = show ] && [ "$2" = -json ] && head -c 4 "$3" | grep -q PK && cat '{}'"#,
+            fixture.display()
+        ),
+    );
+    let opts = ReadOptions {
+        terraform_bin: Some(ok),
+    };
+    let from_stdin = read_bytes("-", &zip_bytes(), &opts).unwrap();
+    assert_eq!(from_stdin[0].info.path, "-");
+    assert_eq!(from_stdin[0].roles[0].actions, ["update"]);
+
+    let file = dir.join("tfplan");
+    std::fs::write(&file, zip_bytes()).unwrap();
+    let from_file = read_path(&file, "tfplan", &opts).unwrap();
+    assert_eq!(from_file, [read_one(&fixture).clone_with_path("tfplan")]);
+
+    let failing = fake_terraform(
+        &dir,
+        r#"printf '\n\033[31m╷\033[0m\n│ \033[1mError: \033[0mFailed to load "tfplan" as a plan file\n│\n╵\n' >&2; exit 1"#,
+    );
+    let err = read_path(
+        &file,
+        "tfplan",
+        &ReadOptions {
+            terraform_bin: Some(failing.clone()),
+        },
+    )
+    .unwrap_err();
+    assert_message(
+        &err,
+        "tfplan",
+        r#"show -json` failed (exit status 1): Error: Failed to load "tfplan" as a plan file"#,
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // The temporary copy of a binary plan from stdin is removed afterwards.
+    let leftovers = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("trustgate-{}-", std::process::id()))
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+trait WithPath {
+    fn clone_with_path(&self, path: &str) -> Plan;
+}
+
+impl WithPath for Plan {
+    fn clone_with_path(&self, path: &str) -> Plan {
+        let mut plan = self.clone();
+        plan.info.path = path.to_string();
+        plan
+    }
+}
+
+// --- expanding arguments ---------------------------------------------------------------------
+
+#[test]
+fn directories_keep_plans_and_skip_other_json_with_a_note() {
+    let dir = std::env::temp_dir().join(format!("trustgate-expand-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("b/nested")).unwrap();
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    let plan = std::fs::read(testdata("plans/update_trust.json")).unwrap();
+    std::fs::write(dir.join("b/nested/plan.json"), &plan).unwrap();
+    std::fs::write(dir.join("a/plan.json"), &plan).unwrap();
+    std::fs::write(
+        dir.join("a/trust.json"),
+        r#"{"Version":"2012-10-17","Statement":[]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name":"x","version":"1.0.0"}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("list.json"), "[1,2]").unwrap();
+    std::fs::write(dir.join("notes.txt"), "not json").unwrap();
+    // Broken files stay in: the reader must refuse them (fail closed), not skip them.
+    std::fs::write(dir.join("broken.json"), "{\"format_version\": ").unwrap();
+    std::fs::write(
+        dir.join("wrapped.json"),
+        b"[command]/x/terraform-bin show -json p\n{}",
+    )
+    .unwrap();
+
+    let root = dir.display().to_string();
+    let (inputs, notes) = expand_inputs(&["-".to_string(), root.clone()]).unwrap();
+    let shown: Vec<&str> = inputs.iter().map(Input::display).collect();
+    let p = |rel: &str| dir.join(rel).display().to_string();
+    assert_eq!(
+        shown,
+        [
+            "-",
+            &p("a/plan.json"),
+            &p("b/nested/plan.json"),
+            &p("broken.json"),
+            &p("wrapped.json")
+        ]
+    );
+    assert_eq!(inputs[0], Input::Stdin);
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert!(notes[0].starts_with(&format!(
+        "{}: skipped: not a Terraform plan",
+        p("a/trust.json")
+    )));
+    assert!(notes[1].starts_with(&format!(
+        "{}: skipped: not a Terraform plan (a JSON array)",
+        p("list.json")
+    )));
+    assert!(notes[2].starts_with(&format!("{}: skipped", p("package.json"))));
+
+    // Named explicitly, a non-plan is an error, not a note.
+    let trust = p("a/trust.json");
+    let (inputs, notes) = expand_inputs(std::slice::from_ref(&trust)).unwrap();
+    assert!(notes.is_empty());
+    let Input::File { path, display } = &inputs[0] else {
+        panic!("a file")
+    };
+    let err = read_path(path, display, &opts()).unwrap_err();
+    assert_message(&err, &trust, "not a Terraform plan");
+
+    // A directory with no plan in it cannot pass the gate by being empty.
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    let empty = p("empty");
+    let err = expand_inputs(std::slice::from_ref(&empty)).unwrap_err();
+    assert_message(&err, &empty, "no Terraform plan JSON found");
+
+    let missing = p("missing.json");
+    let err = expand_inputs(std::slice::from_ref(&missing)).unwrap_err();
+    assert_message(&err, &missing, "no such file or directory");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
