@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test that reads testdata/, ../shared or runs the CLI.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cli;
 mod common;
 mod compare_props;
 mod compare_rules;
