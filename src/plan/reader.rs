@@ -100,8 +100,8 @@ pub(super) fn supported_version(version: &str) -> bool {
     matches!(version.split('.').next(), Some("0" | "1"))
 }
 
-/// Every document in `text` (already decoded to UTF-8), checked and in file order, each with its
-/// 1-based position. Stops at the first document that cannot be read.
+/// Every document in `text` (already decoded to UTF-8), checked, in file order. Stops at the
+/// first document that cannot be read: a gate must not judge part of its input.
 pub(super) fn read_documents(display: &str, text: &[u8]) -> Result<Vec<DocRecord>, PlanError> {
     if text.iter().all(u8::is_ascii_whitespace) {
         return Err(PlanError::Empty {
@@ -125,9 +125,9 @@ pub(super) fn read_documents(display: &str, text: &[u8]) -> Result<Vec<DocRecord
     Ok(docs)
 }
 
-/// The name errors and `PlanInfo.path` use for document `doc_no`: the file itself for the
-/// first (a one-document file is the common case), `path#N` once there is evidently more.
-pub(super) fn label(display: &str, doc_no: usize) -> String {
+/// The name an error in document `doc_no` carries: the file itself for the first (whether more
+/// follow is not known yet), `path#N` for a later one.
+fn label(display: &str, doc_no: usize) -> String {
     if doc_no > 1 {
         format!("{display}#{doc_no}")
     } else {
