@@ -64,7 +64,10 @@ pub struct CheckArgs {
     pub terraform_bin: Option<String>,
 
     #[command(flatten)]
-    pub gate: GateArgs,
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -80,12 +83,15 @@ pub struct CompareArgs {
     pub role: String,
 
     #[command(flatten)]
-    pub gate: GateArgs,
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
-/// The flags that shape findings and the exit code, shared by `check` and `compare`.
+/// Where the report goes, shared by `check` and `compare`.
 #[derive(Debug, Args)]
-pub struct GateArgs {
+pub struct OutputArgs {
     /// Output format on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -94,6 +100,14 @@ pub struct GateArgs {
     #[arg(long = "output", value_name = "FORMAT=PATH")]
     pub outputs: Vec<String>,
 
+    /// Never colour the table (colour is used only on a terminal and never with NO_COLOR).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// What decides the findings and the exit code, shared by `check` and `compare`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
     /// Exit 1 when an unsuppressed finding is at or above this severity
     /// (critical, high, medium, low, info, never).
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
@@ -106,10 +120,6 @@ pub struct GateArgs {
     /// Apply posture rules to every role, not only created ones.
     #[arg(long)]
     pub all: bool,
-
-    /// Never colour the table (colour is used only on a terminal and never with NO_COLOR).
-    #[arg(long)]
-    pub no_color: bool,
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +132,13 @@ pub struct SimulateArgs {
     pub request: PathBuf,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Table)]
+    pub format: SimulateFormat,
+}
+
+/// `simulate` prints a short text or the JSON of SPEC §8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    Table,
+    Json,
 }

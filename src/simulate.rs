@@ -2,7 +2,7 @@
 //! (SPEC §8). Exit 0 whatever the decision; 2 on bad input.
 
 use crate::app::{write_error, Io, RunError};
-use crate::cli::{Format, SimulateArgs};
+use crate::cli::{SimulateArgs, SimulateFormat};
 use crate::eval::{self, Request};
 use crate::policy::parse_policy;
 
@@ -45,13 +45,13 @@ pub fn run(args: &SimulateArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         .map_err(|e| RunError(format!("{request_name}: not a request: {e}")))?;
     let evaluation = eval::evaluate(&policy, &request);
     let text = match args.format {
-        Format::Json => {
+        SimulateFormat::Json => {
             let mut s = serde_json::to_string_pretty(&evaluation)
                 .map_err(|e| RunError(format!("cannot render JSON: {e}")))?;
             s.push('\n');
             s
         }
-        Format::Table => {
+        SimulateFormat::Table => {
             let mut s = format!(
                 "trust: {}\ndecision: {}\n",
                 evaluation.trust.as_str(),

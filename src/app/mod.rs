@@ -4,12 +4,14 @@
 //! `run` in process with their own streams.
 
 use crate::analysis::{self, RoleReport};
-use crate::cli::{CheckArgs, Cli, Command, CompareArgs, Format, GateArgs, UnknownArg};
+mod output;
+mod settings;
+
+use crate::cli::{CheckArgs, Cli, Command, CompareArgs};
 use crate::finding::Finding;
-use crate::gate::{self, FailOn};
+use crate::gate;
 use crate::plan::{self, PlanInfo, ReadOptions};
-use crate::report::{self, Report};
-use crate::rules::{RuleSettings, UnknownMode};
+use crate::report::Report;
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -89,93 +91,23 @@ pub(crate) fn write_error(e: std::io::Error) -> RunError {
     RunError(format!("cannot write output: {e}"))
 }
 
-/// Where one rendering goes.
-struct OutputSpec {
-    format: Format,
-    path: Option<String>,
-}
-
-fn parse_output(spec: &str) -> Result<OutputSpec, RunError> {
-    let Some((format, path)) = spec.split_once('=') else {
-        return Err(RunError(format!(
-            "--output `{spec}`: expected FORMAT=PATH, e.g. `json=report.json`"
-        )));
-    };
-    let format = match format {
-        "table" => Format::Table,
-        "json" => Format::Json,
-        other => {
-            return Err(RunError(format!(
-                "--output `{spec}`: unknown format `{other}` (expected table or json)"
-            )))
-        }
-    };
-    if path.is_empty() {
-        return Err(RunError(format!("--output `{spec}`: the path is empty")));
-    }
-    Ok(OutputSpec {
-        format,
-        path: Some(path.to_string()),
-    })
-}
-
-/// Settings for the rules from the gate flags.
-fn rule_settings(gate: &GateArgs) -> RuleSettings {
-    RuleSettings {
-        unknown: match gate.unknown {
-            UnknownArg::Fail => UnknownMode::Fail,
-            UnknownArg::Warn => UnknownMode::Warn,
-            UnknownArg::Ignore => UnknownMode::Ignore,
-        },
-        all: gate.all,
-        ..RuleSettings::default()
-    }
-}
-
-/// Validate the gate flags before any work, so a typo costs nothing.
-fn parse_gate(gate: &GateArgs) -> Result<(FailOn, Vec<OutputSpec>), RunError> {
-    let fail_on: FailOn = gate
-        .fail_on
-        .parse()
-        .map_err(|e: String| RunError(format!("--fail-on: {e}")))?;
-    let mut outputs = vec![OutputSpec {
-        format: gate.format,
-        path: None,
-    }];
-    for spec in &gate.outputs {
-        outputs.push(parse_output(spec)?);
-    }
-    Ok((fail_on, outputs))
-}
-
-/// Gate the findings, render every requested output, return the exit code.
-fn deliver(
+/// Gate the report, render it everywhere asked, return the exit code.
+fn finish(
     mut report: Report,
-    fail_on: FailOn,
-    outputs: &[OutputSpec],
-    gate: &GateArgs,
+    run: &settings::RunSettings,
+    outputs: &[output::OutputSpec],
+    args: &crate::cli::OutputArgs,
     io: &mut Io<'_>,
 ) -> Result<i32, RunError> {
-    report.exit_code = gate::exit_code(&report.findings, fail_on);
-    for output in outputs {
-        let text = match output.format {
-            Format::Table => {
-                report::table::render(&report, io.color && !gate.no_color && output.path.is_none())
-            }
-            Format::Json => report::json::render(&report),
-        };
-        match &output.path {
-            None => io.out.write_all(text.as_bytes()).map_err(write_error)?,
-            Some(path) => std::fs::write(path, text)
-                .map_err(|e| RunError(format!("{path}: cannot write report: {e}")))?,
-        }
-    }
+    report.exit_code = gate::exit_code(&report.findings, run.fail_on);
+    output::deliver(&report, outputs, args, io)?;
     Ok(report.exit_code)
 }
 
 fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
-    let (fail_on, outputs) = parse_gate(&args.gate)?;
-    let settings = rule_settings(&args.gate);
+    let run = settings::load(&args.policy)?;
+    let outputs = output::parse_outputs(&args.output)?;
+    let settings = &run.rules;
     let mut inputs = args.plans.clone();
     if inputs.is_empty() {
         if io.stdin_is_terminal {
@@ -204,7 +136,7 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
             ));
         }
         for change in &plan.roles {
-            let result = analysis::analyse(&plan.info.path, change, &settings);
+            let result = analysis::analyse(&plan.info.path, change, settings);
             roles.push(result.role);
             findings.extend(result.findings);
         }
@@ -217,16 +149,17 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         notes,
         exit_code: 0,
     };
-    deliver(report, fail_on, &outputs, &args.gate, io)
+    finish(report, &run, &outputs, &args.output, io)
 }
 
 fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
-    let (fail_on, outputs) = parse_gate(&args.gate)?;
-    let settings = rule_settings(&args.gate);
+    let run = settings::load(&args.policy)?;
+    let outputs = output::parse_outputs(&args.output)?;
+    let settings = &run.rules;
     let mut stdin_used = false;
     let (before_name, before) = crate::simulate::read_text(&args.before, io, &mut stdin_used)?;
     let (after_name, after) = crate::simulate::read_text(&args.after, io, &mut stdin_used)?;
-    let result = analysis::analyse_pair(Some(&before), &after, Some(&args.role), &settings);
+    let result = analysis::analyse_pair(Some(&before), &after, Some(&args.role), settings);
     let report = Report {
         plans: vec![PlanInfo {
             path: format!("{before_name} -> {after_name}"),
@@ -240,11 +173,11 @@ fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         notes: Vec::new(),
         exit_code: 0,
     };
-    deliver(report, fail_on, &outputs, &args.gate, io)
+    finish(report, &run, &outputs, &args.output, io)
 }
 
 /// The rule docs, compiled in so `explain` works from any directory.
-const RULES_DOC: &str = include_str!("../docs/rules.md");
+const RULES_DOC: &str = include_str!("../../docs/rules.md");
 
 /// The section `## ID` of docs/rules.md.
 pub fn rule_doc(id: &str) -> Option<&'static str> {
