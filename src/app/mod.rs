@@ -80,7 +80,9 @@ fn list_rules(io: &mut Io<'_>) -> Result<i32, RunError> {
         writeln!(
             io.out,
             "{:<26} {:<8} {}",
-            m.id, m.default_severity, m.summary
+            m.id,
+            m.default_severity.as_str(),
+            m.summary
         )
         .map_err(write_error)?;
     }
