@@ -159,8 +159,9 @@ fn aws_values(policy: &Policy) -> Vec<&str> {
         .collect()
 }
 
-/// The new policy's principal entry that names the witness caller, if one does on its own.
-fn matching_entry<'a>(after: &'a Policy, request: &Request) -> Option<&'a str> {
+/// The new policy's principal entry that names the witness caller, if one does on its own,
+/// with the statement it stands in.
+fn matching_entry<'a>(after: &'a Policy, request: &Request) -> Option<(&'a Statement, &'a str)> {
     let bare = Request {
         also: Vec::new(),
         caller_allows: true,
@@ -173,16 +174,22 @@ fn matching_entry<'a>(after: &'a Policy, request: &Request) -> Option<&'a str> {
     {
         for (i, e) in s.principals.entries.iter().enumerate() {
             if granted(&single_entry(after, s, i), &bare) {
-                return Some(e.value.as_str());
+                return Some((s, e.value.as_str()));
             }
         }
     }
     None
 }
 
-fn broadened(before: &Policy, entry: &str, request: &Request) -> Option<String> {
+fn broadened(
+    before: &Policy,
+    (statement, entry): (&Statement, &str),
+    request: &Request,
+) -> Option<String> {
     let old = aws_values(before);
-    if entry == "*" && !old.is_empty() {
+    // `*` with conditions is a broader way of naming principals; a bare `*` is a new,
+    // public principal (principal-added).
+    if entry == "*" && !old.is_empty() && !statement.conditions.is_empty() {
         return Some("a named principal became `*` with conditions".into());
     }
     if is_account_principal(entry) {
@@ -254,7 +261,7 @@ pub fn attribute(before: &Policy, after: &Policy, witness: &Request) -> Cause {
         && trust(&principals_only(after), &bare) == TrustResult::AllowDirect
     {
         // SEMANTICS §2.4: the caller no longer needs its own identity policy.
-        if matching_entry(after, witness) == Some("*") {
+        if matching_entry(after, witness).map(|(_, e)| e) == Some("*") {
             return Cause::PrincipalBroadened(
                 "the account principal became `*` with conditions: same-account callers no longer need their own permission".into(),
             );

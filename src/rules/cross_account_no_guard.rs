@@ -27,6 +27,10 @@ const GUARDS: &[&str] = &[
 
 /// The account a principal value names: 12 digits, or the account field of an ARN.
 fn account_of(value: &str) -> Option<&str> {
+    // A wildcard principal ARN names nobody (trust-policy-invalid reports it).
+    if value.contains(['*', '?']) {
+        return None;
+    }
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
         return Some(value);
     }

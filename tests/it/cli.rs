@@ -422,3 +422,20 @@ fn the_demo_blocks_on_the_removed_external_id() {
     assert_eq!(code, 0);
     assert!(!out.to_lowercase().contains("fail"), "{out}");
 }
+
+/// `trustgate rules` is an interface (CI configs name rule ids): any change to the list must be
+/// deliberate. Re-bless with `TRUSTGATE_BLESS=1 cargo test rules_list_snapshot`.
+#[test]
+fn rules_list_snapshot() {
+    let (code, out, _) = run(&["rules"]);
+    assert_eq!(code, 0);
+    let path = common::root().join("tests/it/snapshots/rules.txt");
+    if std::env::var("TRUSTGATE_BLESS").as_deref() == Ok("1") {
+        std::fs::write(&path, &out).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        out, expected,
+        "the rule list changed; re-bless if deliberate"
+    );
+}

@@ -12,4 +12,5 @@ mod eval_vectors;
 mod plan_reader;
 mod policy_parse;
 mod rule_fixtures;
+mod scenarios;
 mod vectors;

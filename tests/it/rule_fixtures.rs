@@ -1,10 +1,12 @@
 //! Every rule's fixtures: `testdata/rules/<rule-id>/fail-*.json` must raise the rule and
-//! `pass-*.json` must not. Each fixture says why, in `why`.
+//! `pass-*.json` must not; every rule has at least one of each. Each fixture says why.
 //!
 //! Fixture: `{"why": "...", "before": POLICY | null (a created role), "after": POLICY,
 //! "severity": "high" (optional, checked on fail fixtures), "settings": {"all": true}
-//! (optional)}`. The role is `arn:aws:iam::111111111111:role/target`.
+//! (optional)}`. The role is `arn:aws:iam::111111111111:role/target`. Rules that only a plan
+//! can show (replace, drift, unknown) use `{"why": "...", "plan": "plans/FILE.json"}` instead.
 
+use crate::cli::run;
 use crate::common;
 use serde_json::Value;
 use trustgate::analysis::analyse_pair;
@@ -12,11 +14,45 @@ use trustgate::rules::{RuleSettings, REGISTRY};
 
 const ROLE: &str = "arn:aws:iam::111111111111:role/target";
 
+/// (rule, severity, message) of every finding the fixture produces.
+fn findings_of(fixture: &Value) -> Vec<(String, String, String)> {
+    if let Some(plan) = fixture["plan"].as_str() {
+        let path = common::testdata(plan);
+        let (code, out, err) = run(&["check", &path.to_string_lossy(), "--format", "json"]);
+        assert!(code < 2, "{plan}: {err}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        return doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let field = |k: &str| f[k].as_str().unwrap().to_string();
+                (field("rule"), field("severity"), field("message"))
+            })
+            .collect();
+    }
+    let settings = RuleSettings {
+        all: fixture["settings"]["all"].as_bool().unwrap_or(false),
+        ..RuleSettings::default()
+    };
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let before = (!fixture["before"].is_null()).then(|| text(&fixture["before"]));
+    let after = text(&fixture["after"]);
+    analyse_pair(before.as_deref(), &after, Some(ROLE), &settings)
+        .findings
+        .into_iter()
+        .map(|f| (f.rule.to_string(), f.severity.to_string(), f.message))
+        .collect()
+}
+
 #[test]
 fn rule_fixtures_pass_and_fail_as_named() {
     let root = common::testdata("rules");
     let mut failures = Vec::new();
-    let mut checked = 0;
+    let mut seen: Vec<(String, bool)> = Vec::new();
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -48,47 +84,39 @@ fn rule_fixtures_pass_and_fail_as_named() {
             } else {
                 panic!("{rule}/{name}: name must start with pass- or fail-")
             };
-            let settings = RuleSettings {
-                all: fixture["settings"]["all"].as_bool().unwrap_or(false),
-                ..RuleSettings::default()
-            };
-            let before = match &fixture["before"] {
-                Value::Null => None,
-                Value::String(s) => Some(s.clone()),
-                other => Some(other.to_string()),
-            };
-            let after = match &fixture["after"] {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let result = analyse_pair(before.as_deref(), &after, Some(ROLE), &settings);
-            let hits: Vec<_> = result.findings.iter().filter(|f| f.rule == rule).collect();
+            let findings = findings_of(&fixture);
+            let hits: Vec<_> = findings.iter().filter(|f| f.0 == rule).collect();
             if hits.is_empty() == expect_fire {
                 failures.push(format!(
-                    "{rule}/{name}: expected {}, got findings {:?}",
+                    "{rule}/{name}: expected {}, got findings {findings:?}",
                     if expect_fire {
                         "the rule to fire"
                     } else {
                         "no such finding"
                     },
-                    result
-                        .findings
-                        .iter()
-                        .map(|f| (f.rule, &f.message))
-                        .collect::<Vec<_>>()
                 ));
             }
             if let (true, Some(sev)) = (expect_fire, fixture["severity"].as_str()) {
-                if !hits.iter().any(|f| f.severity.as_str() == sev) {
+                if !hits.iter().any(|f| f.1 == sev) {
                     failures.push(format!(
                         "{rule}/{name}: expected severity {sev}, got {:?}",
-                        hits.iter().map(|f| f.severity.as_str()).collect::<Vec<_>>()
+                        hits.iter().map(|f| &f.1).collect::<Vec<_>>()
                     ));
                 }
             }
-            checked += 1;
+            seen.push((rule.clone(), expect_fire));
         }
     }
-    assert!(checked > 0, "no rule fixtures found");
+    for r in REGISTRY {
+        let id = r.meta().id;
+        for fire in [true, false] {
+            if !seen.iter().any(|(rule, f)| rule == id && *f == fire) {
+                failures.push(format!(
+                    "testdata/rules/{id}: needs at least one {} fixture",
+                    if fire { "fail-" } else { "pass-" }
+                ));
+            }
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
