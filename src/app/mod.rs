@@ -161,10 +161,16 @@ fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     let mut stdin_used = false;
     let (before_name, before) = crate::simulate::read_text(&args.before, io, &mut stdin_used)?;
     let (after_name, after) = crate::simulate::read_text(&args.after, io, &mut stdin_used)?;
-    let result = analysis::analyse_pair(Some(&before), &after, Some(&args.role), settings);
+    let mut result = analysis::analyse_pair(Some(&before), &after, Some(&args.role), settings);
+    // Name the compared files as the "plan", so findings point at what the user gave.
+    let label = format!("{before_name} -> {after_name}");
+    result.role.plan = label.clone();
+    for f in &mut result.findings {
+        f.plan = label.clone();
+    }
     let report = Report {
         plans: vec![PlanInfo {
-            path: format!("{before_name} -> {after_name}"),
+            path: label,
             format_version: None,
             terraform_version: None,
             complete: true,
