@@ -1,10 +1,9 @@
 //! `mfa-removed`: the MFA requirement was removed or weakened (Bool to BoolIfExists, age bound raised).
 
-use super::cause::{Cause, KeyFamily};
-use super::{Attributed, Draft, RoleInput, Rule, RuleKind, RuleMeta};
+use super::cause::KeyFamily;
+use super::guard::{default_severity, GuardRule};
+use super::{RuleKind, RuleMeta};
 use crate::finding::Severity;
-
-pub struct MfaRemoved;
 
 static META: RuleMeta = RuleMeta {
     id: "mfa-removed",
@@ -13,31 +12,9 @@ static META: RuleMeta = RuleMeta {
     summary: "the MFA requirement was removed or weakened (Bool to BoolIfExists, age bound raised)",
 };
 
-impl Rule for MfaRemoved {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn claims(&self, a: &Attributed, _input: &RoleInput<'_>) -> bool {
-        matches!(
-            &a.cause,
-            Cause::ConditionLoosened {
-                family: KeyFamily::Mfa,
-                ..
-            }
-        )
-    }
-
-    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        input.report_claimed(&META, out, |a| {
-            let severity = META.default_severity;
-            (
-                severity,
-                format!(
-                    "the MFA requirement was removed or weakened: now {}",
-                    a.phrase(a.key())
-                ),
-            )
-        });
-    }
-}
+pub static MFA_REMOVED: GuardRule = GuardRule {
+    meta: &META,
+    family: KeyFamily::Mfa,
+    guard: "the MFA requirement",
+    escalate: default_severity,
+};

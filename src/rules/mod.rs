@@ -10,6 +10,7 @@ mod condition_value_changed;
 mod cross_account_no_guard;
 mod deny_removed;
 mod external_id_removed;
+mod guard;
 mod invalid;
 mod mfa_removed;
 pub mod oidc;
@@ -345,12 +346,12 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &deny_removed::DenyRemoved,
     &action_widened::ActionWidened,
     &condition_value_changed::ConditionValueChanged,
-    &external_id_removed::ExternalIdRemoved,
-    &mfa_removed::MfaRemoved,
-    &org_guard_removed::OrgGuardRemoved,
-    &source_guard_removed::SourceGuardRemoved,
-    &oidc_subject_widened::OidcSubjectWidened,
-    &oidc_audience_removed::OidcAudienceRemoved,
+    &external_id_removed::EXTERNAL_ID_REMOVED,
+    &mfa_removed::MFA_REMOVED,
+    &org_guard_removed::ORG_GUARD_REMOVED,
+    &source_guard_removed::SOURCE_GUARD_REMOVED,
+    &oidc_subject_widened::OIDC_SUBJECT_WIDENED,
+    &oidc_audience_removed::OIDC_AUDIENCE_REMOVED,
     &principal_broadened::PrincipalBroadened,
     &principal_added::PrincipalAdded,
     &trust_widened::TrustWidened,

@@ -1,10 +1,9 @@
 //! `oidc-audience-removed`: an OIDC aud that is not the tenancy claim, or SAML:aud, was removed or loosened.
 
-use super::cause::{Cause, KeyFamily};
-use super::{Attributed, Draft, RoleInput, Rule, RuleKind, RuleMeta};
+use super::cause::KeyFamily;
+use super::guard::{default_severity, GuardRule};
+use super::{RuleKind, RuleMeta};
 use crate::finding::Severity;
-
-pub struct OidcAudienceRemoved;
 
 static META: RuleMeta = RuleMeta {
     id: "oidc-audience-removed",
@@ -13,32 +12,9 @@ static META: RuleMeta = RuleMeta {
     summary: "an OIDC aud that is not the tenancy claim, or SAML:aud, was removed or loosened",
 };
 
-impl Rule for OidcAudienceRemoved {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn claims(&self, a: &Attributed, _input: &RoleInput<'_>) -> bool {
-        matches!(
-            &a.cause,
-            Cause::ConditionLoosened {
-                family: KeyFamily::OidcAudience,
-                ..
-            }
-        )
-    }
-
-    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        input.report_claimed(&META, out, |a| {
-            let severity = META.default_severity;
-            (
-                severity,
-                format!(
-                    "the `{}` condition was removed or loosened: now {}",
-                    a.key().unwrap_or("aud"),
-                    a.phrase(a.key())
-                ),
-            )
-        });
-    }
-}
+pub static OIDC_AUDIENCE_REMOVED: GuardRule = GuardRule {
+    meta: &META,
+    family: KeyFamily::OidcAudience,
+    guard: "the audience condition",
+    escalate: default_severity,
+};

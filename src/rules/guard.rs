@@ -1,0 +1,45 @@
+//! What the guard rules share: each reports the witnesses whose cause is a loosened condition
+//! of one key family (ExternalId, MFA, organization, source, OIDC claims). A guard rule file
+//! only names its family and its words.
+
+use super::cause::{Cause, KeyFamily};
+use super::{Attributed, Draft, RoleInput, Rule, RuleMeta};
+use crate::finding::Severity;
+
+pub struct GuardRule {
+    pub meta: &'static RuleMeta,
+    pub family: KeyFamily,
+    /// The guard in words, for the message when the key is not known (`the MFA requirement`).
+    pub guard: &'static str,
+    /// A severity other than the default for this role, if the rule has one.
+    pub escalate: fn(&RoleInput<'_>) -> Option<Severity>,
+}
+
+/// For rules whose severity never changes.
+pub fn default_severity(_input: &RoleInput<'_>) -> Option<Severity> {
+    None
+}
+
+impl Rule for GuardRule {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+
+    fn claims(&self, a: &Attributed, _input: &RoleInput<'_>) -> bool {
+        matches!(&a.cause, Cause::ConditionLoosened { family, .. } if *family == self.family)
+    }
+
+    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
+        let severity = (self.escalate)(input).unwrap_or(self.meta.default_severity);
+        input.report_claimed(self.meta, out, |a| {
+            let guard = match a.key() {
+                Some(key) => format!("the `{key}` condition"),
+                None => self.guard.to_string(),
+            };
+            (
+                severity,
+                format!("{guard} was removed or loosened: now {}", a.phrase(a.key())),
+            )
+        });
+    }
+}
