@@ -311,7 +311,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
         .into_iter()
         .map(|(witness, cause)| Attributed {
             class: after.policy().map_or(PrincipalClass::Public, |p| {
-                classify(&witness.request, p, own.as_deref(), &settings.trusted)
+                classify(&witness.request, p, own.as_deref(), settings)
             }),
             witness,
             cause,
@@ -350,6 +350,9 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
     let mut drafts = Vec::new();
     for rule in rules::REGISTRY {
         rule.check(&input, &mut drafts);
+    }
+    for rule in &settings.custom {
+        rules::Rule::check(rule, &input, &mut drafts);
     }
     let delta = format!(
         "{}\u{0}{}",

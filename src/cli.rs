@@ -33,6 +33,12 @@ pub enum Command {
         /// The rule id, e.g. `external-id-removed`.
         id: String,
     },
+    /// Write a commented starter `trustgate.toml` in the working directory.
+    Init {
+        /// Overwrite an existing `trustgate.toml`.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -105,21 +111,31 @@ pub struct OutputArgs {
     pub no_color: bool,
 }
 
-/// What decides the findings and the exit code, shared by `check` and `compare`.
+/// What decides the findings and the exit code, shared by `check` and `compare`. Flags left
+/// out fall back to `trustgate.toml`, then to the built-in defaults.
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     /// Exit 1 when an unsuppressed finding is at or above this severity
-    /// (critical, high, medium, low, info, never).
-    #[arg(long, value_name = "SEVERITY", default_value = "high")]
-    pub fail_on: String,
+    /// (critical, high, medium, low, info, never) [default: high, or `fail_on` in the config].
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
 
-    /// How to treat a trust policy known only after apply: `fail` makes it critical.
-    #[arg(long, value_enum, default_value_t = UnknownArg::Warn)]
-    pub unknown: UnknownArg,
+    /// How to treat a trust policy known only after apply: `fail` makes it critical
+    /// [default: warn, or `unknown` in the config].
+    #[arg(long, value_enum)]
+    pub unknown: Option<UnknownArg>,
 
     /// Apply posture rules to every role, not only created ones.
     #[arg(long)]
     pub all: bool,
+
+    /// Read the configuration from PATH instead of `trustgate.toml` in the working directory.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore `trustgate.toml`: flags and built-in defaults only.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args)]

@@ -59,6 +59,7 @@ where
         Command::Compare(args) => compare(&args, io),
         Command::Rules => list_rules(io),
         Command::Explain { id } => explain(&id, io),
+        Command::Init { force } => settings::init(force, io),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "trustgate", io.out);
@@ -144,6 +145,7 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         }
         infos.push(plan.info.clone());
     }
+    notes.extend(run.suppress(&mut findings));
     let report = Report {
         plans: infos,
         roles,
@@ -168,6 +170,7 @@ fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     for f in &mut result.findings {
         f.plan = label.clone();
     }
+    let notes = run.suppress(&mut result.findings);
     let report = Report {
         plans: vec![PlanInfo {
             path: label,
@@ -178,7 +181,7 @@ fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         }],
         roles: vec![result.role],
         findings: result.findings,
-        notes: Vec::new(),
+        notes,
         exit_code: 0,
     };
     finish(report, &run, &outputs, &args.output, io)

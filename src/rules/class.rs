@@ -1,5 +1,6 @@
 //! Who a witness caller is, relative to the role: the classes that set a finding's severity.
 
+use super::RuleSettings;
 use crate::eval::{Caller, ContextValue, Request};
 use crate::policy::Policy;
 
@@ -79,18 +80,33 @@ fn named_in(policy: &Policy, account: &str) -> bool {
     })
 }
 
+/// True when the request says the caller belongs to one of the trusted organizations
+/// (`aws:PrincipalOrgID`, which AWS sets from the caller's real organization).
+fn in_trusted_org(request: &Request, trusted_orgs: &[String]) -> bool {
+    request.context.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("aws:PrincipalOrgID")
+            && match v {
+                ContextValue::Single(s) => trusted_orgs.contains(s),
+                _ => false,
+            }
+    })
+}
+
+/// The class of a witness's caller. `settings` gives what the user told us is ours:
+/// `trusted` accounts and `trusted_orgs` (an account or org trusted there is not external).
 pub fn classify(
     request: &Request,
     after: &Policy,
     own_account: Option<&str>,
-    trusted: &[String],
+    settings: &RuleSettings,
 ) -> PrincipalClass {
     match &request.principal {
         Caller::Service(_) => PrincipalClass::Service,
         Caller::Federated(_) => PrincipalClass::Federated,
         Caller::Aws(_) => match caller_account(request) {
             Some(a) if Some(a.as_str()) == own_account => PrincipalClass::SameAccount,
-            Some(a) if trusted.contains(&a) => PrincipalClass::Trusted,
+            Some(a) if settings.trusted.contains(&a) => PrincipalClass::Trusted,
+            _ if in_trusted_org(request, &settings.trusted_orgs) => PrincipalClass::Trusted,
             Some(a) if named_in(after, &a) => PrincipalClass::External,
             _ => PrincipalClass::Public,
         },

@@ -81,7 +81,7 @@ impl Side {
     }
 }
 
-/// User settings the rules need (from flags and, later, the config file).
+/// User settings the rules need (from flags and the config file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnknownMode {
     Fail,
@@ -98,6 +98,10 @@ pub struct RuleSettings {
     pub trusted: Vec<String>,
     /// The role's account when the plan does not say (`[accounts] own`).
     pub own_accounts: Vec<String>,
+    /// Organizations whose members count as trusted (`[accounts] trusted_orgs`).
+    pub trusted_orgs: Vec<String>,
+    /// `[[custom]]` rules, run after the built-in ones on every role.
+    pub custom: Vec<crate::config::CustomRule>,
 }
 
 impl Default for RuleSettings {
@@ -107,6 +111,8 @@ impl Default for RuleSettings {
             all: false,
             trusted: Vec::new(),
             own_accounts: Vec::new(),
+            trusted_orgs: Vec::new(),
+            custom: Vec::new(),
         }
     }
 }

@@ -29,7 +29,7 @@ impl Rule for TrustDrifted {
                 &drift.witness.request,
                 p,
                 input.own_account.as_deref(),
-                &input.settings.trusted,
+                input.settings,
             ),
             None => PrincipalClass::External,
         };
