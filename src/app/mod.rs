@@ -178,6 +178,7 @@ fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
             terraform_version: None,
             complete: true,
             warnings: Vec::new(),
+            module_sources: Vec::new(),
         }],
         roles: vec![result.role],
         findings: result.findings,

@@ -212,6 +212,7 @@ fn plan_of(path: String, doc: DocRecord) -> Plan {
             terraform_version: doc.terraform_version,
             complete: doc.complete.unwrap_or(true),
             warnings,
+            module_sources: doc.module_sources,
         },
         roles: super::extract::role_changes(doc.changes, doc.drift),
     }

@@ -14,6 +14,10 @@ pub struct PlanInfo {
     pub complete: bool,
     /// Non-fatal notes about the document (missing format_version, ...), one sentence each.
     pub warnings: Vec<String>,
+    /// From `configuration`: every module call as (module address without instance keys,
+    /// e.g. `module.a.module.b`, and its `source` as written), in plan order. Lets reports
+    /// find a role's `resource` block in the `.tf` files (`--source-dir`).
+    pub module_sources: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -33,6 +33,8 @@ pub(super) struct DocRecord {
     pub changes: Vec<RoleRecord>,
     /// Role entries of `resource_drift`, in plan order.
     pub drift: Vec<RoleRecord>,
+    /// `configuration`'s module calls: (module address, `source`), see `PlanInfo`.
+    pub module_sources: Vec<(String, String)>,
 }
 
 /// A `resource_changes` / `resource_drift` entry for a managed `aws_iam_role`/`awscc_iam_role`.
@@ -346,7 +348,8 @@ enum TopKey {
     Errored,
     ResourceChanges,
     ResourceDrift,
-    /// Another key that marks a plan (`planned_values`, `configuration`, `prior_state`).
+    Configuration,
+    /// Another key that marks a plan (`planned_values`, `prior_state`).
     OtherPlanKey,
     EventKey,
     Other,
@@ -361,7 +364,8 @@ fn top_key(key: &str) -> TopKey {
         "errored" => TopKey::Errored,
         "resource_changes" => TopKey::ResourceChanges,
         "resource_drift" => TopKey::ResourceDrift,
-        "planned_values" | "configuration" | "prior_state" => TopKey::OtherPlanKey,
+        "configuration" => TopKey::Configuration,
+        "planned_values" | "prior_state" => TopKey::OtherPlanKey,
         "@level" | "@message" => TopKey::EventKey,
         _ => TopKey::Other,
     }
@@ -438,6 +442,10 @@ impl<'de> Visitor<'de> for DocVisitor {
                         doc.drift = map.next_value_seed(ResourceList { drift: true })?;
                     }
                 }
+                TopKey::Configuration => {
+                    doc.has_plan_key = true;
+                    map.next_value_seed(ConfigSeed::root(&mut doc.module_sources))?;
+                }
                 TopKey::OtherPlanKey => {
                     doc.has_plan_key = true;
                     map.next_value::<IgnoredAny>()?;
@@ -452,6 +460,130 @@ impl<'de> Visitor<'de> for DocVisitor {
             }
         }
         Ok(doc)
+    }
+}
+
+/// Where a `ConfigSeed` is in the `configuration` tree.
+#[derive(Clone, Copy)]
+enum ConfigLevel {
+    /// `configuration` itself: only `root_module` is read.
+    Root,
+    /// A module (`root_module` or a call's `module`): only `module_calls` is read.
+    Module,
+    /// `module_calls`: call name -> call.
+    Calls,
+    /// One call: `source` and the called `module`.
+    Call,
+}
+
+/// Collects (module address, source) from `configuration`. Only used to point reports at
+/// `.tf` files, so it is lenient: a value of an unexpected type is skipped, never an error
+/// that would stop the gate; everything else (expressions, resources) streams past unkept.
+pub(super) struct ConfigSeed<'a> {
+    level: ConfigLevel,
+    /// The module address this level belongs to (`module.a.module.b`; empty for the root).
+    address: String,
+    out: &'a mut Vec<(String, String)>,
+}
+
+impl<'a> ConfigSeed<'a> {
+    /// A seed for the value of the top-level `configuration` key, filling `out`.
+    pub(super) fn root(out: &'a mut Vec<(String, String)>) -> Self {
+        ConfigSeed {
+            level: ConfigLevel::Root,
+            address: String::new(),
+            out,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ConfigSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ConfigSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Terraform configuration object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut source = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let child = match (self.level, key.as_str()) {
+                (ConfigLevel::Root, "root_module") | (ConfigLevel::Call, "module") => {
+                    Some((ConfigLevel::Module, self.address.clone()))
+                }
+                (ConfigLevel::Module, "module_calls") => {
+                    Some((ConfigLevel::Calls, self.address.clone()))
+                }
+                (ConfigLevel::Calls, name) => {
+                    let address = if self.address.is_empty() {
+                        format!("module.{name}")
+                    } else {
+                        format!("{}.module.{name}", self.address)
+                    };
+                    Some((ConfigLevel::Call, address))
+                }
+                (ConfigLevel::Call, "source") => {
+                    source = map.next_value::<LenientString>()?.0;
+                    None
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    None
+                }
+            };
+            if let Some((level, address)) = child {
+                // The call's own entry goes before its children's, so the list reads top-down.
+                if let (ConfigLevel::Call, Some(s)) = (self.level, source.take()) {
+                    self.out.push((self.address.clone(), s));
+                }
+                map.next_value_seed(ConfigSeed {
+                    level,
+                    address,
+                    out: &mut *self.out,
+                })?;
+            }
+        }
+        if let (ConfigLevel::Call, Some(s)) = (self.level, source) {
+            self.out.push((self.address.clone(), s));
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 }
 
