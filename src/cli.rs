@@ -46,10 +46,20 @@ pub enum Command {
     },
 }
 
+/// Report formats (SPEC §6). Every format renders the same finished report; none changes the
+/// exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Roles and findings as tables, with a summary line (for a terminal or a CI log).
     Table,
+    /// The `trustgate/v1` document (docs/trustgate-v1.schema.json).
     Json,
+    /// A pull-request comment, at most 60,000 characters.
+    Markdown,
+    /// SARIF 2.1.0, for code-scanning uploads.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error`, `::warning`, `::notice`).
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -109,6 +119,11 @@ pub struct OutputArgs {
     /// Never colour the table (colour is used only on a terminal and never with NO_COLOR).
     #[arg(long)]
     pub no_color: bool,
+
+    /// The Terraform configuration the plan was made from: SARIF and GitHub output then point
+    /// at the file and line of each role's `resource` block (module calls are followed).
+    #[arg(long, value_name = "DIR")]
+    pub source_dir: Option<PathBuf>,
 }
 
 /// What decides the findings and the exit code, shared by `check` and `compare`. Flags left

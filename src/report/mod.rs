@@ -1,8 +1,21 @@
-//! The finished result of a run and its renderers. Renderers are pure functions of a `Report`:
-//! they never decide pass or fail and never see anything the report does not hold.
+//! The finished result of a run and its renderers. Renderers are pure functions of a `Report`
+//! (and, for formats that point at files, of the `Sources` found for it): they never decide
+//! pass or fail, never read files, and never see anything the report does not hold, so a
+//! sensitive value the analysis withheld cannot reach any format.
+//!
+//! - `table`: terminal / CI log; `json`: `trustgate/v1`; `markdown`: PR comment;
+//!   `sarif`: SARIF 2.1.0; `github`: workflow commands;
+//! - `words`: a policy's principals and conditions in plain words; `diff`: the policy diff;
+//! - `source`: finding a role's `resource` block in `.tf` text (`--source-dir`).
 
+pub mod diff;
+pub mod github;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
+pub mod source;
 pub mod table;
+pub mod words;
 
 use crate::analysis::{RoleReport, Verdict};
 use crate::finding::{Finding, Severity};
@@ -18,6 +31,28 @@ pub struct Report {
     /// Notes about the inputs (missing format_version, skipped files, incomplete plans).
     pub notes: Vec<String>,
     pub exit_code: i32,
+}
+
+/// Where a role is declared in the Terraform configuration (`--source-dir`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLocation {
+    /// Path as the user would open it: `--source-dir` joined with the file's place under it,
+    /// `/`-separated, `.` and `..` resolved.
+    pub file: String,
+    /// 1-based line of the `resource "TYPE" "NAME"` header.
+    pub line: usize,
+}
+
+/// Source locations by (plan path, role address); empty without `--source-dir`.
+pub type Sources = BTreeMap<(String, String), SourceLocation>;
+
+/// The source location of a role, when one was found.
+pub fn source_of<'a>(
+    sources: &'a Sources,
+    plan: &str,
+    address: &str,
+) -> Option<&'a SourceLocation> {
+    sources.get(&(plan.to_string(), address.to_string()))
 }
 
 /// Counts for summaries, shared by every renderer so they never disagree.

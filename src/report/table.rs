@@ -2,7 +2,7 @@
 
 use super::Report;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
+use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
 
 /// Render for a terminal (`color`) or a log (plain). Fits 80 columns.
 pub fn render(report: &Report, color: bool) -> String {
@@ -38,6 +38,20 @@ pub fn render(report: &Report, color: bool) -> String {
                 row.insert(0, Cell::new(&role.plan));
             }
             roles.add_row(row);
+        }
+        // Keep addresses whole where they fit: a wrapped address is hard to search for.
+        let widest = report
+            .roles
+            .iter()
+            .map(|r| r.address.chars().count())
+            .max()
+            .unwrap_or(0);
+        let role_column = usize::from(multi_plan);
+        if let Some(column) = roles.column_mut(role_column) {
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                // The width counts the cell padding (one space each side).
+                u16::try_from(widest.min(32) + 2).unwrap_or(34),
+            )));
         }
         out.push_str(&roles.to_string());
         out.push('\n');
@@ -160,16 +174,30 @@ fn severity_cell(severity: &str, color: bool) -> Cell {
     }
 }
 
-/// One line that says what was judged and the outcome; never contains the word "fail" unless
-/// the run blocks (some CI systems grep for it).
+/// One line that says what was judged and the outcome: roles changed, the main verdicts
+/// (always, so a log reader sees "0 unknown" rather than wondering), the rarer ones when
+/// present, findings by severity and suppressed. Never contains the word "fail" (some CI
+/// systems grep for it); a blocking run says "blocked".
 pub fn summary_line(report: &Report) -> String {
+    use crate::analysis::Verdict;
     let c = report.counts();
-    let verdicts: Vec<String> = c
-        .by_verdict
+    let count = |v: Verdict| c.by_verdict.get(v.as_str()).copied().unwrap_or(0);
+    let always = [
+        Verdict::Widened,
+        Verdict::Narrowed,
+        Verdict::Unchanged,
+        Verdict::Unknown,
+    ];
+    let verdicts: Vec<String> = Verdict::ALL
         .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(v, n)| format!("{n} {v}"))
+        .filter(|v| always.contains(v) || count(**v) > 0)
+        .map(|v| format!("{} {}", count(*v), v.as_str()))
         .collect();
+    let changed = report
+        .roles
+        .iter()
+        .filter(|r| r.actions.iter().any(|a| a != "no-op" && a != "read"))
+        .count();
     let severities: Vec<String> = crate::finding::Severity::ALL
         .iter()
         .filter_map(|s| {
@@ -179,22 +207,18 @@ pub fn summary_line(report: &Report) -> String {
         .collect();
     let plans = report.plans.len();
     let mut line = format!(
-        "{plans} plan{}, {} role{}",
+        "{plans} plan{}, {} role{} ({changed} changed): {}",
         if plans == 1 { "" } else { "s" },
         c.roles,
-        if c.roles == 1 { "" } else { "s" }
+        if c.roles == 1 { "" } else { "s" },
+        verdicts.join(", ")
     );
-    if !verdicts.is_empty() {
-        line.push_str(&format!(" ({})", verdicts.join(", ")));
-    }
     if severities.is_empty() {
         line.push_str("; no findings");
     } else {
         line.push_str(&format!("; findings: {}", severities.join(", ")));
     }
-    if c.suppressed > 0 {
-        line.push_str(&format!("; {} suppressed", c.suppressed));
-    }
+    line.push_str(&format!(", {} suppressed", c.suppressed));
     line.push_str(if report.exit_code == 1 {
         " — blocked"
     } else {

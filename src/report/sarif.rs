@@ -1,0 +1,252 @@
+//! SARIF 2.1.0 (SPEC §6), for code-scanning uploads: every rule with its descriptions and help
+//! (taken from docs/rules.md, the one place rule docs live), one result per finding with a
+//! logical location (the resource address) always, a physical one when known (the `resource`
+//! block with `--source-dir`, else the plan file), and `partialFingerprints` from the
+//! finding's logical identity, never from a line number, so moving code never re-opens one.
+
+use super::source::display_path;
+use super::{source_of, Report, Sources};
+use crate::finding::{Finding, Severity};
+use crate::rules::REGISTRY;
+use serde_json::{json, Value};
+use std::path::Path;
+
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The `partialFingerprints` key: names the scheme, so a new scheme can live beside it.
+pub const FINGERPRINT_KEY: &str = "trustgate/v1";
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub code scanning ranks security alerts by this number (critical above 9.0, high from
+/// 7.0, medium from 4.0, low below).
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// Rule docs speak of "Failing"/"Passing" examples and of apply that would fail; output on a
+/// passing run must not contain that word outside a finding's name (SPEC §5: CI systems grep
+/// logs for it), so the help says the same in other words.
+pub fn without_fail_word(text: &str) -> String {
+    const SWAPS: [(&str, &str); 6] = [
+        ("Failing:", "Flagged:"),
+        ("Passing:", "Not flagged:"),
+        ("apply would fail", "apply would be refused"),
+        (
+            "trustgate fails closed",
+            "trustgate never treats it as safe",
+        ),
+        (
+            "`--unknown fail` critical",
+            "critical with the strictest `--unknown` setting",
+        ),
+        ("fails", "stops"),
+    ];
+    SWAPS
+        .iter()
+        .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
+}
+
+/// The paragraph of a rule's doc section that starts with `What:`, on one line.
+fn what_paragraph(section: &str) -> Option<String> {
+    let start = section.find("\nWhat: ")? + "\nWhat: ".len();
+    let rest = &section[start..];
+    let end = rest.find("\n\n").unwrap_or(rest.len());
+    Some(rest[..end].split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn rule_descriptor(id: &str, summary: &str, default: Severity) -> Value {
+    let section = crate::app::rule_doc(id);
+    // The section without its `## id` heading: SARIF viewers show the rule id themselves.
+    let help = section
+        .map(|s| {
+            s.split_once('\n')
+                .map_or("", |(_, body)| body)
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_else(|| {
+            format!("{summary}\n\n`trustgate explain {id}` prints the rule's full text.")
+        });
+    let help = without_fail_word(&help);
+    let full = section
+        .and_then(what_paragraph)
+        .map_or_else(|| summary.to_string(), |w| without_fail_word(&w));
+    json!({
+        "id": id,
+        "name": id,
+        "shortDescription": {"text": without_fail_word(summary)},
+        "fullDescription": {"text": full},
+        "help": {"text": help, "markdown": help},
+        "defaultConfiguration": {"level": level(default)},
+        "properties": {
+            "tags": ["security", "iam", "terraform"],
+            "precision": "very-high",
+            "security-severity": security_severity(default),
+        },
+    })
+}
+
+/// A relative URI reference for a path: `/`-separated, every byte outside the unreserved set
+/// percent-encoded (a `#` in `plan.json#2` must not become a fragment).
+fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn location(f: &Finding, sources: &Sources) -> Value {
+    let name = f.address.rsplit('.').next().unwrap_or(&f.address);
+    let mut loc = json!({
+        "logicalLocations": [{
+            "fullyQualifiedName": f.address,
+            "name": name,
+            "kind": "resource",
+        }],
+    });
+    let physical = match source_of(sources, &f.plan, &f.address) {
+        Some(s) => Some(json!({
+            "artifactLocation": {"uri": uri(&s.file)},
+            "region": {"startLine": s.line},
+        })),
+        // The plan file the finding came from; standard input and `compare` pairs have none.
+        None if f.plan != "-" && !f.plan.contains(" -> ") => Some(json!({
+            "artifactLocation": {"uri": uri(&display_path(Path::new(&f.plan)))},
+        })),
+        None => None,
+    };
+    if let (Some(p), Value::Object(map)) = (physical, &mut loc) {
+        map.insert("physicalLocation".into(), p);
+    }
+    loc
+}
+
+/// Render the report as one SARIF log ending in a newline.
+pub fn render(report: &Report, sources: &Sources) -> String {
+    let mut ids: Vec<&str> = REGISTRY.iter().map(|r| r.meta().id).collect();
+    let mut rules: Vec<Value> = REGISTRY
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            rule_descriptor(m.id, m.summary, m.default_severity)
+        })
+        .collect();
+    // Rules outside the registry (custom rules from the configuration) get a descriptor too,
+    // in id order so the log stays byte-identical across runs.
+    let mut extra: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !ids.contains(&f.rule))
+        .collect();
+    extra.sort_by_key(|f| f.rule);
+    extra.dedup_by_key(|f| f.rule);
+    for f in extra {
+        ids.push(f.rule);
+        rules.push(rule_descriptor(
+            f.rule,
+            "a custom rule from the configuration",
+            f.severity,
+        ));
+    }
+
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let index = ids.iter().position(|id| *id == f.rule).unwrap_or(0);
+            let mut result = json!({
+                "ruleId": f.rule,
+                "ruleIndex": index,
+                "level": level(f.severity),
+                "message": {"text": format!("{}: {}", f.address, f.message)},
+                "locations": [location(f, sources)],
+                "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
+                "properties": {
+                    "severity": f.severity.as_str(),
+                    "plan": f.plan,
+                    "address": f.address,
+                    "beforePointer": f.before_pointer,
+                    "afterPointer": f.after_pointer,
+                    "witness": f.witness,
+                },
+            });
+            if let (Some(s), Value::Object(map)) = (&f.suppressed, &mut result) {
+                map.insert(
+                    "suppressions".into(),
+                    json!([{"kind": "external", "status": "accepted", "justification": s.reason}]),
+                );
+            }
+            result
+        })
+        .collect();
+
+    let notes: Vec<Value> = report
+        .notes
+        .iter()
+        .map(|n| json!({"level": "note", "message": {"text": n}}))
+        .collect();
+    let log = json!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "trustgate",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": true,
+                "exitCode": report.exit_code,
+                "toolExecutionNotifications": notes,
+            }],
+            "results": results,
+        }],
+    });
+    match serde_json::to_string_pretty(&log) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        // Serialising plain data with string keys cannot fail; say so rather than panic.
+        Err(e) => format!("{{\"error\": \"cannot render SARIF: {e}\"}}\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_help_is_free_of_the_word() {
+        for rule in REGISTRY {
+            let m = rule.meta();
+            let d = rule_descriptor(m.id, m.summary, m.default_severity).to_string();
+            assert!(!d.to_lowercase().contains("fail"), "{}: {d}", m.id);
+            assert!(d.contains("Flagged:"), "{} help lost its example", m.id);
+        }
+    }
+
+    #[test]
+    fn uris_escape_fragments_and_spaces() {
+        assert_eq!(uri("a b/plan.json#2"), "a%20b/plan.json%232");
+    }
+}
