@@ -1,0 +1,4 @@
+variable "instances" {
+  type    = number
+  default = 1
+}

@@ -1,0 +1,132 @@
+//! The PR comment: the marker line, the one-line verdict, the table and details blocks, and the
+//! size bound on a plan with thousands of widened roles.
+
+use crate::cli::run;
+use std::fmt::Write;
+use trustgate::report::markdown::{LIMIT, MARKER};
+
+fn markdown(plan: &str) -> (i32, String) {
+    let (code, out, err) = run(&["check", plan, "--format", "markdown"]);
+    assert!(code == 0 || code == 1, "{err}");
+    (code, out)
+}
+
+#[test]
+fn structure_a_bot_and_a_reviewer_rely_on() {
+    let (code, out) = markdown("testdata/plans/demo.json");
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], MARKER);
+    assert!(
+        lines[1].starts_with("### ⛔ trustgate blocked this plan: 1 high finding"),
+        "{}",
+        lines[1]
+    );
+    assert!(out.contains("| Role | Verdict | Severity | Rule | Finding |"));
+    assert!(out.contains(
+        "<summary><code>aws_iam_role.partner_reader</code> · widened · update</summary>\n\n"
+    ));
+    assert!(out.contains("**Who could assume it before**"));
+    assert!(out.contains("only when the ExternalId (`sts:ExternalId`) is `acme-partner-7f3c9a`"));
+    assert!(out.contains("**Who can assume it after**"));
+    assert!(out.contains(
+        "any principal of account `999988887777`, calling `sts:AssumeRole`, with no condition"
+    ));
+    assert!(
+        out.contains("calling sts:AssumeRole with no `sts:ExternalId`"),
+        "the witness in words"
+    );
+    assert!(out.contains("```diff\n"));
+    assert!(out.contains("\n-      \"Condition\": {\n"));
+    assert_eq!(
+        out.matches("<details>").count(),
+        out.matches("</details>").count()
+    );
+
+    let (code, out) = markdown("testdata/plans/report-narrowed.json");
+    assert_eq!(code, 0);
+    assert!(out
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("### ✅ trustgate: nothing blocks this plan"));
+}
+
+/// A plan with `n` roles, each widened by a new account principal.
+fn widened_plan(n: usize) -> String {
+    let mut changes = String::new();
+    for i in 0..n {
+        let before = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"#;
+        let after = format!(
+            r#"{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Service\":\"ec2.amazonaws.com\",\"AWS\":\"arn:aws:iam::{:012}:root\"}},\"Action\":\"sts:AssumeRole\"}}]}}"#,
+            100_000_000_000u64 + i as u64
+        );
+        if i > 0 {
+            changes.push(',');
+        }
+        write!(
+            changes,
+            r#"{{"address":"module.team_{i}.aws_iam_role.role_with_a_long_name_{i}","mode":"managed","type":"aws_iam_role","name":"role_with_a_long_name_{i}","change":{{"actions":["update"],"before":{{"arn":"arn:aws:iam::337909773697:role/r{i}","assume_role_policy":"{before}"}},"after":{{"arn":"arn:aws:iam::337909773697:role/r{i}","assume_role_policy":"{after}"}},"after_unknown":{{}},"before_sensitive":{{}},"after_sensitive":{{}}}}}}"#
+        )
+        .unwrap();
+    }
+    format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.10.3","resource_changes":[{changes}]}}"#
+    )
+}
+
+#[test]
+fn thousands_of_widened_roles_stay_under_the_bound_and_say_what_was_left_out() {
+    let n = 3000;
+    let dir = std::env::temp_dir().join(format!("trustgate-md-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("many.json");
+    std::fs::write(&path, widened_plan(n)).unwrap();
+    let (code, out) = markdown(path.to_str().unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 1);
+    assert!(out.len() <= LIMIT, "{} bytes", out.len());
+    assert!(out.chars().count() <= LIMIT);
+    assert!(out.starts_with(MARKER));
+    assert!(out.contains(&format!("Checked {n} IAM roles in 1 plan: {n} widened.")));
+    // The note counts the findings left out of the table, and they add up.
+    let note = out
+        .lines()
+        .find(|l| l.contains("**Truncated**"))
+        .expect("a truncation note");
+    let shown = out.matches(" | `principal-added` | ").count();
+    let left: usize = note
+        .split(": ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(shown > 50, "the table should use the room it has: {shown}");
+    assert_eq!(shown + left, n, "{note}");
+    assert!(note.contains(&format!("of {n} findings")), "{note}");
+    assert_eq!(
+        out.matches("<details>").count(),
+        out.matches("</details>").count()
+    );
+    // Nothing after the table's last row breaks it: every row is whole.
+    for line in out.lines().filter(|l| l.starts_with('|')) {
+        assert!(line.ends_with('|'), "{line}");
+    }
+}
+
+#[test]
+fn user_values_cannot_break_out_of_code_or_html() {
+    // A condition value with backticks, pipes and HTML, as a policy could hold.
+    let value = "x` | <img src=y> ``` ";
+    let doc = serde_json::json!({"Statement":[{"Effect":"Allow","Principal":{"AWS":["111111111111"]},
+        "Action":["sts:AssumeRole"],"Condition":{"StringEquals":{"sts:ExternalId":[value]}}}]});
+    let lines = trustgate::report::words::describe_side(&doc);
+    // The fence is longer than any backtick run inside, so the whole value stays code (and
+    // code is never HTML); in a table cell the pipe is escaped as well.
+    assert!(
+        lines[0].ends_with(&format!("is ```` {value} ````")),
+        "{}",
+        lines[0]
+    );
+}
