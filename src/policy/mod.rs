@@ -1,8 +1,10 @@
 //! Trust-policy documents: the model, the parser (with duplicate-key detection) and the
 //! structural normal form.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 pub mod json;
 pub mod keys;
+pub mod limits;
 pub mod model;
 pub mod normal;
 pub mod parse;

@@ -1,10 +1,13 @@
 //! The trust-policy parser: JSON text -> `Policy`, accepting every shape IAM accepts
 //! (SEMANTICS §1), detecting duplicate keys, and recording each construct IAM refuses as a
 //! `PolicyIssue` while still giving it its documented meaning.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::json::{self, escape_token, Node};
 use super::keys;
+use super::limits::{self, exceeded};
 use super::model::*;
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// Why a text is not a trust policy at all (the `trust-policy-unparseable` rule).
@@ -34,14 +37,17 @@ fn err(pointer: &str, message: impl Into<String>) -> ParseError {
     }
 }
 
-/// Parse a trust policy document.
+/// Parse a trust policy document. A text beyond the limits of [`limits`] is refused before it
+/// is read into a tree.
 pub fn parse_policy(text: &str) -> Result<Policy, ParseError> {
+    limits::check_text(text)?;
     let node = json::parse(text).map_err(|e| err("", format!("not JSON: {e}")))?;
     policy_from_node(&node)
 }
 
-/// Build a `Policy` from an already parsed JSON tree.
+/// Build a `Policy` from an already parsed JSON tree (refused beyond the limits of [`limits`]).
 pub fn policy_from_node(node: &Node) -> Result<Policy, ParseError> {
+    limits::check_node(node)?;
     let mut issues = Vec::new();
     let Node::Object(members) = node else {
         return Err(err(
@@ -93,6 +99,7 @@ pub fn policy_from_node(node: &Node) -> Result<Policy, ParseError> {
         match node {
             Node::Object(_) => {
                 let index = statements.len();
+                check_statement_count(index)?;
                 statements.push(statement_from_node(node, "/Statement", index, &mut issues)?);
             }
             Node::Array(items) => {
@@ -104,6 +111,7 @@ pub fn policy_from_node(node: &Node) -> Result<Policy, ParseError> {
                 }
                 for (i, item) in items.iter().enumerate() {
                     let index = statements.len();
+                    check_statement_count(index)?;
                     let pointer = format!("/Statement/{i}");
                     statements.push(statement_from_node(item, &pointer, index, &mut issues)?);
                 }
@@ -119,6 +127,7 @@ pub fn policy_from_node(node: &Node) -> Result<Policy, ParseError> {
             }
         }
     }
+    check_totals(&statements)?;
     lint_statements(&statements, &mut issues);
     Ok(Policy {
         version,
@@ -127,6 +136,50 @@ pub fn policy_from_node(node: &Node) -> Result<Policy, ParseError> {
         statements,
         issues,
     })
+}
+
+/// Refuse a policy whose next statement would be one too many.
+fn check_statement_count(index: usize) -> Result<(), ParseError> {
+    if index >= limits::MAX_STATEMENTS {
+        return Err(exceeded(
+            "/Statement",
+            "the number of statements",
+            limits::MAX_STATEMENTS,
+        ));
+    }
+    Ok(())
+}
+
+/// Refuse a policy with too many conditions or values in total: each list is bounded by the
+/// tree check, but their sum is what the evaluator and comparator pay for.
+fn check_totals(statements: &[Statement]) -> Result<(), ParseError> {
+    let conditions = statements.iter().map(|s| s.conditions.len()).sum::<usize>();
+    if conditions > limits::MAX_CONDITIONS {
+        return Err(exceeded(
+            "/Statement",
+            "the number of condition keys",
+            limits::MAX_CONDITIONS,
+        ));
+    }
+    let values = statements
+        .iter()
+        .map(|s| {
+            let condition_values = s.conditions.iter().map(|c| c.values.len()).sum::<usize>();
+            s.principals
+                .entries
+                .len()
+                .saturating_add(s.actions.patterns.len())
+                .saturating_add(condition_values)
+        })
+        .fold(0usize, usize::saturating_add);
+    if values > limits::MAX_VALUES {
+        return Err(exceeded(
+            "/Statement",
+            "the number of principal, action and condition values",
+            limits::MAX_VALUES,
+        ));
+    }
+    Ok(())
 }
 
 fn warning(pointer: &str, message: impl Into<String>) -> PolicyIssue {
@@ -145,12 +198,13 @@ fn check_duplicates(
     issues: &mut Vec<PolicyIssue>,
     union: &[&str],
 ) {
-    let mut seen: Vec<&str> = Vec::new();
-    let mut reported: Vec<&str> = Vec::new();
+    // Sets, not lists: an object may have thousands of members, and a quadratic scan of them
+    // would make parsing time grow with the square of the input.
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut reported: BTreeSet<&str> = BTreeSet::new();
     for (key, _) in members {
-        if seen.contains(&key.as_str()) {
-            if !reported.contains(&key.as_str()) {
-                reported.push(key);
+        if seen.contains(key.as_str()) {
+            if reported.insert(key.as_str()) {
                 let how = if union.contains(&key.as_str()) || union.contains(&"*") {
                     "their contents are merged"
                 } else {
@@ -165,7 +219,7 @@ fn check_duplicates(
                 });
             }
         } else {
-            seen.push(key);
+            seen.insert(key);
         }
     }
 }
@@ -185,31 +239,55 @@ fn expect_scalar(node: &Node, pointer: &str) -> Result<String, ParseError> {
         .ok_or_else(|| err(pointer, format!("expected a string, found {}", node.kind())))
 }
 
-/// A string or a list of strings (numbers and booleans read as their text, SEMANTICS §1.1).
+/// A string or a list of strings (numbers and booleans read as their text, SEMANTICS §1.1),
+/// with each value's JSON pointer. Only principals keep their pointers; other lists use
+/// [`strings`], which builds no pointer per value (a long key with thousands of values would
+/// otherwise cost key length × value count in memory).
 fn string_list(node: &Node, pointer: &str) -> Result<Vec<(String, String)>, ParseError> {
+    Ok(string_items(node, pointer)?
+        .into_iter()
+        .map(|(value, index)| {
+            let p = match index {
+                Some(i) => format!("{pointer}/{i}"),
+                None => pointer.to_string(),
+            };
+            (value, p)
+        })
+        .collect())
+}
+
+/// The values of a string or list of strings, without pointers.
+fn strings(node: &Node, pointer: &str) -> Result<Vec<String>, ParseError> {
+    Ok(string_items(node, pointer)?
+        .into_iter()
+        .map(|(value, _)| value)
+        .collect())
+}
+
+/// Each value with its index in the list (`None` for a scalar).
+fn string_items(node: &Node, pointer: &str) -> Result<Vec<(String, Option<usize>)>, ParseError> {
     match node {
         Node::Array(items) => items
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                let p = format!("{pointer}/{i}");
-                item.scalar_text()
-                    .map(|s| (s, p.clone()))
-                    .ok_or_else(|| err(&p, format!("expected a string, found {}", item.kind())))
+                item.scalar_text().map(|s| (s, Some(i))).ok_or_else(|| {
+                    err(
+                        &format!("{pointer}/{i}"),
+                        format!("expected a string, found {}", item.kind()),
+                    )
+                })
             })
             .collect(),
-        other => other
-            .scalar_text()
-            .map(|s| vec![(s, pointer.to_string())])
-            .ok_or_else(|| {
-                err(
-                    pointer,
-                    format!(
-                        "expected a string or a list of strings, found {}",
-                        other.kind()
-                    ),
-                )
-            }),
+        other => other.scalar_text().map(|s| vec![(s, None)]).ok_or_else(|| {
+            err(
+                pointer,
+                format!(
+                    "expected a string or a list of strings, found {}",
+                    other.kind()
+                ),
+            )
+        }),
     }
 }
 
@@ -267,7 +345,7 @@ fn statement_from_node(
             "Action" | "NotAction" => action_nodes.push((key, value)),
             "Resource" | "NotResource" => {
                 // Refused in trust policies; the implicit resource is the role (SEMANTICS §1.7).
-                string_list(value, &p)?;
+                strings(value, &p)?;
                 issues.push(PolicyIssue {
                     kind: IssueKind::Resource,
                     pointer: p.clone(),
@@ -540,11 +618,11 @@ fn actions_from_nodes(
             continue;
         }
         let p = format!("{pointer}/{key}");
-        let values = string_list(node, &p)?;
+        let values = strings(node, &p)?;
         if values.is_empty() {
             issues.push(warning(&p, format!("empty `{key}` list")));
         }
-        patterns.extend(values.into_iter().map(|(v, _)| v));
+        patterns.extend(values);
     }
     Ok(Actions { mode, patterns })
 }
@@ -559,19 +637,24 @@ pub fn parse_operator(raw: &str) -> (Operator, Option<String>) {
         ("ForAllValues:", SetQualifier::ForAllValues),
         ("ForAnyValue:", SetQualifier::ForAnyValue),
     ] {
-        if rest.len() >= prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            set = Some(qualifier);
-            rest = &rest[prefix.len()..];
-            break;
+        // `get`, not indexing: the prefix length may fall inside a multi-byte character
+        // (`ForAllValuesé...`), where slicing would panic.
+        if let (Some(head), Some(tail)) = (rest.get(..prefix.len()), rest.get(prefix.len()..)) {
+            if head.eq_ignore_ascii_case(prefix) {
+                set = Some(qualifier);
+                rest = tail;
+                break;
+            }
         }
     }
     let mut if_exists = false;
     const SUFFIX: &str = "IfExists";
-    if rest.len() > SUFFIX.len() {
-        let split = rest.len() - SUFFIX.len();
-        if rest.is_char_boundary(split) && rest[split..].eq_ignore_ascii_case(SUFFIX) {
-            if_exists = true;
-            rest = &rest[..split];
+    if let Some(split) = rest.len().checked_sub(SUFFIX.len()).filter(|&s| s > 0) {
+        if let (Some(head), Some(tail)) = (rest.get(..split), rest.get(split..)) {
+            if tail.eq_ignore_ascii_case(SUFFIX) {
+                if_exists = true;
+                rest = head;
+            }
         }
     }
     let Some(base) = BaseOp::ALL
@@ -653,10 +736,7 @@ fn conditions_from_node(
         check_duplicates(keys, &op_pointer, issues, &["*"]);
         for (key, values) in keys {
             let key_pointer = format!("{op_pointer}/{}", escape_token(key));
-            let values: Vec<String> = string_list(values, &key_pointer)?
-                .into_iter()
-                .map(|(v, _)| v)
-                .collect();
+            let values = strings(values, &key_pointer)?;
             // Duplicate (operator, key) pairs in a legacy policy: their values are merged into
             // one list, which for positive operators is the reading that grants more.
             if let Some(existing) = out
@@ -665,6 +745,14 @@ fn conditions_from_node(
             {
                 existing.values.extend(values);
                 continue;
+            }
+            if out.len() >= limits::MAX_CONDITIONS {
+                // Checked here too, so the duplicate search above stays bounded.
+                return Err(exceeded(
+                    pointer,
+                    "the number of condition keys",
+                    limits::MAX_CONDITIONS,
+                ));
             }
             out.push(Condition {
                 operator: operator.clone(),
@@ -738,6 +826,7 @@ fn lint_statements(statements: &[Statement], issues: &mut Vec<PolicyIssue>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
