@@ -1,5 +1,6 @@
 //! Per-role analysis: decode both sides of a role's trust, give the role its verdict and run
 //! every rule on it. Pure: the pipeline feeds it role changes and collects the results.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::compare::{
     compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict, Witness,
@@ -208,28 +209,39 @@ fn compare_sides(
 }
 
 /// Drift facts: a request the real trust grants that the last applied one did not, and
-/// whether the plan's new trust still grants it.
-fn drift_facts(change: &RoleChange, after: &Side, arn: &str) -> Option<DriftFacts> {
-    let drift = change.drift.as_ref()?;
-    let (Side::Policy(applied), Side::Policy(actual)) =
-        (decode_side(&drift.last_applied), decode_side(&drift.actual))
-    else {
-        return None;
+/// whether the plan's new trust still grants it. `Err` (a reason for `analysis-incomplete`)
+/// when the drift record cannot be judged: a drift side that is not a readable policy, or a
+/// comparison that hit a bound. Fail closed: trust widened outside Terraform must never hide
+/// behind a record trustgate could not read.
+fn drift_facts(change: &RoleChange, after: &Side, arn: &str) -> Result<Option<DriftFacts>, String> {
+    let Some(drift) = change.drift.as_ref() else {
+        return Ok(None);
+    };
+    let (applied, actual) = match (decode_side(&drift.last_applied), decode_side(&drift.actual)) {
+        (Side::Policy(applied), Side::Policy(actual)) => (applied, actual),
+        (Side::Unparseable { message, .. }, _) | (_, Side::Unparseable { message, .. }) => {
+            return Err(format!(
+                "the drift record's trust policy cannot be read: {message}"
+            ));
+        }
+        // Absent or known only after apply: nothing to compare.
+        _ => return Ok(None),
     };
     let options = CompareOptions {
         role_arn: arn.to_string(),
         ..CompareOptions::default()
     };
-    // An incomplete drift comparison is reported through the main comparison's bound, if
-    // any; drift alone only ever adds a finding, so missing it here cannot turn a run green.
-    let comparison = compare(&applied, &actual, &options).ok()?;
-    let witness = comparison.witnesses.into_iter().next()?;
+    let comparison = compare(&applied, &actual, &options)
+        .map_err(|CompareError::Incomplete { reason }| format!("drift: {reason}"))?;
+    let Some(witness) = comparison.witnesses.into_iter().next() else {
+        return Ok(None);
+    };
     let kept = match after {
         Side::Policy(p) => crate::compare::granted(p, &witness.request),
         Side::Nobody => false,
         _ => true,
     };
-    Some(DriftFacts { witness, kept })
+    Ok(Some(DriftFacts { witness, kept }))
 }
 
 /// Analyse two policy texts as a one-role plan (`trustgate compare`, rule fixtures): `None`
@@ -303,7 +315,14 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
             }
         }
     }
-    let drift = drift_facts(change, &after, &arn);
+    let drift = match drift_facts(change, &after, &arn) {
+        Ok(drift) => drift,
+        Err(reason) => {
+            // One bound is enough to fail closed; the main comparison's reason comes first.
+            incomplete.get_or_insert(reason);
+            None
+        }
+    };
 
     // Classify and hand each witness to the first rule that claims it (one cause, one
     // finding); claiming sees the comparison but not the other claims.
