@@ -10,6 +10,7 @@
 //!
 //! The search is bounded (product states, stored words, cells): a bound hit is an error the
 //! caller turns into `analysis-incomplete`, never a silent "no witness".
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -143,7 +144,7 @@ impl Nfa {
                 (AtomKind::EqualsIgnoreCase, Tok::Lit(c)) => (Edge::Folded(*c), false),
                 (_, Tok::Lit(c)) => {
                     if *c == ':' {
-                        colons += 1;
+                        colons = colons.saturating_add(1);
                     }
                     (Edge::Exact(*c), false)
                 }
@@ -161,7 +162,7 @@ impl Nfa {
     }
 
     fn len(&self) -> usize {
-        self.edges.len() + 1
+        self.edges.len().saturating_add(1)
     }
 
     /// Follow epsilon moves (skipping `*`) from every state in `set`.
@@ -169,8 +170,8 @@ impl Nfa {
         let mut todo: Vec<usize> = set.iter().copied().collect();
         while let Some(i) = todo.pop() {
             if let Some((_, true)) = self.edges.get(i) {
-                if set.insert(i + 1) {
-                    todo.push(i + 1);
+                if set.insert(i.saturating_add(1)) {
+                    todo.push(i.saturating_add(1));
                 }
             }
         }
@@ -190,7 +191,7 @@ impl Nfa {
         for &i in set {
             if let Some((edge, loops)) = self.edges.get(i) {
                 if edge.accepts(c) {
-                    next.insert(if *loops { i } else { i + 1 });
+                    next.insert(if *loops { i } else { i.saturating_add(1) });
                 }
             }
         }
@@ -294,7 +295,7 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
     let mut total_bits = 0usize;
     for n in &nfas {
         offsets.push(total_bits);
-        total_bits += n.len();
+        total_bits = total_bits.saturating_add(n.len());
     }
     let words = total_bits.div_ceil(64).max(1);
     let layout = Layout {
@@ -341,7 +342,9 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
             if seen.contains_key(&next) {
                 continue;
             }
-            if seen.len() >= bounds.max_states || (seen.len() + 1) * words > bounds.max_words {
+            if seen.len() >= bounds.max_states
+                || seen.len().saturating_add(1).saturating_mul(words) > bounds.max_words
+            {
                 return Err(BoundHit(format!(
                     "the value search for {} patterns exceeded {} states",
                     atoms.len(),
@@ -391,8 +394,8 @@ impl Layout<'_> {
     fn close(&self, v: &mut [u64]) {
         for (n, &off) in self.nfas.iter().zip(self.offsets) {
             for (pos, (_, loops)) in n.edges.iter().enumerate() {
-                if *loops && get_bit(v, off + pos) {
-                    set_bit(v, off + pos + 1);
+                if *loops && get_bit(v, off.saturating_add(pos)) {
+                    set_bit(v, off.saturating_add(pos).saturating_add(1));
                 }
             }
         }
@@ -413,8 +416,9 @@ impl Layout<'_> {
         let mut v = vec![0u64; self.words];
         for (n, &off) in self.nfas.iter().zip(self.offsets) {
             for (pos, (edge, loops)) in n.edges.iter().enumerate() {
-                if get_bit(state, off + pos) && edge.accepts(c) {
-                    set_bit(&mut v, off + if *loops { pos } else { pos + 1 });
+                if get_bit(state, off.saturating_add(pos)) && edge.accepts(c) {
+                    let to = if *loops { pos } else { pos.saturating_add(1) };
+                    set_bit(&mut v, off.saturating_add(to));
                 }
             }
         }
@@ -426,7 +430,7 @@ impl Layout<'_> {
         self.nfas
             .iter()
             .zip(self.offsets)
-            .map(|(n, &off)| get_bit(state, off + n.edges.len()))
+            .map(|(n, &off)| get_bit(state, off.saturating_add(n.edges.len())))
             .collect()
     }
 }
@@ -445,6 +449,7 @@ fn reconstruct(parents: &[Option<(usize, char)>], mut idx: usize) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

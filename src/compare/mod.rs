@@ -10,6 +10,7 @@
 //! report as `analysis-incomplete`, never as a pass.
 //!
 //! Pure: no I/O; the evaluator (`crate::eval`) is the only judge of a single request.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 pub mod automaton;
 pub mod principals;
@@ -174,7 +175,7 @@ pub fn compare(
             vals.truncate(4);
             tokens.insert(key.clone(), vals);
         } else {
-            tokens.insert(key.clone(), vec![format!("v{}", i + 1)]);
+            tokens.insert(key.clone(), vec![format!("v{}", i.saturating_add(1))]);
             free_var_keys.insert(key.clone(), name.clone());
         }
     }
@@ -326,6 +327,7 @@ fn same_meaning_syntactically(a: &Policy, b: &Policy) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::policy::parse_policy;

@@ -4,6 +4,7 @@
 //! Every signed AWS caller carries the context keys its identity fixes (`aws:PrincipalArn` —
 //! the role ARN for a session, §5.1 —, `aws:PrincipalAccount`, `aws:username` for users), so
 //! those keys are generated here from the caller, never independently.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds, Tok};
 use super::values::{atom_kind, segments, CondRef, Seg};
@@ -146,7 +147,7 @@ impl Fresh {
 
     fn account(&self, accounts: &[String]) -> String {
         (0..1000u64)
-            .map(|i| format!("{:012}", 999_999_999_999u64 - i))
+            .map(|i| format!("{:012}", 999_999_999_999u64.saturating_sub(i)))
             .find(|a| !accounts.contains(a) && !self.taken.iter().any(|t| t.contains(a.as_str())))
             .unwrap_or_else(|| "999999999999".into())
     }
@@ -530,6 +531,7 @@ fn specs_of(
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::policy::parse_policy;

@@ -6,6 +6,7 @@
 //! `caller_allows: true` first; values within a key come simplest first (literals before fresh
 //! ones). Every trust evaluation counts against the budget; the search reports whether it
 //! covered the whole space, so a cut-off search is never read as "no witness".
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::principals::CallerSpec;
 use super::values::{segments, KeyUniverse, Seg};
@@ -58,9 +59,12 @@ impl<'p> Lazy<'p> {
         }
         let action = match slot {
             0 => req.action.as_str(),
-            i => EXTRA_ACTIONS.get(i - 1).copied().unwrap_or(""),
+            i => EXTRA_ACTIONS
+                .get(i.saturating_sub(1))
+                .copied()
+                .unwrap_or(""),
         };
-        *evals += 1;
+        *evals = evals.saturating_add(1);
         let r = trust_for_action(self.policy, req, action);
         if let Some(s) = self.results.get_mut(slot) {
             *s = Some(r);
@@ -75,7 +79,7 @@ impl<'p> Lazy<'p> {
             if t < TrustResult::AllowAccount {
                 break;
             }
-            t = t.min(self.get(req, i + 1, evals));
+            t = t.min(self.get(req, i.saturating_add(1), evals));
         }
         t
     }
@@ -224,7 +228,7 @@ fn can_apply(
             context: spec.context.iter().cloned().collect(),
         };
         for action in std::iter::once(*api).chain(EXTRA_ACTIONS) {
-            *evals += 1;
+            *evals = evals.saturating_add(1);
             if trust_for_action(&single, &req, action) != TrustResult::NoMatch {
                 return true;
             }
@@ -318,8 +322,8 @@ fn first_witness(
 fn advance(digits: &mut [usize], radix: impl Fn(usize) -> usize) -> bool {
     for i in (0..digits.len()).rev() {
         if let Some(d) = digits.get_mut(i) {
-            if *d + 1 < radix(i) {
-                *d += 1;
+            if d.saturating_add(1) < radix(i) {
+                *d = d.saturating_add(1);
                 return true;
             }
             *d = 0;
@@ -332,9 +336,9 @@ fn advance(digits: &mut [usize], radix: impl Fn(usize) -> usize) -> bool {
 fn next_combination(combo: &mut [usize], n: usize) -> bool {
     let size = combo.len();
     for i in (0..size).rev() {
-        let max_here = n - size + i;
+        let max_here = n.saturating_sub(size).saturating_add(i);
         if combo.get(i).is_some_and(|&c| c < max_here) {
-            let first = combo.get(i).copied().unwrap_or(0) + 1;
+            let first = combo.get(i).copied().unwrap_or(0).saturating_add(1);
             for (next, slot) in (first..).zip(combo.iter_mut().skip(i)) {
                 *slot = next;
             }
@@ -345,6 +349,7 @@ fn next_combination(combo: &mut [usize], n: usize) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

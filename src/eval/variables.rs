@@ -3,6 +3,7 @@
 //! Only for `Version: 2012-10-17` and operators that take variables; the caller checks both.
 //! The result is a compiled pattern: text written in the policy keeps its wildcards, text that
 //! came from the request or from an escape (`${*}`, `${?}`, `${$}`) is literal.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::glob::Tok;
 use super::request::{ContextValue, Request};
@@ -46,15 +47,17 @@ pub fn substitute(value: &str, request: &Request) -> Substituted {
     let mut rest = value;
     while let Some(start) = rest.find("${") {
         push_pattern(&mut out, rest.get(..start).unwrap_or(""));
-        let after = rest.get(start + 2..).unwrap_or("");
+        let after = rest.get(start.saturating_add(2)..).unwrap_or("");
         let Some(end) = after.find('}') else {
             // Unterminated: the rest is literal policy text.
             push_pattern(&mut out, rest.get(start..).unwrap_or(""));
             return Substituted::Pattern(out);
         };
         let body = after.get(..end).unwrap_or("");
-        let whole = rest.get(start..start + 2 + end + 1).unwrap_or("");
-        rest = after.get(end + 1..).unwrap_or("");
+        let whole = rest
+            .get(start..start.saturating_add(end).saturating_add(3))
+            .unwrap_or("");
+        rest = after.get(end.saturating_add(1)..).unwrap_or("");
         match body {
             "*" => out.push(Tok::Lit('*')),
             "?" => out.push(Tok::Lit('?')),
@@ -110,6 +113,7 @@ fn push_pattern(out: &mut Vec<Tok>, text: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::super::glob::{like_tokens, tokens_to_text};
     use super::*;

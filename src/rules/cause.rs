@@ -3,6 +3,7 @@
 //!
 //! The reason is found by repair: which single difference, undone in the old policy, would
 //! have let the old policy grant the same request.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::compare::granted;
 use crate::eval::{evaluate, Caller, Request, TrustResult};
@@ -280,6 +281,7 @@ pub fn attribute(before: &Policy, after: &Policy, witness: &Request) -> Cause {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

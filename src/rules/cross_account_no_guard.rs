@@ -1,6 +1,7 @@
 //! `cross-account-no-guard`: an account that is neither the role's own nor trusted can assume
 //! the role with no ExternalId, no MFA and no organization guard: the confused-deputy shape
 //! (SEMANTICS §6 P5).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::posture::{self, Problem};
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};

@@ -1,4 +1,5 @@
 //! `external-id-removed`: the sts:ExternalId condition was removed, made optional or loosened.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::KeyFamily;
 use super::guard::{default_severity, GuardRule};

@@ -1,5 +1,6 @@
 //! `trust-policy-invalid`: constructs IAM refuses in a role trust policy (SPEC §2). The policy
 //! is still evaluated by their documented meaning; apply would fail, so the gate fails too.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
 use crate::finding::Severity;

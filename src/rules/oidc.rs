@@ -1,6 +1,7 @@
 //! Facts about OIDC identity providers shared by the OIDC rules: which issuers are shared
 //! between tenants, which claim isolates a tenant, and whether a statement pins it
 //! (SEMANTICS §5.2, §5.3).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::posture::pins;
 use crate::policy::{BaseOp, Operator, PrincipalType, Statement};
@@ -105,7 +106,7 @@ fn loose_value(issuer: &Issuer, value: &str, like: bool) -> Option<String> {
         "app.terraform.io" => value
             .strip_prefix("organization:")
             .and_then(|rest| rest.find(':'))
-            .map(|i| i + "organization:".len()),
+            .map(|i| i.saturating_add("organization:".len())),
         _ => return None,
     };
     match owner_end {

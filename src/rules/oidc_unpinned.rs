@@ -1,5 +1,6 @@
 //! `oidc-unpinned`: a shared OIDC issuer trusted without pinning its tenancy claim, so every
 //! tenant of the issuer (any GitHub repository, any Cognito pool, ...) can assume the role.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::posture::{self, Problem};
 use super::{oidc, Draft, RoleInput, Rule, RuleKind, RuleMeta};

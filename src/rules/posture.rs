@@ -3,6 +3,7 @@
 //! Posture rules judge the after state of created roles, and of every role with `--all`
 //! (SPEC §4.2). On a change to an existing role the regression rules speak instead: a removed
 //! ExternalId is reported once, as `external-id-removed`, not again as a posture problem.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::{Draft, RoleInput, Side};
 use crate::policy::{BaseOp, Condition, Operator, Policy, SetQualifier, Statement};

@@ -1,5 +1,6 @@
 //! `public-trust`: any AWS account can assume the role: an Allow with `"AWS": "*"` (or an
 //! Allow with `NotPrincipal`) and no condition that pins which accounts may call.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::posture::{self, pins, Problem};
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};

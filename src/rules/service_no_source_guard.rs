@@ -1,6 +1,7 @@
 //! `service-no-source-guard`: a service principal trusted with no `aws:SourceAccount`,
 //! `aws:SourceArn` or `aws:SourceOrgID`: anyone who can make the service act can make it
 //! assume the role (the cross-service confused deputy, SEMANTICS §6 P10).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::posture::{self, Problem};
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
