@@ -24,5 +24,31 @@ demo:
 	$(CARGO) run --quiet -- check testdata/plans/demo.json; \
 	  echo "(exit code $$?)"
 
+# Generates 1k/10k/100k-resource plans in a temp dir and prints wall time, MB/s and peak RSS
+# of trustgate (file and stdin) next to the serde_json floor, with their ratio (benches/).
+bench:
+	$(CARGO) build --release --bin trustgate --example gen_plan --example floor --example bench
+	$(CARGO) run --quiet --release --example bench
+
 clean:
 	$(CARGO) clean
+
+# Fuzzing (issue 8): each cargo-fuzz target for FUZZ_SECONDS, corpora seeded from testdata/ and
+# ../shared. Needs a nightly toolchain (libFuzzer's sanitizer flags); installs cargo-fuzz from
+# crates.io when missing. Not part of `ci`. A crash leaves its input in fuzz/artifacts/TARGET/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= policy_parser compare_pair plan_reader check_pipeline
+FUZZ_TOOLCHAIN ?= nightly
+
+fuzz:
+	@rustup toolchain list 2>/dev/null | grep -q '^$(FUZZ_TOOLCHAIN)' || { \
+	  echo "make fuzz: needs the $(FUZZ_TOOLCHAIN) Rust toolchain (rustup toolchain install $(FUZZ_TOOLCHAIN))"; exit 2; }
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz
+	fuzz/seed.sh
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  (cd fuzz && $(CARGO) +$(FUZZ_TOOLCHAIN) fuzz run -O -a $$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1) \
+	    2>&1 | grep -E '^(stat::|Done|==|SUMMARY|.*panicked)' || true; \
+	  if ls fuzz/artifacts/$$t/* >/dev/null 2>&1; then echo "make fuzz: $$t found failures in fuzz/artifacts/$$t"; fail=1; fi; \
+	done; exit $${fail:-0}
