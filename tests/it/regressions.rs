@@ -1,0 +1,131 @@
+//! One test per bug that fuzzing or the robustness review found, named after what it broke;
+//! crash inputs live under `testdata/fuzz-regressions/`.
+
+use crate::cli::run;
+use crate::common;
+use trustgate::compare::{compare, CompareError, CompareOptions};
+use trustgate::policy::{parse_policy, Policy};
+
+fn tmp(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("trustgate-regressions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const BASE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole"}]}"#;
+
+/// `trustgate compare BASE AFTER`: exit code and output.
+fn compare_cli(after: &str) -> (i32, String) {
+    let before = tmp("before.json", BASE);
+    let after = tmp("after.json", after);
+    let (code, out, err) = run(&["compare", "--no-config", &before, &after]);
+    (code, format!("{out}{err}"))
+}
+
+/// The operator parser sliced `ForAllValues:` off by byte length; a multi-byte character
+/// across that boundary panicked. Found by review of the fuzz target's code paths.
+#[test]
+fn operator_prefix_splits_a_character() {
+    let text = std::fs::read_to_string(common::testdata(
+        "fuzz-regressions/operator-prefix-splits-a-character.json",
+    ))
+    .unwrap();
+    let policy = parse_policy(&text).unwrap();
+    assert_eq!(
+        policy.statements[0].conditions[0].operator,
+        trustgate::policy::Operator::Unknown
+    );
+    // An unknown operator is a construct IAM refuses: the gate fails.
+    assert_eq!(compare_cli(&text).0, 1);
+}
+
+/// Beyond the parser's limits a policy is refused as a whole (critical), never half-read.
+#[test]
+fn policy_beyond_the_statement_limit_fails_the_gate() {
+    let statement = r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole"}"#;
+    let after = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        vec![statement; trustgate::policy::limits::MAX_STATEMENTS + 1].join(",")
+    );
+    let (code, out) = compare_cli(&after);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("trust-policy-unparseable"), "{out}");
+}
+
+#[test]
+fn policy_nested_beyond_the_depth_limit_fails_the_gate() {
+    let deep = format!(
+        r#"{{"Version":"2012-10-17","Statement":[],"Junk":{}1{}}}"#,
+        "[".repeat(64),
+        "]".repeat(64)
+    );
+    let (code, out) = compare_cli(&deep);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("trust-policy-unparseable"), "{out}");
+}
+
+#[test]
+fn policy_with_an_oversized_string_fails_the_gate() {
+    let long = "a".repeat(trustgate::policy::limits::MAX_STRING_BYTES + 1);
+    let after = BASE.replace("sts:AssumeRole", &long);
+    let (code, out) = compare_cli(&after);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("trust-policy-unparseable"), "{out}");
+}
+
+/// Duplicate-key detection scanned a list per member: quadratic in the member count. Four
+/// thousand condition keys must parse in linear-logarithmic time (the harness timeout is the
+/// bound; no timing assertion here).
+#[test]
+fn thousands_of_condition_keys_parse_without_quadratic_scans() {
+    let keys: Vec<String> = (0..2000).map(|i| format!(r#""k{i}":"v""#)).collect();
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"222222222222"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{{}}}}}}}]}}"#,
+        keys.join(",")
+    );
+    let policy = parse_policy(&text).unwrap();
+    assert_eq!(policy.statements[0].conditions.len(), 2000);
+}
+
+fn policy(text: &str) -> Policy {
+    parse_policy(text).unwrap()
+}
+
+/// A pathological after policy — two thousand wildcard values, many keys, long patterns with
+/// many `*` — must stop at a bound and say so, not explode. Fast: the atom bound is hit first.
+#[test]
+fn pathological_wildcards_are_incomplete_not_a_pass() {
+    let values: Vec<String> = (0..2000).map(|i| format!(r#""*a{i}*b*c*""#)).collect();
+    let long = format!("\"{}\"", "*x".repeat(2000));
+    let keys: Vec<String> = (0..50)
+        .map(|k| format!(r#""aws:PrincipalTag/k{k}":[{},{long}]"#, values.join(",")))
+        .take(3)
+        .collect();
+    let after = policy(&format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"sts:AssumeRole","Condition":{{"StringLike":{{{}}}}}}}]}}"#,
+        keys.join(",")
+    ));
+    let r = compare(&policy(BASE), &after, &CompareOptions::default());
+    assert!(matches!(r, Err(CompareError::Incomplete { .. })), "{r:?}");
+    // And through the CLI: `analysis-incomplete`, exit 1.
+    let text = serde_json::to_string(&trustgate::policy::normal_form(&after)).unwrap();
+    let (code, out) = compare_cli(&text);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("analysis-incomplete"), "{out}");
+}
+
+/// A drift record whose trust cannot be read was skipped: the drift check went silent.
+#[test]
+fn unreadable_drift_record_fails_closed() {
+    let plan = format!(
+        r#"{{"format_version":"1.2","resource_changes":[{{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{{"actions":["no-op"],"before":{{"assume_role_policy":{b}}},"after":{{"assume_role_policy":{b}}},"after_unknown":{{}}}}}}],
+        "resource_drift":[{{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{{"actions":["update"],"before":{{"assume_role_policy":"{{not json"}},"after":{{"assume_role_policy":{b}}},"after_unknown":{{}}}}}}]}}"#,
+        b = serde_json::to_string(BASE).unwrap()
+    );
+    let path = tmp("drift.json", &plan);
+    let (code, out, err) = run(&["check", "--no-config", &path]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("analysis-incomplete"), "{out}");
+}
