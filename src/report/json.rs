@@ -17,6 +17,9 @@ struct Document<'a> {
     roles: &'a [RoleReport],
     findings: &'a [Finding],
     summary: Summary,
+    /// Notes about the run (missing format_version, skipped files, expired or unused
+    /// ignores), sorted. Added within v1, after the keys SPEC §6 lists.
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -105,6 +108,7 @@ pub fn render(report: &Report) -> String {
             suppressed: counts.suppressed,
             exit_code: report.exit_code,
         },
+        notes: &report.notes,
     };
     match serde_json::to_string_pretty(&doc) {
         Ok(mut s) => {
