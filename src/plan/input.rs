@@ -12,7 +12,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 
 use super::error::{io_reason, one_line, PlanError};
 use super::model::{Plan, PlanInfo};
+use super::readahead::ReadAhead;
 use super::reader::{self, DocRecord};
+use super::stream;
 
 /// How inputs are read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -137,44 +139,172 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, notes: &mut Vec<String>) -> Result
     Ok(())
 }
 
-/// Read one plan file (`display` is how messages name it).
+/// Inputs at most this large are read again, whole, when streaming fails, so the error names
+/// its position in serde's exact words; bigger ones keep the streaming reader's message, so a
+/// bad plan costs no more memory than a good one.
+const REPLAY_LIMIT: u64 = 64 << 20;
+
+/// Read one plan file (`display` is how messages name it), streaming.
 pub fn read_path(path: &Path, display: &str, opts: &ReadOptions) -> Result<Vec<Plan>, PlanError> {
     let display = one_line(display);
-    let bytes = std::fs::read(path).map_err(|err| PlanError::Io {
+    let io_error = |err: io::Error| PlanError::Io {
         file: display.clone(),
         reason: io_reason(&err),
-    })?;
-    if is_zip(&bytes) {
-        let json = terraform_show(path, &display, opts)?;
-        return read_text(&display, &json);
+    };
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let head = read_head(&mut file).map_err(io_error)?;
+    match kind_of(&head) {
+        Kind::Zip => {
+            let json = terraform_show(path, &display, opts)?;
+            read_text(&display, &json)
+        }
+        Kind::Utf16 => {
+            // Rare and small (PowerShell redirects): decoded whole.
+            let mut bytes = head;
+            file.read_to_end(&mut bytes).map_err(io_error)?;
+            read_text(&display, &bytes)
+        }
+        Kind::Json { skip } => {
+            let body = io::Cursor::new(head).chain(ReadAhead::new(file));
+            stream_or_replay(&display, body, skip, |failure| {
+                let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= REPLAY_LIMIT);
+                if !small {
+                    return Err(failure);
+                }
+                let bytes = std::fs::read(path).map_err(io_error)?;
+                read_text(&display, &bytes)
+            })
+        }
     }
-    read_text(&display, &bytes)
 }
 
-/// Read plan bytes already in memory (standard input).
+/// Read plan bytes already in memory.
 pub fn read_bytes(display: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Vec<Plan>, PlanError> {
     let display = one_line(display);
-    if is_zip(bytes) {
-        let temp = TempFile::write(bytes).map_err(|err| PlanError::Io {
-            file: display.clone(),
-            reason: format!(
-                "cannot write the binary plan to a temporary file: {}",
-                io_reason(&err)
-            ),
-        })?;
-        let json = terraform_show(&temp.path, &display, opts)?;
-        return read_text(&display, &json);
+    match kind_of(bytes) {
+        Kind::Zip => {
+            let temp = temp_plan(&display, &mut &bytes[..])?;
+            let json = terraform_show(&temp.path, &display, opts)?;
+            read_text(&display, &json)
+        }
+        Kind::Utf16 => read_text(&display, bytes),
+        Kind::Json { skip } => stream_or_replay(&display, bytes, skip, |failure| {
+            if bytes.len() as u64 > REPLAY_LIMIT {
+                return Err(failure);
+            }
+            read_text(&display, bytes)
+        }),
     }
-    read_text(&display, bytes)
 }
 
-/// Decode, then read every document.
+/// Read plan JSON from a stream (standard input) without holding it in memory. It cannot be
+/// read twice, so its errors are the streaming reader's own (same positions, plainer words
+/// for the rarer syntax errors).
+pub fn read_reader<R: Read>(
+    display: &str,
+    mut reader: R,
+    opts: &ReadOptions,
+) -> Result<Vec<Plan>, PlanError> {
+    let display = one_line(display);
+    let io_error = |err: io::Error| PlanError::Io {
+        file: display.clone(),
+        reason: io_reason(&err),
+    };
+    let head = read_head(&mut reader).map_err(io_error)?;
+    match kind_of(&head) {
+        Kind::Zip => {
+            let temp = temp_plan(&display, &mut io::Cursor::new(head).chain(reader))?;
+            let json = terraform_show(&temp.path, &display, opts)?;
+            read_text(&display, &json)
+        }
+        Kind::Utf16 => {
+            let mut bytes = head;
+            reader.read_to_end(&mut bytes).map_err(io_error)?;
+            read_text(&display, &bytes)
+        }
+        Kind::Json { skip } => {
+            let body = io::Cursor::new(head).chain(reader);
+            stream_or_replay(&display, body, skip, Err)
+        }
+    }
+}
+
+/// The streaming reader over `body` (after `skip` bytes of byte-order mark); on a syntax or
+/// shape error, `replay` may read the input again for the exact message.
+fn stream_or_replay<R: Read>(
+    display: &str,
+    mut body: R,
+    skip: usize,
+    replay: impl FnOnce(PlanError) -> Result<Vec<Plan>, PlanError>,
+) -> Result<Vec<Plan>, PlanError> {
+    if skip > 0 {
+        let mut bom = [0u8; 3];
+        let bom = bom.get_mut(..skip).unwrap_or_default();
+        body.read_exact(bom).map_err(|err| PlanError::Io {
+            file: display.to_string(),
+            reason: io_reason(&err),
+        })?;
+    }
+    match stream::read_documents(display, body) {
+        Ok(docs) => Ok(plans_of(display, docs)),
+        Err(failure) if failure.replay => replay(failure.error),
+        Err(failure) => Err(failure.error),
+    }
+}
+
+/// What the first bytes say the input is.
+enum Kind {
+    Zip,
+    Utf16,
+    /// UTF-8 JSON, after `skip` bytes of byte-order mark.
+    Json {
+        skip: usize,
+    },
+}
+
+fn kind_of(head: &[u8]) -> Kind {
+    if is_zip(head) {
+        return Kind::Zip;
+    }
+    match head {
+        [0xEF, 0xBB, 0xBF, ..] => Kind::Json { skip: 3 },
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => Kind::Utf16,
+        [a, 0, ..] if *a != 0 && a.is_ascii() => Kind::Utf16,
+        [0, b, ..] if *b != 0 && b.is_ascii() => Kind::Utf16,
+        _ => Kind::Json { skip: 0 },
+    }
+}
+
+/// Up to the first four bytes (enough for the zip magic and any byte-order mark).
+fn read_head<R: Read>(reader: &mut R) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(4);
+    reader.take(4).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// A binary plan copied to a temporary file for `terraform show`.
+fn temp_plan(display: &str, bytes: &mut dyn Read) -> Result<TempFile, PlanError> {
+    TempFile::copy(bytes).map_err(|err| PlanError::Io {
+        file: display.to_string(),
+        reason: format!(
+            "cannot write the binary plan to a temporary file: {}",
+            io_reason(&err)
+        ),
+    })
+}
+
+/// Decode, then read every document, in memory: for inputs the streaming reader does not
+/// take (UTF-16, a converted binary plan) and for the exact message of a failed one.
 fn read_text(display: &str, bytes: &[u8]) -> Result<Vec<Plan>, PlanError> {
     let text = decode(display, bytes)?;
     let docs = reader::read_documents(display, &text)?;
+    Ok(plans_of(display, docs))
+}
+
+/// One `Plan` per document; several documents are named `path#N`.
+pub(super) fn plans_of(display: &str, docs: Vec<DocRecord>) -> Vec<Plan> {
     let several = docs.len() > 1;
-    Ok(docs
-        .into_iter()
+    docs.into_iter()
         .enumerate()
         .map(|(i, doc)| {
             let path = if several {
@@ -184,7 +314,7 @@ fn read_text(display: &str, bytes: &[u8]) -> Result<Vec<Plan>, PlanError> {
             };
             plan_of(path, doc)
         })
-        .collect())
+        .collect()
 }
 
 fn plan_of(path: String, doc: DocRecord) -> Plan {
@@ -378,7 +508,7 @@ struct TempFile {
 }
 
 impl TempFile {
-    fn write(bytes: &[u8]) -> io::Result<TempFile> {
+    fn copy(bytes: &mut dyn Read) -> io::Result<TempFile> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -396,7 +526,7 @@ impl TempFile {
             .create_new(true)
             .open(&path)?;
         let temp = TempFile { path };
-        io::Write::write_all(&mut file, bytes)?;
+        io::copy(bytes, &mut file)?;
         Ok(temp)
     }
 }

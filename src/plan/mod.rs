@@ -2,7 +2,10 @@
 //! extraction of every IAM role trust document (SPEC §1, §1.1).
 //!
 //! - `input`: files, stdin, directories, encodings, binary plans, wrapper output;
-//! - `reader`: the typed records and the document stream (nothing else of a plan is kept);
+//! - `stream`: the streaming reader: any `Read` in fixed buffers, only role entries kept;
+//! - `scan`: the byte-level JSON scanner under it (validates while skipping, no recursion);
+//! - `reader`: the typed records role entries are read into, and the in-memory reader that
+//!   gives exact messages when a replayable input fails;
 //! - `extract`: records to `RoleChange`s (trust documents, unknown/sensitive flags, drift);
 //! - `error`: `PlanError`, the one-line messages users see.
 
@@ -10,8 +13,11 @@ mod error;
 mod extract;
 mod input;
 pub mod model;
+mod readahead;
 mod reader;
+mod scan;
+mod stream;
 
 pub use error::PlanError;
-pub use input::{expand_inputs, read_bytes, read_path, Input, ReadOptions};
+pub use input::{expand_inputs, read_bytes, read_path, read_reader, Input, ReadOptions};
 pub use model::*;

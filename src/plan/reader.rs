@@ -129,7 +129,7 @@ pub(super) fn read_documents(display: &str, text: &[u8]) -> Result<Vec<DocRecord
 
 /// The name an error in document `doc_no` carries: the file itself for the first (whether more
 /// follow is not known yet), `path#N` for a later one.
-fn label(display: &str, doc_no: usize) -> String {
+pub(super) fn label(display: &str, doc_no: usize) -> String {
     if doc_no > 1 {
         format!("{display}#{doc_no}")
     } else {
@@ -138,7 +138,7 @@ fn label(display: &str, doc_no: usize) -> String {
 }
 
 /// The checks that need a whole document: is it a plan at all, and is it one we may judge.
-fn check_document(doc: &DocRecord, file: &str) -> Result<(), PlanError> {
+pub(super) fn check_document(doc: &DocRecord, file: &str) -> Result<(), PlanError> {
     if doc.has_event_key {
         return Err(PlanError::EventStream {
             file: file.to_string(),
@@ -261,7 +261,7 @@ fn shape_error(file: String, doc: &[u8], err: &serde_json::Error) -> PlanError {
 
 /// serde_json's message without its ` at line L column C` suffix (shown separately, or not
 /// at all when a JSON path says more).
-fn without_position(err: &serde_json::Error) -> String {
+pub(super) fn without_position(err: &serde_json::Error) -> String {
     let text = err.to_string();
     let suffix = format!(" at line {} column {}", err.line(), err.column());
     one_line(text.strip_suffix(&suffix).unwrap_or(&text))
@@ -340,7 +340,7 @@ fn once<E: de::Error>(seen: &mut bool, name: &'static str) -> Result<(), E> {
     }
 }
 
-enum TopKey {
+pub(super) enum TopKey {
     FormatVersion,
     PlanFormatVersion,
     TerraformVersion,
@@ -355,7 +355,7 @@ enum TopKey {
     Other,
 }
 
-fn top_key(key: &str) -> TopKey {
+pub(super) fn top_key(key: &str) -> TopKey {
     match key {
         "format_version" => TopKey::FormatVersion,
         "plan_format_version" => TopKey::PlanFormatVersion,
@@ -589,9 +589,9 @@ impl<'de> Visitor<'de> for ConfigSeed<'_> {
 
 /// `resource_changes` or `resource_drift`: a list of entries, of which only roles are kept.
 #[derive(Clone, Copy)]
-struct ResourceList {
+pub(super) struct ResourceList {
     /// Drift entries may lack `address` (Terraform 1.0.0 omitted it there).
-    drift: bool,
+    pub drift: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for ResourceList {
@@ -631,11 +631,11 @@ impl<'de> Visitor<'de> for ResourceList {
 
 /// One entry of a resource list; `None` when it is not a managed IAM role.
 #[derive(Clone, Copy)]
-struct ResourceEntry {
-    drift: bool,
+pub(super) struct ResourceEntry {
+    pub drift: bool,
 }
 
-enum EntryKey {
+pub(super) enum EntryKey {
     Address,
     Mode,
     Type,
@@ -648,7 +648,7 @@ enum EntryKey {
     Other,
 }
 
-fn entry_key(key: &str) -> EntryKey {
+pub(super) fn entry_key(key: &str) -> EntryKey {
     match key {
         "address" => EntryKey::Address,
         "mode" => EntryKey::Mode,
@@ -794,7 +794,7 @@ fn rebuild_address(
     Some(address)
 }
 
-enum ChangeKey {
+pub(super) enum ChangeKey {
     Actions,
     Before,
     After,
@@ -805,7 +805,7 @@ enum ChangeKey {
     Other,
 }
 
-fn change_key(key: &str) -> ChangeKey {
+pub(super) fn change_key(key: &str) -> ChangeKey {
     match key {
         "actions" => ChangeKey::Actions,
         "before" => ChangeKey::Before,
@@ -877,14 +877,14 @@ impl<'de> Visitor<'de> for ChangeVisitor {
     }
 }
 
-enum SideKey {
+pub(super) enum SideKey {
     AwsTrust,
     AwsccTrust,
     Arn,
     Other,
 }
 
-fn side_key(key: &str) -> SideKey {
+pub(super) fn side_key(key: &str) -> SideKey {
     match key {
         "assume_role_policy" => SideKey::AwsTrust,
         "assume_role_policy_document" => SideKey::AwsccTrust,
@@ -989,7 +989,7 @@ impl<'de> Visitor<'de> for MarksVisitor {
 
 /// A value kept only when it is a string; anything else is skipped without complaint (for
 /// fields like `arn` and `terraform_version` that inform but never decide).
-struct LenientString(Option<String>);
+pub(super) struct LenientString(pub Option<String>);
 
 impl<'de> serde::Deserialize<'de> for LenientString {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

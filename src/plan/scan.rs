@@ -1,0 +1,914 @@
+//! A byte-level JSON scanner over any `Read`, in fixed buffers: the layer under the streaming
+//! plan reader (`stream`). It validates JSON syntax as fast as it can skip it, never recurses
+//! (nesting is a bit stack, one bit per level), and allocates nothing for skipped values.
+//!
+//! It knows nothing of plans. The reader above it asks for keys (classified without
+//! allocating), skips values it does not need, and captures the bytes of the few values it
+//! hands to serde (a role's `resource_changes` entry, a top-level scalar).
+//!
+//! Syntax errors carry the line and column serde_json would give, and the same wording for
+//! the common cases; the callers that can re-read their input use serde's own message.
+
+use std::io::{self, Read};
+
+/// The read buffer: large enough that a refill is rare next to the work on its bytes, small
+/// enough to stay in cache and far below the memory budget.
+const CHUNK: usize = 1 << 20;
+
+/// Longest key or string the scanner keeps to compare; longer ones are never a name it looks
+/// for, so they are skipped (still validated) rather than kept.
+pub(super) const SHORT: usize = 256;
+
+/// Why scanning stopped.
+#[derive(Debug)]
+pub(super) enum ScanError {
+    Io(io::Error),
+    /// Invalid JSON at a position (1-based line, column as serde_json counts it).
+    Syntax {
+        line: usize,
+        column: usize,
+        reason: &'static str,
+        /// The input ended inside a value.
+        eof: bool,
+    },
+}
+
+/// A byte source with a fixed buffer, position tracking for messages, and capture of the
+/// bytes of one value at a time.
+pub(super) struct Source<R> {
+    reader: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    eof: bool,
+    /// Newlines in the bytes already dropped from the buffer.
+    lines_before: usize,
+    /// Bytes since the last newline at the start of the buffer.
+    column_before: usize,
+    capture: Capture,
+    /// Bit stack of open containers while skipping (1 = object).
+    stack: Vec<u64>,
+    scratch: Vec<u8>,
+    text: String,
+}
+
+/// The capture of one value's bytes. Lazy: bytes are copied only when the buffer is refilled
+/// in the middle of the value, so a capture that is dropped at the end cost almost nothing.
+#[derive(Default)]
+struct Capture {
+    active: bool,
+    /// Where the value starts in the current buffer.
+    start: usize,
+    /// Bytes of the value from earlier buffers.
+    bytes: Vec<u8>,
+    /// Beyond this many bytes the capture is given up (`overflowed`).
+    limit: usize,
+    overflowed: bool,
+}
+
+impl<R: Read> Source<R> {
+    pub fn new(reader: R) -> Self {
+        Source {
+            reader,
+            buf: vec![0; CHUNK],
+            pos: 0,
+            end: 0,
+            eof: false,
+            lines_before: 0,
+            column_before: 0,
+            capture: Capture::default(),
+            stack: Vec::new(),
+            scratch: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// Make sure a byte is buffered; false at the end of the input.
+    #[inline]
+    fn fill(&mut self) -> Result<bool, ScanError> {
+        if self.pos < self.end {
+            return Ok(true);
+        }
+        self.refill()
+    }
+
+    #[cold]
+    fn refill(&mut self) -> Result<bool, ScanError> {
+        if self.eof {
+            return Ok(false);
+        }
+        let dropped = self.buf.get(..self.end).unwrap_or_default();
+        match newlines(dropped) {
+            (count, Some(last)) => {
+                self.lines_before += count;
+                self.column_before = self.end - last - 1;
+            }
+            (_, None) => self.column_before += self.end,
+        }
+        if self.capture.active {
+            let part = self
+                .buf
+                .get(self.capture.start..self.end)
+                .unwrap_or_default();
+            if self.capture.bytes.len() + part.len() > self.capture.limit {
+                self.capture.active = false;
+                self.capture.overflowed = true;
+                self.capture.bytes = Vec::new();
+            } else {
+                self.capture.bytes.extend_from_slice(part);
+            }
+            self.capture.start = 0;
+        }
+        self.pos = 0;
+        self.end = 0;
+        loop {
+            match self.reader.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end = n.min(self.buf.len());
+                    return Ok(true);
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(ScanError::Io(err)),
+            }
+        }
+    }
+
+    // --- positions and errors ------------------------------------------------------------
+
+    /// The line and column of the byte just before buffer index `after` (serde_json's
+    /// convention: an error names the column of the offending byte, 1-based).
+    fn position(&self, after: usize) -> (usize, usize) {
+        let upto = self.buf.get(..after.min(self.end)).unwrap_or_default();
+        match newlines(upto) {
+            (count, Some(last)) => (self.lines_before + count + 1, upto.len() - last - 1),
+            (_, None) => (self.lines_before + 1, self.column_before + upto.len()),
+        }
+    }
+
+    /// An error at the byte just consumed.
+    #[cold]
+    pub fn error(&self, reason: &'static str) -> ScanError {
+        let (line, column) = self.position(self.pos);
+        ScanError::Syntax {
+            line,
+            column,
+            reason,
+            eof: false,
+        }
+    }
+
+    /// An error reported where serde_json reports it for a control character in a string:
+    /// at the byte before it.
+    #[cold]
+    fn error_before(&self, reason: &'static str) -> ScanError {
+        let (line, column) = self.position(self.pos.saturating_sub(1));
+        ScanError::Syntax {
+            line,
+            column,
+            reason,
+            eof: false,
+        }
+    }
+
+    /// An error at the byte about to be read (peeked, not consumed).
+    #[cold]
+    pub fn error_at_next(&self, reason: &'static str) -> ScanError {
+        let (line, column) = self.position(self.pos + 1);
+        ScanError::Syntax {
+            line,
+            column,
+            reason,
+            eof: false,
+        }
+    }
+
+    #[cold]
+    fn eof_error(&self, reason: &'static str) -> ScanError {
+        let (line, column) = self.position(self.end);
+        ScanError::Syntax {
+            line,
+            column,
+            reason,
+            eof: true,
+        }
+    }
+
+    // --- bytes ---------------------------------------------------------------------------
+
+    /// The next byte, consumed; `None` at the end of the input.
+    #[inline(always)]
+    fn next(&mut self) -> Result<Option<u8>, ScanError> {
+        if !self.fill()? {
+            return Ok(None);
+        }
+        let b = self.buf.get(self.pos).copied();
+        self.pos += 1;
+        Ok(b)
+    }
+
+    /// The next byte that is not whitespace, not consumed; `None` at the end of the input.
+    #[inline(always)]
+    pub fn peek_nonws(&mut self) -> Result<Option<u8>, ScanError> {
+        // Terraform writes plans minified: the next byte is nearly always the answer.
+        if self.pos < self.end {
+            if let Some(&b) = self.buf.get(self.pos) {
+                if !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+                    return Ok(Some(b));
+                }
+            }
+        }
+        self.peek_nonws_slow()
+    }
+
+    fn peek_nonws_slow(&mut self) -> Result<Option<u8>, ScanError> {
+        loop {
+            let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
+            match slice
+                .iter()
+                .position(|&b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+            {
+                Some(i) => {
+                    self.pos += i;
+                    return Ok(slice.get(i).copied());
+                }
+                None => {
+                    self.pos = self.end;
+                    if !self.refill()? {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next byte that is not whitespace, consumed; the end of the input is an error.
+    #[inline(always)]
+    pub fn next_nonws(&mut self, eof: &'static str) -> Result<u8, ScanError> {
+        match self.peek_nonws()? {
+            Some(b) => {
+                self.pos += 1;
+                Ok(b)
+            }
+            None => Err(self.eof_error(eof)),
+        }
+    }
+
+    /// Consume the byte `peek_nonws` just returned.
+    #[inline(always)]
+    pub fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// `:` between a key and its value.
+    #[inline(always)]
+    pub fn colon(&mut self) -> Result<(), ScanError> {
+        match self.next_nonws(EOF_OBJECT)? {
+            b':' => Ok(()),
+            _ => Err(self.error("expected `:`")),
+        }
+    }
+
+    /// After `{`: whether a key follows (its opening quote consumed) or the object is empty.
+    #[inline(always)]
+    pub fn first_key(&mut self) -> Result<bool, ScanError> {
+        match self.next_nonws(EOF_OBJECT)? {
+            b'"' => Ok(true),
+            b'}' => Ok(false),
+            _ => Err(self.error("key must be a string")),
+        }
+    }
+
+    /// After a member: whether another key follows (its quote consumed) or the object ends.
+    #[inline(always)]
+    pub fn next_key(&mut self) -> Result<bool, ScanError> {
+        match self.next_nonws(EOF_OBJECT)? {
+            b',' => match self.next_nonws(EOF_VALUE)? {
+                b'"' => Ok(true),
+                b'}' => Err(self.error("trailing comma")),
+                _ => Err(self.error("key must be a string")),
+            },
+            b'}' => Ok(false),
+            _ => Err(self.error("expected `,` or `}`")),
+        }
+    }
+
+    /// After `[`: whether an element follows (not consumed) or the array is empty.
+    #[inline(always)]
+    pub fn first_element(&mut self) -> Result<bool, ScanError> {
+        match self.peek_nonws()? {
+            Some(b']') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(_) => Ok(true),
+            None => Err(self.eof_error(EOF_LIST)),
+        }
+    }
+
+    /// After an element: whether another follows (not consumed) or the array ends.
+    #[inline(always)]
+    pub fn next_element(&mut self) -> Result<bool, ScanError> {
+        match self.next_nonws(EOF_LIST)? {
+            b',' => match self.peek_nonws()? {
+                Some(b']') => Err(self.error_at_next("trailing comma")),
+                Some(_) => Ok(true),
+                None => Err(self.eof_error(EOF_VALUE)),
+            },
+            b']' => Ok(false),
+            _ => Err(self.error("expected `,` or `]`")),
+        }
+    }
+
+    /// The rest of a literal whose first byte was consumed.
+    pub fn literal(&mut self, rest: &[u8]) -> Result<(), ScanError> {
+        for &want in rest {
+            match self.next()? {
+                Some(b) if b == want => {}
+                Some(_) => return Err(self.error("expected ident")),
+                None => return Err(self.eof_error(EOF_VALUE)),
+            }
+        }
+        Ok(())
+    }
+
+    // --- strings -------------------------------------------------------------------------
+
+    /// Skip a string whose opening quote was consumed: escapes and control characters are
+    /// checked (as serde_json does for a skipped string), UTF-8 is not.
+    #[inline(always)]
+    pub fn skip_string(&mut self) -> Result<(), ScanError> {
+        loop {
+            let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
+            match find_special(slice) {
+                Some(i) => {
+                    let b = slice.get(i).copied();
+                    self.pos += i + 1;
+                    match b {
+                        Some(b'"') => return Ok(()),
+                        Some(b'\\') => {
+                            self.escape()?;
+                        }
+                        _ => return Err(self.error_before(CONTROL)),
+                    }
+                }
+                None => {
+                    self.pos = self.end;
+                    if !self.refill()? {
+                        return Err(self.eof_error(EOF_STRING));
+                    }
+                }
+            }
+        }
+    }
+
+    /// One escape after its backslash; returns its raw bytes (without the backslash).
+    fn escape(&mut self) -> Result<([u8; 5], usize), ScanError> {
+        let Some(c) = self.next()? else {
+            return Err(self.eof_error(EOF_STRING));
+        };
+        match c {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(([c, 0, 0, 0, 0], 1)),
+            b'u' => {
+                // serde_json takes all four bytes, then judges them: same position.
+                let mut raw = [b'u', 0, 0, 0, 0];
+                for slot in raw.iter_mut().skip(1) {
+                    match self.next()? {
+                        Some(h) => *slot = h,
+                        None => return Err(self.eof_error(EOF_STRING)),
+                    }
+                }
+                if !raw.iter().skip(1).all(u8::is_ascii_hexdigit) {
+                    return Err(self.error("invalid escape"));
+                }
+                Ok((raw, 5))
+            }
+            _ => Err(self.error("invalid escape")),
+        }
+    }
+
+    /// A key (opening quote consumed), classified by `classify` without allocating. A key
+    /// too long to be any name the reader looks for is classified as the empty key.
+    #[inline]
+    pub fn key<K>(&mut self, classify: fn(&str) -> K) -> Result<K, ScanError> {
+        let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
+        if let Some(i) = find_special(slice) {
+            if slice.get(i) == Some(&b'"') {
+                let raw = slice.get(..i).unwrap_or_default();
+                // Keys are checked as UTF-8, like serde_json does when it reads them.
+                let key = match std::str::from_utf8(raw) {
+                    Ok(text) => classify(text),
+                    Err(_) => {
+                        self.pos += i + 1;
+                        return Err(self.error(INVALID_UNICODE));
+                    }
+                };
+                self.pos += i + 1;
+                return Ok(key);
+            }
+        }
+        Ok(classify(self.string(SHORT)?.unwrap_or_default()))
+    }
+
+    /// A string (opening quote consumed), decoded, when its raw text is at most `cap` bytes;
+    /// `None` for a longer one (skipped, escapes still checked).
+    pub fn string(&mut self, cap: usize) -> Result<Option<&str>, ScanError> {
+        self.scratch.clear();
+        let mut fits = true;
+        let mut escaped = false;
+        loop {
+            let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
+            let found = find_special(slice);
+            let run = slice
+                .get(..found.unwrap_or(slice.len()))
+                .unwrap_or_default();
+            fits = fits && self.scratch.len() + run.len() <= cap;
+            if fits {
+                self.scratch.extend_from_slice(run);
+            }
+            match found {
+                Some(i) => {
+                    let b = slice.get(i).copied();
+                    self.pos += i + 1;
+                    match b {
+                        Some(b'"') => break,
+                        Some(b'\\') => {
+                            escaped = true;
+                            let (raw, len) = self.escape()?;
+                            fits = fits && self.scratch.len() + len < cap;
+                            if fits {
+                                self.scratch.push(b'\\');
+                                self.scratch
+                                    .extend_from_slice(raw.get(..len).unwrap_or_default());
+                            }
+                        }
+                        // serde counts a control character in a string it reads (not skips).
+                        _ => return Err(self.error(CONTROL)),
+                    }
+                }
+                None => {
+                    self.pos = self.end;
+                    if !self.refill()? {
+                        return Err(self.eof_error(EOF_STRING));
+                    }
+                }
+            }
+        }
+        if !fits {
+            return Ok(None);
+        }
+        self.text.clear();
+        if escaped {
+            // Rare: let serde_json decode the escapes, so surrogates follow its rules.
+            let mut quoted = Vec::with_capacity(self.scratch.len() + 2);
+            quoted.push(b'"');
+            quoted.extend_from_slice(&self.scratch);
+            quoted.push(b'"');
+            match serde_json::from_slice::<String>(&quoted) {
+                Ok(text) => self.text = text,
+                Err(_) => return Err(self.error("invalid unicode code point")),
+            }
+        } else {
+            match std::str::from_utf8(&self.scratch) {
+                Ok(text) => self.text.push_str(text),
+                Err(_) => return Err(self.error(INVALID_UNICODE)),
+            }
+        }
+        Ok(Some(&self.text))
+    }
+
+    // --- numbers -------------------------------------------------------------------------
+
+    /// The rest of a number whose first byte (`-` or a digit) was consumed, by JSON's grammar.
+    fn skip_number(&mut self, first: u8) -> Result<(), ScanError> {
+        let lead = if first == b'-' {
+            match self.next()? {
+                Some(d) if d.is_ascii_digit() => d,
+                Some(_) => return Err(self.error("invalid number")),
+                None => return Err(self.eof_error(EOF_VALUE)),
+            }
+        } else {
+            first
+        };
+        if lead == b'0' {
+            if self.peek_byte()?.is_some_and(|b| b.is_ascii_digit()) {
+                return Err(self.error_at_next("invalid number"));
+            }
+        } else {
+            self.digits()?;
+        }
+        if self.peek_byte()? == Some(b'.') {
+            self.pos += 1;
+            if self.digits()? == 0 {
+                return Err(self.number_error()?);
+            }
+        }
+        if matches!(self.peek_byte()?, Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek_byte()?, Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits()? == 0 {
+                return Err(self.number_error()?);
+            }
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn number_error(&mut self) -> Result<ScanError, ScanError> {
+        Ok(match self.peek_byte()? {
+            Some(_) => self.error_at_next("invalid number"),
+            None => self.eof_error(EOF_VALUE),
+        })
+    }
+
+    #[inline]
+    fn peek_byte(&mut self) -> Result<Option<u8>, ScanError> {
+        if !self.fill()? {
+            return Ok(None);
+        }
+        Ok(self.buf.get(self.pos).copied())
+    }
+
+    /// Skip ASCII digits; how many.
+    fn digits(&mut self) -> Result<usize, ScanError> {
+        let mut count = 0;
+        loop {
+            let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
+            let run = slice.iter().take_while(|b| b.is_ascii_digit()).count();
+            self.pos += run;
+            count += run;
+            if run < slice.len() || !self.refill()? {
+                return Ok(count);
+            }
+        }
+    }
+
+    // --- values --------------------------------------------------------------------------
+
+    /// Skip one value, validating it, with an explicit stack (deep nesting costs one bit per
+    /// level, never a stack frame).
+    pub fn skip_value(&mut self) -> Result<(), ScanError> {
+        let mut depth: usize = 0;
+        'value: loop {
+            let b = self.next_nonws(EOF_VALUE)?;
+            match b {
+                b'"' => self.skip_string()?,
+                b'{' => {
+                    if self.first_key()? {
+                        self.push(depth, true);
+                        depth += 1;
+                        self.skip_string()?;
+                        self.colon()?;
+                        continue 'value;
+                    }
+                }
+                b'[' => {
+                    if self.first_element()? {
+                        self.push(depth, false);
+                        depth += 1;
+                        continue 'value;
+                    }
+                }
+                b't' => self.literal(b"rue")?,
+                b'f' => self.literal(b"alse")?,
+                b'n' => self.literal(b"ull")?,
+                b'-' | b'0'..=b'9' => self.skip_number(b)?,
+                _ => return Err(self.error("expected value")),
+            }
+            // A value ended: close every container it completes.
+            while depth > 0 {
+                if self.is_object(depth - 1) {
+                    if self.next_key()? {
+                        self.skip_string()?;
+                        self.colon()?;
+                        continue 'value;
+                    }
+                } else if self.next_element()? {
+                    continue 'value;
+                }
+                depth -= 1;
+            }
+            return Ok(());
+        }
+    }
+
+    fn push(&mut self, depth: usize, object: bool) {
+        let (word, bit) = (depth / 64, depth % 64);
+        if word >= self.stack.len() {
+            self.stack.push(0);
+        }
+        if let Some(w) = self.stack.get_mut(word) {
+            if object {
+                *w |= 1 << bit;
+            } else {
+                *w &= !(1 << bit);
+            }
+        }
+    }
+
+    fn is_object(&self, depth: usize) -> bool {
+        self.stack
+            .get(depth / 64)
+            .is_some_and(|w| w & (1 << (depth % 64)) != 0)
+    }
+
+    // --- capture -------------------------------------------------------------------------
+
+    /// Start keeping the bytes of the value that begins at the next byte.
+    pub fn begin_capture(&mut self, limit: usize) {
+        self.capture.active = true;
+        self.capture.overflowed = false;
+        self.capture.start = self.pos;
+        self.capture.bytes.clear();
+        self.capture.limit = limit;
+    }
+
+    /// Lower the capture's limit (the value turned out not to be needed whole); a capture
+    /// already past it is given up at the next refill.
+    pub fn limit_capture(&mut self, limit: usize) {
+        self.capture.limit = self.capture.limit.min(limit);
+    }
+
+    /// The bytes captured so far plus the rest of the buffer: enough for serde to find an
+    /// error at or before the current position.
+    pub fn captured_so_far(&self) -> Option<Vec<u8>> {
+        if !self.capture.active {
+            return None;
+        }
+        let mut bytes = self.capture.bytes.clone();
+        bytes.extend_from_slice(
+            self.buf
+                .get(self.capture.start..self.end)
+                .unwrap_or_default(),
+        );
+        Some(bytes)
+    }
+
+    /// Stop capturing; the bytes from `begin_capture` to here, or `None` when the value was
+    /// larger than the limit.
+    pub fn end_capture(&mut self) -> Option<Vec<u8>> {
+        let active = std::mem::replace(&mut self.capture.active, false);
+        if !active {
+            return None;
+        }
+        let mut bytes = std::mem::take(&mut self.capture.bytes);
+        bytes.extend_from_slice(
+            self.buf
+                .get(self.capture.start..self.pos)
+                .unwrap_or_default(),
+        );
+        Some(bytes)
+    }
+
+    /// Stop capturing and forget the bytes (keeping a modest allocation for the next one).
+    pub fn drop_capture(&mut self) {
+        self.capture.active = false;
+        self.capture.bytes.clear();
+        if self.capture.bytes.capacity() > 4 << 20 {
+            self.capture.bytes = Vec::new();
+        }
+    }
+
+    // --- after an error ------------------------------------------------------------------
+
+    /// Whether any line from the one holding the current position to the end of the input
+    /// starts with setup-terraform wrapper output. Read line by line without keeping lines,
+    /// so even a huge input costs no memory here.
+    pub fn rest_looks_like_wrapper(&mut self) -> bool {
+        let upto = self.buf.get(..self.pos.min(self.end)).unwrap_or_default();
+        let start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let mut lines = LineHeads::default();
+        lines.feed(self.buf.get(start..self.end).unwrap_or_default());
+        while !lines.found {
+            self.pos = self.end;
+            match self.refill() {
+                Ok(true) => lines.feed(self.buf.get(..self.end).unwrap_or_default()),
+                _ => break,
+            }
+        }
+        lines.finish();
+        lines.found
+    }
+}
+
+/// The first bytes of every line (after leading whitespace), checked for wrapper markers.
+#[derive(Default)]
+struct LineHeads {
+    head: Vec<u8>,
+    /// The current line's head is complete (full, or checked).
+    done: bool,
+    found: bool,
+}
+
+impl LineHeads {
+    const HEAD: usize = 16;
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if b == b'\n' {
+                self.finish();
+                self.head.clear();
+                self.done = false;
+            } else if !self.done {
+                if self.head.is_empty() && b.is_ascii_whitespace() {
+                    continue;
+                }
+                self.head.push(b);
+                if self.head.len() == Self::HEAD {
+                    self.finish();
+                    self.done = true;
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        self.found |= super::input::looks_like_wrapper(&self.head);
+    }
+}
+
+const EOF_VALUE: &str = "EOF while parsing a value";
+const EOF_OBJECT: &str = "EOF while parsing an object";
+const EOF_LIST: &str = "EOF while parsing a list";
+const EOF_STRING: &str = "EOF while parsing a string";
+const CONTROL: &str = "control character (\\u0000-\\u001F) found while parsing a string";
+const INVALID_UNICODE: &str = "invalid unicode code point";
+
+/// How many newlines `bytes` holds, and where the last one is. Counted in 64-byte blocks
+/// (which the compiler vectorises): this runs over every byte of the input, on each refill.
+fn newlines(bytes: &[u8]) -> (usize, Option<usize>) {
+    let mut count = 0;
+    let mut last_block = None;
+    let mut blocks = bytes.chunks_exact(64);
+    for (i, block) in (&mut blocks).enumerate() {
+        // A byte-wide sum vectorises; a 64-byte block cannot overflow it.
+        let n = usize::from(
+            block
+                .iter()
+                .fold(0u8, |sum, &b| sum.wrapping_add(u8::from(b == b'\n'))),
+        );
+        if n > 0 {
+            count += n;
+            last_block = Some(i * 64);
+        }
+    }
+    let tail_start = bytes.len() - blocks.remainder().len();
+    let tail = blocks.remainder();
+    count += tail.iter().filter(|&&b| b == b'\n').count();
+    let last = match tail.iter().rposition(|&b| b == b'\n') {
+        Some(i) => Some(tail_start + i),
+        None => last_block.and_then(|start| {
+            let block = bytes.get(start..start + 64).unwrap_or_default();
+            block.iter().rposition(|&b| b == b'\n').map(|i| start + i)
+        }),
+    };
+    (count, last)
+}
+
+/// The index of the first byte that ends a plain run inside a string: `"`, `\` or a control
+/// character. Eight bytes at a time (SWAR): each mask's lowest set bit is exact, so the
+/// lowest bit of their union is the first special byte.
+#[inline]
+fn find_special(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTE: u64 = ONES * b'"' as u64;
+    const BACKSLASH: u64 = ONES * b'\\' as u64;
+    const SPACE: u64 = ONES * 0x20;
+    let mut chunks = s.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
+        let q = w ^ QUOTE;
+        let bs = w ^ BACKSLASH;
+        let mask = ((q.wrapping_sub(ONES) & !q)
+            | (bs.wrapping_sub(ONES) & !bs)
+            | (w.wrapping_sub(SPACE) & !w))
+            & HIGH;
+        if mask != 0 {
+            return Some(offset + (mask.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| offset + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_special_matches_a_byte_loop() {
+        let mut bytes: Vec<u8> = (0u32..4000).map(|i| (i * 7919 % 251) as u8).collect();
+        bytes.extend_from_slice(b"plain text without specials, then a \"");
+        for start in 0..bytes.len() {
+            let s = &bytes[start..];
+            let want = s.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            assert_eq!(find_special(s), want, "from {start}");
+        }
+    }
+
+    /// A reader that hands out one byte at a time: every refill boundary gets exercised.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(slot)) => {
+                    *slot = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    fn skip_all(json: &[u8]) -> Result<(), ScanError> {
+        let mut src = Source::new(Trickle(json));
+        src.skip_value()?;
+        match src.peek_nonws()? {
+            None => Ok(()),
+            Some(_) => Err(src.error_at_next("trailing characters")),
+        }
+    }
+
+    #[test]
+    fn skips_what_serde_accepts_and_refuses_what_it_refuses() {
+        let cases: &[&str] = &[
+            r#"{"a":[1,-2.5e+3,0,true,false,null,"x\"\\\/\b\f\n\r\t\u00e9"],"b":{}}"#,
+            "[]",
+            "[[[[]]]]",
+            r#"{"k":{"k":{"k":[{"k":0.5E-2}]}}}"#,
+            "01",
+            "[1,]",
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{1:2}"#,
+            "[1 2]",
+            "\"\u{1}\"",
+            r#""\x""#,
+            r#""\u12G4""#,
+            "tru",
+            "-",
+            "1.",
+            "1e",
+            "[",
+            r#"{"a":"#,
+            "\"abc",
+        ];
+        for case in cases {
+            let ours = skip_all(case.as_bytes()).is_ok();
+            let serde = serde_json::from_str::<serde::de::IgnoredAny>(case).is_ok();
+            assert_eq!(ours, serde, "{case}");
+        }
+    }
+
+    #[test]
+    fn positions_match_serde() {
+        for case in ["{\n  \"a\": 1,,\n}", "[1,\n2,\n x]", "{\"a\":\n\n", "[1]x"] {
+            let Err(ScanError::Syntax { line, column, .. }) = skip_all(case.as_bytes()) else {
+                panic!("{case} should fail");
+            };
+            let err = serde_json::from_str::<serde::de::IgnoredAny>(case).unwrap_err();
+            assert_eq!((line, column), (err.line(), err.column()), "{case}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_skipped_without_recursion() {
+        let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+        let mut src = Source::new(deep.as_bytes());
+        src.skip_value().unwrap();
+    }
+
+    #[test]
+    fn captures_across_refills() {
+        let json = br#"{"a":"long string","b":[1,2,3]} tail"#;
+        let mut src = Source::new(Trickle(json));
+        src.begin_capture(usize::MAX);
+        src.skip_value().unwrap();
+        assert_eq!(
+            src.end_capture().unwrap(),
+            br#"{"a":"long string","b":[1,2,3]}"#
+        );
+    }
+
+    #[test]
+    fn keys_and_strings_decode() {
+        let mut src = Source::new(Trickle(br#""typ\u0065" "x\"y" "#));
+        src.next().unwrap();
+        assert!(src.key(|k| k == "type").unwrap());
+        src.next_nonws("eof").unwrap();
+        assert_eq!(src.string(SHORT).unwrap(), Some("x\"y"));
+    }
+}

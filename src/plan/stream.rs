@@ -1,0 +1,949 @@
+//! The streaming plan reader: plan documents read from any `Read` in fixed buffers, with
+//! memory bounded by the largest IAM role entry rather than by the plan (SPEC §9).
+//!
+//! The scanner (`scan`) walks the JSON at byte speed. This module knows where in a plan it is:
+//! it reads the top-level keys it needs, walks `resource_changes`/`resource_drift` entry by
+//! entry, checks each entry's shape exactly as the typed records in `reader` do (so a plan the
+//! typed reader refuses is refused here too), and hands only the bytes of managed IAM role
+//! entries to those typed records. Everything else is validated and skipped, never kept.
+//!
+//! Errors: a shape error names the JSON path and serde's own reason, found by running the
+//! typed records over the captured bytes of the value at fault. Callers that can read their
+//! input again (a file, bytes in memory) replace a syntax or shape error by the in-memory
+//! reader's message; standard input keeps the message made here.
+
+use std::io::Read;
+
+use serde::de::DeserializeSeed;
+
+use super::error::{one_line, PlanError};
+use super::reader::{
+    self, change_key, check_document, entry_key, label, side_key, top_key, without_position,
+    ChangeKey, DocRecord, EntryKey, LenientString, ResourceEntry, ResourceList, RoleRecord,
+    SideKey, TopKey,
+};
+use super::scan::{ScanError, Source, SHORT};
+
+/// The largest role entry kept for the typed records; a bigger one is refused rather than
+/// letting one entry take the memory a whole plan must fit in.
+const ROLE_ENTRY_LIMIT: usize = 64 << 20;
+
+/// How much of an entry is kept, once it is known not to be a role, in case it turns out
+/// malformed and its bytes are needed for the message.
+const OTHER_ENTRY_LIMIT: usize = 1 << 20;
+
+/// The resource types whose entries are handed to the typed records (SPEC §1.1).
+const ROLE_TYPES: &[&str] = &["aws_iam_role", "awscc_iam_role"];
+
+/// Module nesting followed in `configuration`; deeper calls are skipped (the typed reader's
+/// recursion ends about there too).
+const CONFIG_DEPTH: usize = 32;
+
+/// Why a stream could not be read.
+#[derive(Debug)]
+pub(super) struct Failure {
+    pub error: PlanError,
+    /// A syntax or shape error: an input that can be read again should be, for the in-memory
+    /// reader's exact message.
+    pub replay: bool,
+}
+
+/// Every document of the input, checked, in order. Stops at the first that cannot be read.
+pub(super) fn read_documents<R: Read>(display: &str, reader: R) -> Result<Vec<DocRecord>, Failure> {
+    let mut plan = PlanStream {
+        src: Source::new(reader),
+        display,
+    };
+    let mut docs = Vec::new();
+    loop {
+        let doc_no = docs.len() + 1;
+        let first = match plan.src.peek_nonws() {
+            Ok(Some(b)) => b,
+            Ok(None) => break,
+            Err(err) => return Err(plan.scan_failure(err, doc_no)),
+        };
+        if first != b'{' {
+            return Err(plan.not_an_object(first, doc_no));
+        }
+        plan.src.bump();
+        match plan.document() {
+            Ok(doc) => {
+                check_document(&doc, &label(display, doc_no)).map_err(|error| Failure {
+                    error,
+                    replay: false,
+                })?;
+                docs.push(doc);
+            }
+            Err(Stop::Scan(err)) => return Err(plan.scan_failure(err, doc_no)),
+            Err(Stop::Shape { path, reason }) => {
+                return Err(Failure {
+                    error: PlanError::Shape {
+                        file: label(display, doc_no),
+                        path: one_line(&path),
+                        reason,
+                    },
+                    replay: true,
+                })
+            }
+        }
+    }
+    if docs.is_empty() {
+        return Err(Failure {
+            error: PlanError::Empty {
+                file: display.to_string(),
+            },
+            replay: false,
+        });
+    }
+    Ok(docs)
+}
+
+/// Why the walk stopped.
+enum Stop {
+    Scan(ScanError),
+    /// A value of the wrong shape: its JSON path in the document and serde's reason.
+    Shape {
+        path: String,
+        reason: String,
+    },
+}
+
+impl From<ScanError> for Stop {
+    fn from(err: ScanError) -> Self {
+        Stop::Scan(err)
+    }
+}
+
+/// A wrong shape found by the scanner inside a resource entry: the entry's bytes are then
+/// given to the typed records for the exact path and reason.
+struct Malformed;
+
+enum EntryStop {
+    Stop(Stop),
+    Malformed,
+}
+
+impl From<ScanError> for EntryStop {
+    fn from(err: ScanError) -> Self {
+        EntryStop::Stop(Stop::Scan(err))
+    }
+}
+
+impl From<Malformed> for EntryStop {
+    fn from(_: Malformed) -> Self {
+        EntryStop::Malformed
+    }
+}
+
+struct PlanStream<'a, R> {
+    src: Source<R>,
+    display: &'a str,
+}
+
+/// Refuse a second occurrence of a key, like the typed records do.
+fn once(seen: &mut bool, name: &str) -> Result<(), Stop> {
+    if std::mem::replace(seen, true) {
+        return Err(Stop::Shape {
+            path: "top level".to_string(),
+            reason: format!("duplicate field `{name}`"),
+        });
+    }
+    Ok(())
+}
+
+impl<R: Read> PlanStream<'_, R> {
+    // --- documents -----------------------------------------------------------------------
+
+    /// One plan document; its `{` is consumed.
+    fn document(&mut self) -> Result<DocRecord, Stop> {
+        let mut doc = DocRecord::default();
+        let mut seen = [false; 7];
+        // As in the typed reader: once the version is one trustgate cannot read, the
+        // resource lists may have any shape, and the version error is the one to give.
+        let mut unsupported = false;
+        if !self.src.first_key()? {
+            return Ok(doc);
+        }
+        loop {
+            let key = self.src.key(top_key)?;
+            self.src.colon()?;
+            match key {
+                TopKey::FormatVersion => {
+                    once(&mut seen[0], "format_version")?;
+                    doc.has_plan_key = true;
+                    doc.format_version = self.scalar::<Option<String>>("format_version")?;
+                    unsupported |= doc
+                        .format_version
+                        .as_deref()
+                        .is_some_and(|v| !reader::supported_version(v));
+                }
+                TopKey::PlanFormatVersion => {
+                    once(&mut seen[1], "plan_format_version")?;
+                    doc.has_plan_key = true;
+                    doc.plan_format_version =
+                        self.scalar::<Option<String>>("plan_format_version")?;
+                    unsupported |= doc
+                        .plan_format_version
+                        .as_deref()
+                        .is_some_and(|v| !reader::supported_version(v));
+                }
+                TopKey::TerraformVersion => {
+                    once(&mut seen[2], "terraform_version")?;
+                    doc.has_plan_key = true;
+                    doc.terraform_version = self.scalar::<LenientString>("terraform_version")?.0;
+                }
+                TopKey::Complete => {
+                    once(&mut seen[3], "complete")?;
+                    doc.complete = self.scalar("complete")?;
+                }
+                TopKey::Errored => {
+                    once(&mut seen[4], "errored")?;
+                    doc.errored = self.scalar("errored")?;
+                }
+                TopKey::ResourceChanges => {
+                    once(&mut seen[5], "resource_changes")?;
+                    doc.has_plan_key = true;
+                    if unsupported {
+                        self.src.skip_value()?;
+                    } else {
+                        doc.changes = self.resource_list("resource_changes", false)?;
+                    }
+                }
+                TopKey::ResourceDrift => {
+                    once(&mut seen[6], "resource_drift")?;
+                    if unsupported {
+                        self.src.skip_value()?;
+                    } else {
+                        doc.drift = self.resource_list("resource_drift", true)?;
+                    }
+                }
+                TopKey::Configuration => {
+                    doc.has_plan_key = true;
+                    self.config(Level::Root, String::new(), &mut doc.module_sources, 0)?;
+                }
+                TopKey::OtherPlanKey => {
+                    doc.has_plan_key = true;
+                    self.src.skip_value()?;
+                }
+                TopKey::EventKey => {
+                    doc.has_event_key = true;
+                    self.src.skip_value()?;
+                }
+                TopKey::Other => self.src.skip_value()?,
+            }
+            if !self.src.next_key()? {
+                return Ok(doc);
+            }
+        }
+    }
+
+    /// A small top-level value, read by serde from its captured bytes (so its type rules and
+    /// messages are serde's).
+    fn scalar<T: serde::de::DeserializeOwned>(&mut self, path: &str) -> Result<T, Stop> {
+        self.src.peek_nonws()?;
+        self.src.begin_capture(usize::MAX);
+        self.src.skip_value()?;
+        let bytes = self.src.end_capture().unwrap_or_default();
+        serde_json::from_slice(&bytes).map_err(|err| Stop::Shape {
+            path: path.to_string(),
+            reason: without_position(&err),
+        })
+    }
+
+    // --- resource lists ------------------------------------------------------------------
+
+    /// `resource_changes` / `resource_drift`: null, or a list whose role entries are kept.
+    fn resource_list(&mut self, name: &str, drift: bool) -> Result<Vec<RoleRecord>, Stop> {
+        let mut roles = Vec::new();
+        match self.src.peek_nonws()? {
+            Some(b'n') => {
+                self.src.bump();
+                self.src.literal(b"ull")?;
+                return Ok(roles);
+            }
+            Some(b'[') => self.src.bump(),
+            _ => {
+                // Not a list: serde over the value says what it is.
+                self.src.begin_capture(usize::MAX);
+                self.src.skip_value()?;
+                let bytes = self.src.end_capture().unwrap_or_default();
+                let mut de = serde_json::Deserializer::from_slice(&bytes);
+                let reason = match (ResourceList { drift }).deserialize(&mut de) {
+                    Err(err) => without_position(&err),
+                    Ok(_) => "expected a list of resource changes".to_string(),
+                };
+                return Err(Stop::Shape {
+                    path: name.to_string(),
+                    reason,
+                });
+            }
+        }
+        if !self.src.first_element()? {
+            return Ok(roles);
+        }
+        let mut index = 0;
+        loop {
+            let start = self.src.peek_nonws()?;
+            self.src.begin_capture(ROLE_ENTRY_LIMIT);
+            let outcome = match start {
+                Some(b'{') => {
+                    self.src.bump();
+                    self.entry(drift)
+                }
+                _ => {
+                    // Not an object: skip it so serde can say what it is.
+                    self.src.skip_value()?;
+                    Err(EntryStop::Malformed)
+                }
+            };
+            match outcome {
+                Ok(true) => {
+                    let Some(bytes) = self.src.end_capture() else {
+                        return Err(Stop::Shape {
+                            path: format!("{name}[{index}]"),
+                            reason: format!(
+                                "the entry is larger than {} MiB, more than trustgate reads \
+                                 for one role",
+                                ROLE_ENTRY_LIMIT >> 20
+                            ),
+                        });
+                    };
+                    match typed_entry(&bytes, drift) {
+                        Ok(role) => roles.extend(role),
+                        Err((path, reason)) => {
+                            return Err(Stop::Shape {
+                                path: join_path(name, index, &path),
+                                reason,
+                            })
+                        }
+                    }
+                }
+                Ok(false) => self.src.drop_capture(),
+                Err(EntryStop::Malformed) => return Err(self.malformed(name, index, drift)),
+                Err(EntryStop::Stop(stop)) => return Err(stop),
+            }
+            index += 1;
+            if !self.src.next_element()? {
+                return Ok(roles);
+            }
+        }
+    }
+
+    /// The shape error for entry `index`: serde's, from the bytes captured so far (they reach
+    /// past the fault, so serde meets it before the bytes end), else a plain one.
+    fn malformed(&mut self, name: &str, index: usize, drift: bool) -> Stop {
+        let found = self
+            .src
+            .captured_so_far()
+            .and_then(|bytes| typed_entry(&bytes, drift).err());
+        self.src.drop_capture();
+        match found {
+            Some((path, reason)) => Stop::Shape {
+                path: join_path(name, index, &path),
+                reason,
+            },
+            None => Stop::Shape {
+                path: format!("{name}[{index}]"),
+                reason: "the entry does not have the shape of a resource change".to_string(),
+            },
+        }
+    }
+
+    /// One entry (its `{` consumed), checked like the typed `ResourceEntry`; whether it is a
+    /// managed IAM role (its captured bytes then go to the typed records).
+    fn entry(&mut self, drift: bool) -> Result<bool, EntryStop> {
+        let mut seen = [false; 9];
+        let mut is_role_type = false;
+        let mut managed = true;
+        let (mut has_address, mut has_name, mut has_type, mut has_change) =
+            (false, false, false, false);
+        if self.src.first_key()? {
+            loop {
+                let key = self.src.key(entry_key)?;
+                self.src.colon()?;
+                let slot = match key {
+                    EntryKey::Address => 0,
+                    EntryKey::Mode => 1,
+                    EntryKey::Type => 2,
+                    EntryKey::Name => 3,
+                    EntryKey::ModuleAddress => 4,
+                    EntryKey::Index => 5,
+                    EntryKey::PreviousAddress => 6,
+                    EntryKey::ActionReason => 7,
+                    EntryKey::Change => 8,
+                    EntryKey::Other => 9,
+                };
+                if let Some(seen) = seen.get_mut(slot) {
+                    if std::mem::replace(seen, true) {
+                        return Err(EntryStop::Malformed);
+                    }
+                }
+                match key {
+                    EntryKey::Address => has_address = self.string_value(false, &[])?.is_some(),
+                    EntryKey::Type => {
+                        has_type = true;
+                        is_role_type = self.string_value(false, ROLE_TYPES)? == Some(true);
+                        if !is_role_type {
+                            self.src.limit_capture(OTHER_ENTRY_LIMIT);
+                        }
+                    }
+                    EntryKey::Mode => {
+                        // A missing or null mode is managed (the oldest formats omit it).
+                        managed = self.string_value(true, &["managed"])? != Some(false);
+                        if !managed {
+                            self.src.limit_capture(OTHER_ENTRY_LIMIT);
+                        }
+                    }
+                    EntryKey::Name => has_name = self.string_value(true, &[])?.is_some(),
+                    EntryKey::ModuleAddress
+                    | EntryKey::PreviousAddress
+                    | EntryKey::ActionReason => {
+                        self.string_value(true, &[])?;
+                    }
+                    EntryKey::Change => {
+                        has_change = true;
+                        self.change()?;
+                    }
+                    EntryKey::Index | EntryKey::Other => self.src.skip_value()?,
+                }
+                if !self.src.next_key()? {
+                    break;
+                }
+            }
+        }
+        // Terraform 1.0.0 wrote drift entries without `address`; the typed reader rebuilds it
+        // from `name`, and refuses the entry without either.
+        if !has_type || !has_change || !(has_address || (drift && has_name)) {
+            return Err(EntryStop::Malformed);
+        }
+        Ok(is_role_type && managed)
+    }
+
+    /// A string (or, when `nullable`, null): whether it is one of `names` (a string too long
+    /// to be any is none of them), `None` for null. Any other value is malformed.
+    fn string_value(&mut self, nullable: bool, names: &[&str]) -> Result<Option<bool>, EntryStop> {
+        match self.src.peek_nonws()? {
+            Some(b'"') => {
+                self.src.bump();
+                let text = self.src.string(SHORT)?.unwrap_or_default();
+                Ok(Some(names.contains(&text)))
+            }
+            Some(b'n') if nullable => {
+                self.src.bump();
+                self.src.literal(b"ull")?;
+                Ok(None)
+            }
+            _ => Err(Malformed.into()),
+        }
+    }
+
+    /// `change` (typed `ChangeRecord`): an object with an `actions` list of strings, sides
+    /// that are null or objects, and markers that are booleans, null or objects.
+    fn change(&mut self) -> Result<(), EntryStop> {
+        match self.src.next_nonws("EOF while parsing a value")? {
+            b'{' => {}
+            _ => return Err(Malformed.into()),
+        }
+        let mut seen = [false; 8];
+        if self.src.first_key()? {
+            loop {
+                let key = self.src.key(change_key)?;
+                self.src.colon()?;
+                let slot = match key {
+                    ChangeKey::Actions => 0,
+                    ChangeKey::Before => 1,
+                    ChangeKey::After => 2,
+                    ChangeKey::AfterUnknown => 3,
+                    ChangeKey::BeforeSensitive => 4,
+                    ChangeKey::AfterSensitive => 5,
+                    ChangeKey::Importing => 6,
+                    ChangeKey::Other => 7,
+                };
+                if slot < 7 {
+                    if let Some(seen) = seen.get_mut(slot) {
+                        if std::mem::replace(seen, true) {
+                            return Err(Malformed.into());
+                        }
+                    }
+                }
+                match key {
+                    ChangeKey::Actions => self.actions()?,
+                    ChangeKey::Before | ChangeKey::After => self.side()?,
+                    ChangeKey::AfterUnknown
+                    | ChangeKey::BeforeSensitive
+                    | ChangeKey::AfterSensitive => self.marks()?,
+                    ChangeKey::Importing | ChangeKey::Other => self.src.skip_value()?,
+                }
+                if !self.src.next_key()? {
+                    break;
+                }
+            }
+        }
+        if seen.first() != Some(&true) {
+            return Err(Malformed.into());
+        }
+        Ok(())
+    }
+
+    fn actions(&mut self) -> Result<(), EntryStop> {
+        match self.src.next_nonws("EOF while parsing a value")? {
+            b'[' => {}
+            _ => return Err(Malformed.into()),
+        }
+        if !self.src.first_element()? {
+            return Ok(());
+        }
+        loop {
+            match self.src.next_nonws("EOF while parsing a value")? {
+                b'"' => {
+                    self.src.string(SHORT)?;
+                }
+                _ => return Err(Malformed.into()),
+            }
+            if !self.src.next_element()? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `before` / `after`: null or an object of attributes; only duplicate trust or ARN keys
+    /// are refused (as the typed `SideRecord` does).
+    fn side(&mut self) -> Result<(), EntryStop> {
+        match self.src.next_nonws("EOF while parsing a value")? {
+            b'n' => return Ok(self.src.literal(b"ull")?),
+            b'{' => {}
+            _ => return Err(Malformed.into()),
+        }
+        let mut seen = [false; 3];
+        if !self.src.first_key()? {
+            return Ok(());
+        }
+        loop {
+            let slot = match self.src.key(side_key)? {
+                SideKey::AwsTrust => Some(0),
+                SideKey::AwsccTrust => Some(1),
+                SideKey::Arn => Some(2),
+                SideKey::Other => None,
+            };
+            if let Some(seen) = slot.and_then(|i| seen.get_mut(i)) {
+                if std::mem::replace(seen, true) {
+                    return Err(Malformed.into());
+                }
+            }
+            self.src.colon()?;
+            // serde reads a string `arn` (checking it as it does any string it reads); every
+            // other value only streams past.
+            if slot == Some(2) && self.src.peek_nonws()? == Some(b'"') {
+                self.src.bump();
+                self.src.string(SHORT)?;
+            } else {
+                self.src.skip_value()?;
+            }
+            if !self.src.next_key()? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `after_unknown` / `*_sensitive`: a boolean, null, or an object (typed `Marks`).
+    fn marks(&mut self) -> Result<(), EntryStop> {
+        match self.src.next_nonws("EOF while parsing a value")? {
+            b't' => Ok(self.src.literal(b"rue")?),
+            b'f' => Ok(self.src.literal(b"alse")?),
+            b'n' => Ok(self.src.literal(b"ull")?),
+            b'{' => {
+                if !self.src.first_key()? {
+                    return Ok(());
+                }
+                loop {
+                    // Keys are read (checked as UTF-8, like serde reads them), values skipped.
+                    self.src.key(|_| ())?;
+                    self.src.colon()?;
+                    self.src.skip_value()?;
+                    if !self.src.next_key()? {
+                        return Ok(());
+                    }
+                }
+            }
+            _ => Err(Malformed.into()),
+        }
+    }
+
+    // --- configuration -------------------------------------------------------------------
+
+    /// `configuration`'s module calls, as the typed reader collects them: (module address,
+    /// `source`), a call before the calls inside it. Lenient: an unexpected value is skipped.
+    fn config(
+        &mut self,
+        level: Level,
+        address: String,
+        out: &mut Vec<(String, String)>,
+        depth: usize,
+    ) -> Result<(), Stop> {
+        if self.src.peek_nonws()? != Some(b'{') || depth > CONFIG_DEPTH {
+            self.src.skip_value()?;
+            return Ok(());
+        }
+        self.src.bump();
+        let mut source = None;
+        if !self.src.first_key()? {
+            return Ok(());
+        }
+        loop {
+            let key = self.src.string(usize::MAX)?.unwrap_or_default();
+            let child = match (level, key) {
+                (Level::Root, "root_module") | (Level::Call, "module") => {
+                    Some((Level::Module, address.clone()))
+                }
+                (Level::Module, "module_calls") => Some((Level::Calls, address.clone())),
+                (Level::Calls, name) => Some((
+                    Level::Call,
+                    if address.is_empty() {
+                        format!("module.{name}")
+                    } else {
+                        format!("{address}.module.{name}")
+                    },
+                )),
+                (Level::Call, "source") => {
+                    self.src.colon()?;
+                    source = self.scalar::<LenientString>("configuration")?.0;
+                    None
+                }
+                _ => {
+                    self.src.colon()?;
+                    self.src.skip_value()?;
+                    None
+                }
+            };
+            if let Some((child_level, child_address)) = child {
+                self.src.colon()?;
+                if let (Level::Call, Some(s)) = (level, source.take()) {
+                    out.push((address.clone(), s));
+                }
+                self.config(child_level, child_address, out, depth + 1)?;
+            }
+            if !self.src.next_key()? {
+                break;
+            }
+        }
+        if let (Level::Call, Some(s)) = (level, source) {
+            out.push((address, s));
+        }
+        Ok(())
+    }
+
+    // --- errors --------------------------------------------------------------------------
+
+    /// A document that does not start with `{`.
+    fn not_an_object(&mut self, first: u8, doc_no: usize) -> Failure {
+        let file = self.display.to_string();
+        let (line, column) = match self.src.error_at_next("") {
+            ScanError::Syntax { line, column, .. } => (line, column),
+            ScanError::Io(_) => (0, 0),
+        };
+        // Wrapper output first: it is what makes the document look like anything else.
+        let error = if self.src.rest_looks_like_wrapper() {
+            PlanError::Wrapper { file }
+        } else if doc_no > 1 && first != b'[' {
+            {
+                PlanError::Syntax {
+                    file,
+                    line,
+                    column,
+                    reason: if first.is_ascii_graphic() {
+                        format!(
+                            "unexpected `{}` after the end of the plan document",
+                            char::from(first)
+                        )
+                    } else {
+                        "unexpected bytes after the end of the plan document".to_string()
+                    },
+                }
+            }
+        } else if matches!(first, b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') {
+            PlanError::NotAPlan {
+                file: label(self.display, doc_no),
+                reason: format!(
+                    "the document is {}, not an object",
+                    reader::value_kind(Some(first))
+                ),
+            }
+        } else {
+            PlanError::Syntax {
+                file,
+                line,
+                column,
+                reason: "expected value".to_string(),
+            }
+        };
+        Failure {
+            error,
+            replay: true,
+        }
+    }
+
+    fn scan_failure(&mut self, err: ScanError, _doc_no: usize) -> Failure {
+        let file = self.display.to_string();
+        let error = match err {
+            ScanError::Io(err) => {
+                return Failure {
+                    error: PlanError::Io {
+                        file,
+                        reason: super::error::io_reason(&err),
+                    },
+                    replay: false,
+                }
+            }
+            // Wrapper output makes the JSON fail at some arbitrary byte; say what it is.
+            ScanError::Syntax { .. } if self.src.rest_looks_like_wrapper() => {
+                PlanError::Wrapper { file }
+            }
+            ScanError::Syntax {
+                line, column, eof, ..
+            } if eof => PlanError::Truncated { file, line, column },
+            ScanError::Syntax {
+                line,
+                column,
+                reason,
+                ..
+            } => PlanError::Syntax {
+                file,
+                line,
+                column,
+                reason: reason.to_string(),
+            },
+        };
+        Failure {
+            error,
+            replay: true,
+        }
+    }
+}
+
+/// Where `config` is in the `configuration` tree (as the typed reader's `ConfigLevel`).
+#[derive(Clone, Copy)]
+enum Level {
+    Root,
+    Module,
+    Calls,
+    Call,
+}
+
+/// The typed records over one entry's bytes; on failure, the JSON path inside the entry and
+/// serde's reason. The path is tracked only on the second, failing pass.
+fn typed_entry(bytes: &[u8], drift: bool) -> Result<Option<RoleRecord>, (String, String)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    if let Ok(role) = (ResourceEntry { drift }).deserialize(&mut de) {
+        return Ok(role);
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut track = serde_path_to_error::Track::new();
+    let result = (ResourceEntry { drift })
+        .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
+    match result {
+        Ok(role) => Ok(role),
+        Err(err) => {
+            let path = track.path().to_string();
+            // Bytes cut short are not the entry's fault: only a data error names it.
+            if err.classify() == serde_json::error::Category::Data {
+                Err((path, without_position(&err)))
+            } else {
+                Err((
+                    path,
+                    "the entry does not have the shape of a resource change".to_string(),
+                ))
+            }
+        }
+    }
+}
+
+/// `resource_changes[3]` + `change.actions`.
+fn join_path(list: &str, index: usize, inner: &str) -> String {
+    if inner == "." || inner.is_empty() {
+        format!("{list}[{index}]")
+    } else if inner.starts_with('[') {
+        format!("{list}[{index}]{inner}")
+    } else {
+        format!("{list}[{index}].{inner}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Plan;
+    use std::path::{Path, PathBuf};
+
+    /// Hands out at most `step` bytes per read (varying), so values straddle every refill.
+    struct Chunky<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Chunky<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.step = self.step % 13 + 1;
+            let n = self.step.min(buf.len()).min(self.bytes.len());
+            let (head, rest) = self.bytes.split_at(n);
+            buf[..n].copy_from_slice(head);
+            self.bytes = rest;
+            Ok(n)
+        }
+    }
+
+    fn streamed(bytes: &[u8], chunky: bool) -> Result<Vec<Plan>, PlanError> {
+        let docs = if chunky {
+            read_documents("p", Chunky { bytes, step: 0 })
+        } else {
+            read_documents("p", bytes)
+        };
+        docs.map(|d| crate::plan::input::plans_of("p", d))
+            .map_err(|f| f.error)
+    }
+
+    fn in_memory(bytes: &[u8]) -> Result<Vec<Plan>, PlanError> {
+        reader::read_documents("p", bytes).map(|d| crate::plan::input::plans_of("p", d))
+    }
+
+    /// The streaming reader accepts exactly what the in-memory typed reader accepts, reads
+    /// the same plans, and refuses with the same kind of error, at the same position or
+    /// path. Shape and plan-level messages are identical; syntax wording may be plainer.
+    fn agree(bytes: &[u8], what: &str) {
+        let want = in_memory(bytes);
+        for chunky in [false, true] {
+            let got = streamed(bytes, chunky);
+            match (&want, &got) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}"),
+                (Err(a), Err(b)) => match (a, b) {
+                    (
+                        PlanError::Syntax { line, column, .. },
+                        PlanError::Syntax {
+                            line: l, column: c, ..
+                        },
+                    )
+                    | (
+                        PlanError::Truncated { line, column, .. },
+                        PlanError::Truncated {
+                            line: l, column: c, ..
+                        },
+                    ) => assert_eq!((line, column), (l, c), "{what}: {a} / {b}"),
+                    // A syntax error the scanner meets where serde reports a type error
+                    // first (or the reverse) is still a refusal; the message differs.
+                    (PlanError::Syntax { .. } | PlanError::Truncated { .. }, _)
+                    | (_, PlanError::Syntax { .. } | PlanError::Truncated { .. }) => {}
+                    _ => assert_eq!(a.to_string(), b.to_string(), "{what}"),
+                },
+                _ => panic!("{what}: in memory {want:?}, streamed {got:?}"),
+            }
+        }
+    }
+
+    fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                json_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_agrees_with_the_typed_reader_on_every_known_plan() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in [
+            "testdata/plans",
+            "../shared/corpus",
+            "../shared/corpus-edge",
+        ] {
+            json_files(&root.join(dir), &mut files);
+        }
+        assert!(files.len() > 10);
+        for file in files {
+            let bytes = std::fs::read(&file).unwrap();
+            // UTF-16 and BOM inputs are decoded before either reader sees them.
+            let Ok(text) = crate::plan::input::decode("p", &bytes) else {
+                continue;
+            };
+            agree(&text, &file.display().to_string());
+        }
+    }
+
+    #[test]
+    fn streaming_agrees_on_broken_plans() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let plan = std::fs::read(root.join("testdata/plans/demo.json")).unwrap();
+        for cut in (0..plan.len()).step_by(7) {
+            agree(&plan[..cut], &format!("cut at {cut}"));
+        }
+        let replacements: &[&[u8]] = &[b"", b"1", b"\"", b"[", b"}", b",", b"null", b"\\", b"\x01"];
+        for (i, at) in (0..plan.len()).step_by(23).enumerate() {
+            let with = replacements[i % replacements.len()];
+            let mut bytes = plan.clone();
+            bytes.splice(at..at + 1, with.iter().copied());
+            agree(&bytes, &format!("byte {at} replaced by {with:?}"));
+        }
+    }
+
+    #[test]
+    fn streaming_agrees_on_odd_shapes() {
+        let entry = |change: &str| {
+            format!(
+                r#"{{"format_version":"1.2","resource_changes":[{{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{change}}}]}}"#
+            )
+        };
+        let cases = [
+            r#"{"format_version":"1.2","resource_changes":"x"}"#.to_string(),
+            r#"{"format_version":"1.2","resource_changes":[{"address":"a.b","type":"a","change":"create"}]}"#.to_string(),
+            r#"{"format_version":"1.2","resource_changes":[{"address":"a.b","mode":[],"type":"a","change":{"actions":[]}}]}"#.to_string(),
+            r#"{"format_version":"1.2","resource_changes":[{"type":"a","change":{"actions":[]}}]}"#.to_string(),
+            r#"{"format_version":"1.2","resource_changes":[5]}"#.to_string(),
+            r#"{"format_version":"1.2","resource_drift":[{"type":"aws_iam_role","name":"r","mode":null,"change":{"actions":["update"],"before":{},"after":{"assume_role_policy":"{}"}}}]}"#.to_string(),
+            r#"{"format_version":"1.2","resource_drift":[{"type":"x","change":{"actions":[]}}]}"#.to_string(),
+            r#"{"format_version":"2.0","resource_changes":"a new shape"}"#.to_string(),
+            r#"{"resource_changes":[],"format_version":"2.0"}"#.to_string(),
+            r#"{"format_version":"1.2","errored":"no"}"#.to_string(),
+            r#"{"format_version":"1.2","format_version":"1.2"}"#.to_string(),
+            r#"{"format_version":5}"#.to_string(),
+            r#"{"terraform_version":5,"complete":null}"#.to_string(),
+            r#"{"Version":"2012-10-17"}"#.to_string(),
+            r#"{"@level":"info","format_version":"1.2"}"#.to_string(),
+            r#"{"format_version":"1.2","configuration":{"root_module":{"module_calls":{"a":{"source":"./a","module":{"module_calls":{"b":{"module":{},"source":"./b"}}}},"c":5}}}}"#.to_string(),
+            r#"{"format_version":"1.2","configuration":[1,{"x":2}]}"#.to_string(),
+            r#"{"format_version":"1.2","resource_changes":[{"address":"a.b","typ\u0065":"aws_iam_role","change":{"actions":["create"],"after":{"assume_role_policy":"{}"}}}]}"#.to_string(),
+            entry(r#"{"actions":5}"#),
+            entry(r#"{"actions":["update"],"before":"x"}"#),
+            entry(r#"{"before":null}"#),
+            entry(r#"{"actions":["create"],"after_unknown":"yes"}"#),
+            entry(r#"{"actions":["create"],"actions":["create"]}"#),
+            entry(r#"{"actions":["update"],"before":{"arn":1,"arn":2}}"#),
+            entry(r#"{"actions":["update"],"before":{"assume_role_policy":[[[]]]},"after_unknown":{"assume_role_policy":[true]}}"#),
+            entry(r#"{"actions":["create"],"importing":{"id":"x"},"after":{"assume_role_policy_document":{"a":1}}}"#),
+            "[1, 2]".to_string(),
+            "\"plan\"".to_string(),
+            "null".to_string(),
+            "hello".to_string(),
+            r#"{"format_version":"1.2"} {"format_version":"1.2"}{"format_version":"1.2"}"#.to_string(),
+            r#"{"format_version":"1.2"} x"#.to_string(),
+            r#"{"format_version":"1.2"} [1]"#.to_string(),
+            "{\n  \"format_version\": \"1.2\",,\n}".to_string(),
+        ];
+        for case in &cases {
+            agree(case.as_bytes(), case);
+        }
+    }
+
+    #[test]
+    fn paths_join_like_serde_path_to_error() {
+        assert_eq!(join_path("resource_changes", 3, "."), "resource_changes[3]");
+        assert_eq!(
+            join_path("resource_changes", 0, "change.actions"),
+            "resource_changes[0].change.actions"
+        );
+    }
+}
