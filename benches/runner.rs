@@ -1,0 +1,159 @@
+//! `make bench`: generates plans of 1k, 10k and 100k resources, then measures, side by side,
+//! the floor (`floor`: whole file in memory, serde typed records) and trustgate's whole job
+//! (`check --format json > /dev/null`, from a file and from standard input): wall time, MB/s,
+//! peak RSS, and trustgate's ratio to the floor. The figure that matters is that ratio.
+//!
+//! Each run goes through this program again (`bench measure ...`), so the peak RSS read with
+//! `getrusage(RUSAGE_CHILDREN)` is that one process's, not the largest of all runs so far.
+//! The best of several runs is kept (the machine's noise only ever adds time).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const SIZES: &[(usize, &str, usize)] =
+    &[(1_000, "1k", 7), (10_000, "10k", 5), (100_000, "100k", 3)];
+const SEED: u64 = 7;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("measure") {
+        return measure(args.get(1..).unwrap_or_default());
+    }
+    let me = std::env::current_exe()?;
+    let examples = me.parent().ok_or("no examples directory")?.to_path_buf();
+    let release = examples.parent().ok_or("no target directory")?;
+    let trustgate = release.join("trustgate");
+    let floor = examples.join("floor");
+    let gen = examples.join("gen_plan");
+    for tool in [&trustgate, &floor, &gen] {
+        if !tool.is_file() {
+            return Err(format!("{} is missing: run `make bench`", tool.display()).into());
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("trustgate-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let result = run_all(&me, &trustgate, &floor, &gen, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn run_all(me: &Path, trustgate: &Path, floor: &Path, gen: &Path, dir: &Path) -> Result<()> {
+    println!(
+        "{:<6} {:>8}  {:<17} {:>9} {:>9} {:>10} {:>8}",
+        "plan", "MB", "program", "wall s", "MB/s", "peak RSS", "ratio"
+    );
+    for &(resources, label, runs) in SIZES {
+        let plan = dir.join(format!("plan-{label}.json"));
+        let status = Command::new(gen)
+            .arg(resources.to_string())
+            .arg(SEED.to_string())
+            .arg(&plan)
+            .status()?;
+        if !status.success() {
+            return Err(format!("gen_plan failed for {label}").into());
+        }
+        let mb = std::fs::metadata(&plan)?.len() as f64 / 1e6;
+        // Warm the page cache, so every program reads from memory, not disk.
+        std::fs::read(&plan)?;
+        let plan_arg = plan.display().to_string();
+        let floor_run = best(me, runs, &[&floor.display().to_string(), &plan_arg], None)?;
+        let tg = trustgate.display().to_string();
+        let file_run = best(
+            me,
+            runs,
+            &[&tg, "check", "--format", "json", &plan_arg],
+            None,
+        )?;
+        let stdin_run = best(
+            me,
+            runs,
+            &[&tg, "check", "--format", "json", "-"],
+            Some(&plan),
+        )?;
+        for (name, run) in [
+            ("floor (serde)", floor_run),
+            ("trustgate file", file_run),
+            ("trustgate stdin", stdin_run),
+        ] {
+            let ratio = if name.starts_with("floor") {
+                String::new()
+            } else {
+                format!("{:.2}x", run.wall / floor_run.wall)
+            };
+            println!(
+                "{:<6} {:>8.1}  {:<17} {:>9.3} {:>9.0} {:>7.1} MiB {:>8}",
+                label,
+                mb,
+                name,
+                run.wall,
+                mb / run.wall,
+                run.peak_kib as f64 / 1024.0,
+                ratio
+            );
+        }
+        std::fs::remove_file(&plan)?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+struct Run {
+    wall: f64,
+    peak_kib: u64,
+}
+
+/// The fastest of `runs` runs (and the largest peak RSS seen: memory is not noise).
+fn best(me: &Path, runs: usize, cmd: &[&str], stdin: Option<&PathBuf>) -> Result<Run> {
+    let mut best: Option<Run> = None;
+    for _ in 0..runs {
+        let mut command = Command::new(me);
+        command.arg("measure");
+        if let Some(path) = stdin {
+            command.arg("--stdin").arg(path);
+        }
+        let output = command.args(cmd).stderr(Stdio::inherit()).output()?;
+        if !output.status.success() {
+            return Err(format!("measuring {cmd:?} failed").into());
+        }
+        let text = String::from_utf8(output.stdout)?;
+        let mut fields = text.split_whitespace();
+        let wall: f64 = fields.next().ok_or("no wall time")?.parse()?;
+        let peak_kib: u64 = fields.next().ok_or("no peak RSS")?.parse()?;
+        best = Some(match best {
+            Some(b) => Run {
+                wall: b.wall.min(wall),
+                peak_kib: b.peak_kib.max(peak_kib),
+            },
+            None => Run { wall, peak_kib },
+        });
+    }
+    best.ok_or_else(|| "no runs".into())
+}
+
+/// `measure [--stdin FILE] PROGRAM ARGS...`: run it once (stdout to /dev/null), print
+/// `WALL_SECONDS PEAK_RSS_KIB`. Exit codes 0 and 1 are both a finished gate.
+fn measure(args: &[String]) -> Result<()> {
+    let (stdin, rest) = match args {
+        [flag, path, rest @ ..] if flag == "--stdin" => (Some(path), rest),
+        rest => (None, rest),
+    };
+    let (program, program_args) = rest.split_first().ok_or("nothing to measure")?;
+    let mut command = Command::new(program);
+    command.args(program_args).stdout(Stdio::null());
+    if let Some(path) = stdin {
+        command.stdin(std::fs::File::open(path)?);
+    }
+    let start = Instant::now();
+    let status = command.status()?;
+    let wall = start.elapsed().as_secs_f64();
+    if !matches!(status.code(), Some(0 | 1)) {
+        return Err(format!("{program} exited with {status}").into());
+    }
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    // Linux reports ru_maxrss in KiB.
+    println!("{wall:.6} {}", usage.max_rss());
+    Ok(())
+}
