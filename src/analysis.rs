@@ -337,17 +337,23 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
             rule: None,
         })
         .collect();
+    // What every rule sees; the witnesses are filled in twice: once to claim them, once
+    // with the claims made.
+    let base = RoleInput {
+        change,
+        before: &before,
+        after: &after,
+        settings,
+        own_account: own.clone(),
+        comparison: comparison.as_ref(),
+        incomplete: incomplete.as_deref(),
+        attributed: &[],
+        drift: drift.as_ref(),
+    };
     let claims: Vec<Option<&'static str>> = {
         let input = RoleInput {
-            change,
-            before: &before,
-            after: &after,
-            settings,
-            own_account: own.clone(),
-            comparison: comparison.as_ref(),
-            incomplete: incomplete.as_deref(),
             attributed: &attributed,
-            drift: drift.as_ref(),
+            ..base.clone()
         };
         attributed.iter().map(|a| rules::claim(a, &input)).collect()
     };
@@ -356,15 +362,8 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
     }
 
     let input = RoleInput {
-        change,
-        before: &before,
-        after: &after,
-        settings,
-        own_account: own.clone(),
-        comparison: comparison.as_ref(),
-        incomplete: incomplete.as_deref(),
         attributed: &attributed,
-        drift: drift.as_ref(),
+        ..base
     };
     let mut drafts = Vec::new();
     for rule in rules::REGISTRY {

@@ -118,6 +118,7 @@ impl Default for RuleSettings {
 }
 
 /// Everything a rule may look at for one role.
+#[derive(Clone)]
 pub struct RoleInput<'a> {
     pub change: &'a RoleChange,
     pub before: &'a Side,
