@@ -138,12 +138,15 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
                 plan.info.path
             ));
         }
-        for change in &plan.roles {
-            let result = analysis::analyse(&plan.info.path, change, settings);
-            roles.push(result.role);
-            findings.extend(result.findings);
-        }
         infos.push(plan.info.clone());
+    }
+    let jobs: Vec<(&str, &plan::RoleChange)> = plans
+        .iter()
+        .flat_map(|p| p.roles.iter().map(move |c| (p.info.path.as_str(), c)))
+        .collect();
+    for result in analysis::analyse_all(&jobs, settings) {
+        roles.push(result.role);
+        findings.extend(result.findings);
     }
     notes.extend(run.suppress(&mut findings));
     let report = Report {

@@ -88,6 +88,22 @@ pub fn deliver(
         _ => Sources::new(),
     };
     for output in outputs {
+        if output.format == Format::Json {
+            // Streamed: no second in-memory copy of a large report (issue 7's memory bound).
+            let written = match &output.path {
+                None => report::json::write(report, io.out),
+                Some(path) => std::fs::File::create(path).and_then(|file| {
+                    let mut file = std::io::BufWriter::new(file);
+                    report::json::write(report, &mut file)?;
+                    std::io::Write::flush(&mut file)
+                }),
+            };
+            written.map_err(|e| match &output.path {
+                None => write_error(e),
+                Some(path) => RunError(format!("{path}: cannot write report: {e}")),
+            })?;
+            continue;
+        }
         let text = match output.format {
             Format::Table => {
                 report::table::render(report, io.color && !args.no_color && output.path.is_none())

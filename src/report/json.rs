@@ -60,6 +60,18 @@ impl Serialize for Ordered {
 
 /// Render the report as one pretty-printed JSON document ending in a newline.
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    match write(report, &mut out) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        // Serialising plain data with string keys into memory cannot fail; say so rather
+        // than panic.
+        Err(e) => format!("{{\"error\": \"cannot render JSON: {e}\"}}\n"),
+    }
+}
+
+/// Write the same document straight to `out`: a report on thousands of roles runs to
+/// megabytes, which need not be held in memory a second time.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let counts = report.counts();
     let verdicts = Ordered(
         Verdict::ALL
@@ -110,12 +122,6 @@ pub fn render(report: &Report) -> String {
         },
         notes: &report.notes,
     };
-    match serde_json::to_string_pretty(&doc) {
-        Ok(mut s) => {
-            s.push('\n');
-            s
-        }
-        // Serialising plain data with string keys cannot fail; say so rather than panic.
-        Err(e) => format!("{{\"error\": \"cannot render JSON: {e}\"}}\n"),
-    }
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }
