@@ -26,12 +26,14 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Compare two trust policy documents as a one-role plan.
     Compare(CompareArgs),
-    /// List every rule with its default severity.
-    Rules,
+    /// List every rule with its default severity, and the custom rules of the configuration.
+    Rules(ConfigArgs),
     /// Print one rule's full description with a failing and a passing example.
     Explain {
-        /// The rule id, e.g. `external-id-removed`.
+        /// The rule id, e.g. `external-id-removed`, or a custom rule's id.
         id: String,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Write a commented starter `trustgate.toml` in the working directory.
     Init {
@@ -144,6 +146,13 @@ pub struct PolicyArgs {
     #[arg(long)]
     pub all: bool,
 
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Which configuration file to read.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
     /// Read the configuration from PATH instead of `trustgate.toml` in the working directory.
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,

@@ -57,8 +57,8 @@ where
         Command::Check(args) => check(&args, io),
         Command::Simulate(args) => crate::simulate::run(&args, io),
         Command::Compare(args) => compare(&args, io),
-        Command::Rules => list_rules(io),
-        Command::Explain { id } => explain(&id, io),
+        Command::Rules(config) => list_rules(&config, io),
+        Command::Explain { id, config } => explain(&id, &config, io),
         Command::Init { force } => settings::init(force, io),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
@@ -75,12 +75,14 @@ where
     }
 }
 
-fn list_rules(io: &mut Io<'_>) -> Result<i32, RunError> {
-    for rule in crate::rules::REGISTRY {
-        let m = rule.meta();
+fn list_rules(config: &crate::cli::ConfigArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
+    let config = settings::load_config(config)?;
+    let builtin = crate::rules::REGISTRY.iter().map(|r| (r.meta(), ""));
+    let custom = config.custom.iter().map(|c| (c.meta, " (custom)"));
+    for (m, tag) in builtin.chain(custom) {
         writeln!(
             io.out,
-            "{:<26} {:<8} {}",
+            "{:<26} {:<8} {}{tag}",
             m.id,
             m.default_severity.as_str(),
             m.summary
@@ -206,11 +208,22 @@ pub fn rule_doc(id: &str) -> Option<&'static str> {
     Some(rest[..end].trim_end())
 }
 
-fn explain(id: &str, io: &mut Io<'_>) -> Result<i32, RunError> {
+fn explain(id: &str, config: &crate::cli::ConfigArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     if crate::rules::find(id).is_none() {
-        return Err(RunError(format!(
-            "unknown rule `{id}`; `trustgate rules` lists them"
-        )));
+        let config = settings::load_config(config)?;
+        let Some(custom) = config.custom.iter().find(|c| c.meta.id == id) else {
+            return Err(RunError(format!(
+                "unknown rule `{id}`; `trustgate rules` lists them"
+            )));
+        };
+        writeln!(
+            io.out,
+            "## {id}\n\nSeverity: {}. A custom rule from the configuration.\n\nWhat: {}",
+            custom.meta.default_severity.as_str(),
+            custom.message
+        )
+        .map_err(write_error)?;
+        return Ok(0);
     }
     let text = rule_doc(id)
         .ok_or_else(|| RunError(format!("rule `{id}` has no section in docs/rules.md")))?;

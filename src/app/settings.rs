@@ -4,7 +4,7 @@
 //! suppressions; and `trustgate init`, which writes the starter file.
 
 use super::{write_error, Io, RunError};
-use crate::cli::{PolicyArgs, UnknownArg};
+use crate::cli::{ConfigArgs, PolicyArgs, UnknownArg};
 use crate::config::{self, Config, Date};
 use crate::finding::Finding;
 use crate::gate::FailOn;
@@ -31,7 +31,7 @@ impl RunSettings {
 
 /// Validate the flags and the configuration before any work, so a typo costs nothing.
 pub fn load(args: &PolicyArgs) -> Result<RunSettings, RunError> {
-    let config = load_config(args)?;
+    let config = load_config(&args.config)?;
     let fail_on = match &args.fail_on {
         Some(flag) => flag
             .parse()
@@ -69,7 +69,7 @@ pub fn load(args: &PolicyArgs) -> Result<RunSettings, RunError> {
 
 /// `--no-config`: none; `--config PATH`: that file, which must exist; else `trustgate.toml`
 /// in the working directory when there is one.
-fn load_config(args: &PolicyArgs) -> Result<Config, RunError> {
+pub fn load_config(args: &ConfigArgs) -> Result<Config, RunError> {
     if args.no_config {
         return Ok(Config::default());
     }

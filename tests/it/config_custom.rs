@@ -320,3 +320,30 @@ fn custom_rule_wrong_forms_are_refused() {
         "expected a string",
     );
 }
+
+#[test]
+fn rules_and_explain_show_custom_rules_from_the_configuration() {
+    let config = crate::common::testdata("config/custom.toml");
+    let config = config.to_string_lossy();
+    let text = std::fs::read_to_string(crate::common::testdata("config/custom.toml")).unwrap();
+    let doc: toml::Value = toml::from_str(&text).unwrap();
+    let first = &doc["custom"][0];
+    let id = first["id"].as_str().unwrap();
+    let message = first["message"].as_str().unwrap();
+
+    let (code, out, _) = run(&["rules", "--config", &config]);
+    assert_eq!(code, 0);
+    let line = out.lines().find(|l| l.starts_with(id)).unwrap();
+    assert!(
+        line.ends_with("(custom)") && line.contains(message),
+        "{line}"
+    );
+    // Without the configuration only the built-in rules are listed.
+    let (_, out, _) = run(&["rules", "--no-config"]);
+    assert!(!out.contains(id), "{out}");
+
+    let (code, out, err) = run(&["explain", id, "--config", &config]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with(&format!("## {id}\n")), "{out}");
+    assert!(out.contains(message), "{out}");
+}
