@@ -339,22 +339,10 @@ pub fn explain_failure(
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
-    use crate::eval::request::Caller;
     use crate::policy::parse_operator;
-    use std::collections::BTreeMap;
 
     fn request(ctx: &[(&str, ContextValue)]) -> Request {
-        Request {
-            role: crate::eval::DEFAULT_ROLE.to_string(),
-            action: "sts:AssumeRole".to_string(),
-            also: vec![],
-            principal: Caller::Aws("arn:aws:iam::111111111111:user/alice".to_string()),
-            caller_allows: true,
-            context: ctx
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        }
+        crate::eval::request::test_request(ctx)
     }
 
     fn s(v: &str) -> ContextValue {

@@ -71,6 +71,22 @@ fn default_true() -> bool {
     true
 }
 
+/// A same-account user's `sts:AssumeRole` with this context: the request unit tests start from.
+#[cfg(test)]
+pub(crate) fn test_request(ctx: &[(&str, ContextValue)]) -> Request {
+    Request {
+        role: DEFAULT_ROLE.to_string(),
+        action: "sts:AssumeRole".to_string(),
+        also: vec![],
+        principal: Caller::Aws("arn:aws:iam::111111111111:user/alice".to_string()),
+        caller_allows: true,
+        context: ctx
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
 impl Serialize for Caller {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(1))?;

@@ -117,21 +117,9 @@ fn push_pattern(out: &mut Vec<Tok>, text: &str) {
 mod tests {
     use super::super::glob::{like_tokens, tokens_to_text};
     use super::*;
-    use crate::eval::request::Caller;
-    use std::collections::BTreeMap;
 
     fn request(ctx: &[(&str, ContextValue)]) -> Request {
-        Request {
-            role: crate::eval::DEFAULT_ROLE.to_string(),
-            action: "sts:AssumeRole".to_string(),
-            also: vec![],
-            principal: Caller::Aws("arn:aws:iam::111111111111:user/alice".to_string()),
-            caller_allows: true,
-            context: ctx
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        }
+        crate::eval::request::test_request(ctx)
     }
 
     fn single(s: &str) -> ContextValue {
