@@ -54,6 +54,29 @@ impl Verdict {
     }
 }
 
+/// A JSON value kept as its compact text. A report on thousands of roles then holds one short
+/// string per side instead of a tree of small allocations (issue 7's memory bound); renderers
+/// expand it when they need it. Serialises as the value itself, so output does not change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompactJson(Box<str>);
+
+impl CompactJson {
+    pub fn new(value: &Value) -> CompactJson {
+        CompactJson(value.to_string().into_boxed_str())
+    }
+
+    /// The value. The text is our own serialisation, so it always parses; `null` otherwise.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for CompactJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
+    }
+}
+
 /// One role as the JSON report lists it (keys in SPEC §6 order).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoleReport {
@@ -65,8 +88,8 @@ pub struct RoleReport {
     pub verdict: Verdict,
     /// Normal form of the policy, `"(sensitive)"`, `"(known after apply)"`,
     /// `"(unparseable)"`, or null where the role does not exist.
-    pub before: Value,
-    pub after: Value,
+    pub before: CompactJson,
+    pub after: CompactJson,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_address: Option<String>,
     /// Who can assume it, per side, in short form (`AWS:222222222222`): for the table.
@@ -431,8 +454,8 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
             role_type: change.role_type.as_str(),
             actions: change.actions.clone(),
             verdict: verdict.unwrap_or(Verdict::Unchanged),
-            before: side_json(&before, change.before_sensitive),
-            after: side_json(&after, change.after_sensitive),
+            before: CompactJson::new(&side_json(&before, change.before_sensitive)),
+            after: CompactJson::new(&side_json(&after, change.after_sensitive)),
             previous_address: change.previous_address.clone(),
             principals_before: principal_summary(&before, change.before_sensitive),
             principals_after: principal_summary(&after, change.after_sensitive),

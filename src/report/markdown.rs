@@ -254,12 +254,12 @@ fn details(g: &Group<'_>, sources: &Sources) -> String {
     if let Some(r) = g.role {
         if r.before == r.after {
             out.push_str("**Who can assume it** (unchanged)\n\n");
-            out.push_str(&bullets(&words::describe_side(&r.after)));
+            out.push_str(&bullets(&words::describe_side(&r.after.value())));
         } else {
             out.push_str("**Who could assume it before**\n\n");
-            out.push_str(&bullets(&words::describe_side(&r.before)));
+            out.push_str(&bullets(&words::describe_side(&r.before.value())));
             out.push_str("\n**Who can assume it after**\n\n");
-            out.push_str(&bullets(&words::describe_side(&r.after)));
+            out.push_str(&bullets(&words::describe_side(&r.after.value())));
         }
         out.push('\n');
     }
@@ -289,7 +289,7 @@ fn details(g: &Group<'_>, sources: &Sources) -> String {
         out.push('\n');
     }
     if let Some(r) = g.role {
-        out.push_str(&policy_diff(&r.before, &r.after));
+        out.push_str(&policy_diff(&r.before.value(), &r.after.value()));
     }
     out.push_str("</details>\n\n");
     out
