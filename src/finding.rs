@@ -99,6 +99,7 @@ pub fn fnv1a(parts: &[&str]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -36,6 +36,7 @@ pub fn exit_code(findings: &[Finding], fail_on: FailOn) -> i32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::finding::Suppression;

@@ -18,18 +18,18 @@ pub fn apply(findings: &mut Vec<Finding>, config: &Config, today: Date) -> Vec<S
         }
     }
 
-    let mut used = vec![0usize; config.ignores.len()];
-    let mut would_match = vec![0usize; config.ignores.len()];
+    // (findings it suppressed, expired-ignore findings it would match) per ignore.
+    let mut counts = vec![(0usize, 0usize); config.ignores.len()];
     for f in findings.iter_mut() {
-        for (i, ignore) in config.ignores.iter().enumerate() {
+        for (ignore, (used, would_match)) in config.ignores.iter().zip(counts.iter_mut()) {
             if !matches(ignore, f) {
                 continue;
             }
             if is_expired(ignore, today) {
-                would_match[i] += 1;
+                *would_match = would_match.saturating_add(1);
                 continue;
             }
-            used[i] += 1;
+            *used = used.saturating_add(1);
             if f.suppressed.is_none() {
                 f.suppressed = Some(Suppression {
                     reason: ignore.reason.clone(),
@@ -40,9 +40,9 @@ pub fn apply(findings: &mut Vec<Finding>, config: &Config, today: Date) -> Vec<S
     }
 
     let mut notes = Vec::new();
-    for (i, ignore) in config.ignores.iter().enumerate() {
+    for (ignore, &(used, would_match)) in config.ignores.iter().zip(counts.iter()) {
         if let Some(expires) = ignore.expires.filter(|_| is_expired(ignore, today)) {
-            let effect = match would_match[i] {
+            let effect = match would_match {
                 0 => "it would match no finding now".to_string(),
                 1 => "the 1 finding it matches counts again".to_string(),
                 n => format!("the {n} findings it matches count again"),
@@ -51,7 +51,7 @@ pub fn apply(findings: &mut Vec<Finding>, config: &Config, today: Date) -> Vec<S
                 "{} expired on {expires} and no longer applies ({effect}): renew or remove it",
                 ignore.label()
             ));
-        } else if used[i] == 0 {
+        } else if used == 0 {
             let why = if ignore.fingerprint.is_some() {
                 " (with its fingerprint: the change it accepted is no longer the one planned)"
             } else {
@@ -81,6 +81,7 @@ fn is_expired(ignore: &Ignore, today: Date) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::config::parse;

@@ -199,12 +199,12 @@ const RULES_DOC: &str = include_str!("../../docs/rules.md");
 /// The section `## ID` of docs/rules.md.
 pub fn rule_doc(id: &str) -> Option<&'static str> {
     let heading = format!("\n## {id}\n");
-    let start = RULES_DOC.find(&heading)? + 1;
+    let start = RULES_DOC.find(&heading)?.checked_add(1)?;
     let rest = &RULES_DOC[start..];
     let end = rest
         .get(3..)
         .and_then(|tail| tail.find("\n## "))
-        .map_or(rest.len(), |i| i + 4);
+        .map_or(rest.len(), |i| i.saturating_add(4));
     Some(rest[..end].trim_end())
 }
 

@@ -202,7 +202,7 @@ fn module_dir(
         dir = match source {
             Some(s) if is_local_source(s) => join_normal(&dir, s),
             _ => {
-                let key = resource.modules[..depth].join(".");
+                let key = resource.modules.get(..depth).unwrap_or_default().join(".");
                 join_normal(root, manifest.get(&key)?)
             }
         };

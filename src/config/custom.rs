@@ -205,6 +205,7 @@ impl Rule for CustomRule {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use serde_json::json;

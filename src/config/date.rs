@@ -58,8 +58,8 @@ impl std::str::FromStr for Date {
     fn from_str(s: &str) -> Result<Date, String> {
         let bytes = s.as_bytes();
         let shape_ok = bytes.len() == 10
-            && bytes[4] == b'-'
-            && bytes[7] == b'-'
+            && bytes.get(4) == Some(&b'-')
+            && bytes.get(7) == Some(&b'-')
             && bytes
                 .iter()
                 .enumerate()
@@ -91,6 +91,9 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
+// Years come from four-digit text or the system clock, so every intermediate stays within a
+// few million: no operation here can overflow an i64.
+#[allow(clippy::arithmetic_side_effects)]
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -102,6 +105,9 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 }
 
 /// The date of a day number (inverse of `days_from_civil`).
+// Day numbers come from `days_from_civil` or the system clock (|days| < 10^9): the
+// arithmetic cannot overflow an i64.
+#[allow(clippy::arithmetic_side_effects)]
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -121,6 +127,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

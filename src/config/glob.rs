@@ -28,32 +28,35 @@ impl AddressGlob {
         let pat = &self.pattern;
         let (mut p, mut t) = (0usize, 0usize);
         let mut star: Option<(usize, usize)> = None;
-        while t < text.len() {
+        // p and t only grow, and never past the pattern's or the text's length (each step
+        // checks the element exists first), so `+ 1` stays far below usize::MAX.
+        while let Some(&tc) = text.get(t) {
             match pat.get(p) {
                 Some('*') => {
                     star = Some((p, t));
-                    p += 1;
+                    p = p.saturating_add(1);
                 }
-                Some(&c) if c == '?' || c == text[t] => {
-                    p += 1;
-                    t += 1;
+                Some(&c) if c == '?' || c == tc => {
+                    p = p.saturating_add(1);
+                    t = t.saturating_add(1);
                 }
                 _ => match star {
                     // Let the last `*` swallow one more character and retry from there.
                     Some((sp, st)) => {
-                        p = sp + 1;
-                        t = st + 1;
-                        star = Some((sp, st + 1));
+                        p = sp.saturating_add(1);
+                        t = st.saturating_add(1);
+                        star = Some((sp, t));
                     }
                     None => return false,
                 },
             }
         }
-        pat[p.min(pat.len())..].iter().all(|&c| c == '*')
+        pat.get(p..).unwrap_or_default().iter().all(|&c| c == '*')
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -395,8 +395,12 @@ fn syntax_error(file: &str, text: &str, e: &toml::de::Error) -> ConfigError {
     match e.span() {
         Some(span) => {
             let before = text.get(..span.start).unwrap_or(text);
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let line = before.matches('\n').count().saturating_add(1);
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                .saturating_add(1);
             ConfigError(format!(
                 "{file}: line {line}, column {column}: invalid TOML: {message}"
             ))
@@ -450,6 +454,7 @@ fn describe_serde(path: &str, message: &str) -> (String, String) {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

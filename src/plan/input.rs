@@ -308,7 +308,7 @@ pub(super) fn plans_of(display: &str, docs: Vec<DocRecord>) -> Vec<Plan> {
         .enumerate()
         .map(|(i, doc)| {
             let path = if several {
-                format!("{display}#{}", i + 1)
+                format!("{display}#{}", i.saturating_add(1))
             } else {
                 display.to_string()
             };
@@ -398,7 +398,7 @@ fn decode_utf16(display: &str, body: &[u8], little_endian: bool) -> Result<Strin
                     file: display.to_string(),
                     reason: format!(
                         "invalid {encoding} at byte {}: an unpaired surrogate",
-                        i * 2
+                        i.saturating_mul(2)
                     ),
                 })
             }
@@ -674,6 +674,7 @@ impl<'de> Visitor<'de> for SniffSeed<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

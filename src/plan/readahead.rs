@@ -77,7 +77,7 @@ impl Read for ReadAhead {
         if let (Some(dst), Some(src)) = (out.get_mut(..n), rest.get(..n)) {
             dst.copy_from_slice(src);
         }
-        self.offset += n;
+        self.offset = self.offset.saturating_add(n);
         Ok(n)
     }
 }

@@ -114,7 +114,7 @@ pub(super) fn read_documents(display: &str, text: &[u8]) -> Result<Vec<DocRecord
     let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<DocRecord>();
     loop {
         let start = stream.byte_offset();
-        let doc_no = docs.len() + 1;
+        let doc_no = docs.len().saturating_add(1);
         match stream.next() {
             None => break,
             Some(Ok(doc)) => {
@@ -1109,6 +1109,7 @@ impl<'de> Visitor<'de> for PresentObjectVisitor {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -9,6 +9,12 @@
 //! Syntax errors carry the line and column serde_json would give, and the same wording for
 //! the common cases; the callers that can re-read their input use serde's own message.
 
+// Positions and counts here are bounded by the bytes read so far, and every step of `pos`
+// stays within the current 1 MiB buffer (it is checked against `end` before it is taken), so
+// none of this arithmetic can overflow; the scanner's hot loop keeps plain arithmetic rather
+// than paying for checked forms. Indexing is checked (`get`) everywhere.
+#![allow(clippy::arithmetic_side_effects)]
+
 use std::io::{self, Read};
 
 /// The read buffer: large enough that a refill is rare next to the work on its bytes, small
@@ -803,6 +809,7 @@ fn find_special(s: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -56,7 +56,7 @@ pub(super) fn read_documents<R: Read>(display: &str, reader: R) -> Result<Vec<Do
     };
     let mut docs = Vec::new();
     loop {
-        let doc_no = docs.len() + 1;
+        let doc_no = docs.len().saturating_add(1);
         let first = match plan.src.peek_nonws() {
             Ok(Some(b)) => b,
             Ok(None) => break,
@@ -322,7 +322,7 @@ impl<R: Read> PlanStream<'_, R> {
                 Err(EntryStop::Malformed) => return Err(self.malformed(name, index, drift)),
                 Err(EntryStop::Stop(stop)) => return Err(stop),
             }
-            index += 1;
+            index = index.saturating_add(1);
             if !self.src.next_element()? {
                 return Ok(roles);
             }
@@ -620,7 +620,7 @@ impl<R: Read> PlanStream<'_, R> {
                 if let (Level::Call, Some(s)) = (level, source.take()) {
                     out.push((address.clone(), s));
                 }
-                self.config(child_level, child_address, out, depth + 1)?;
+                self.config(child_level, child_address, out, depth.saturating_add(1))?;
             }
             if !self.src.next_key()? {
                 break;
@@ -769,6 +769,7 @@ fn join_path(list: &str, index: usize, inner: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::plan::Plan;

@@ -31,6 +31,9 @@ enum Op {
 
 /// The diff as text lines (`-`, `+`, ` ` prefixes; `…` where unchanged lines are folded),
 /// at most `max_lines` of them. Returns the lines and how many diff lines were cut.
+// Indices stay inside `ops` (`hi` is clamped to its length, `lo <= i < hi`), and
+// `i + CONTEXT + 1` cannot overflow for a vector that fits in memory.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 pub fn unified(before: &[String], after: &[String], max_lines: usize) -> (Vec<String>, usize) {
     let ops = script(before, after);
     // Which lines to show: every change and CONTEXT lines either side of it.
@@ -67,6 +70,11 @@ pub fn unified(before: &[String], after: &[String], max_lines: usize) -> (Vec<St
 
 /// The edit script: an LCS over lines, or, when the table would be too big, everything
 /// removed then everything added.
+// The table indices are bounded by construction: `prefix + suffix <= min(a.len(), b.len())`
+// (the suffix is counted only over what follows the prefix), every `i <= ma.len()` and
+// `j <= mb.len()`, so `i * w + j < (ma.len() + 1) * w`, and that product is checked against
+// MAX_CELLS before the table is built; the LCS values are at most the line count.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 fn script<'a>(a: &'a [String], b: &'a [String]) -> Vec<(Op, &'a str)> {
     // Common prefix and suffix are cheap and usually most of a policy.
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
@@ -116,6 +124,7 @@ fn script<'a>(a: &'a [String], b: &'a [String]) -> Vec<(Op, &'a str)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

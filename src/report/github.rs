@@ -66,6 +66,7 @@ pub fn render(report: &Report, sources: &Sources) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -224,13 +224,13 @@ fn bullets(lines: &[String]) -> String {
 
 /// A code fence longer than any backtick run in `body`.
 fn fence(body: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
+    let mut longest = 0usize;
+    let mut run = 0usize;
     for c in body.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
+        run = if c == '`' { run.saturating_add(1) } else { 0 };
         longest = longest.max(run);
     }
-    "`".repeat((longest + 1).max(3))
+    "`".repeat(longest.saturating_add(1).max(3))
 }
 
 /// The `<details>` block of one role.
@@ -365,22 +365,29 @@ pub fn render(report: &Report, sources: &Sources) -> String {
     if report.notes.len() > MAX_NOTES {
         out.push_str(&format!(
             "> … and {} more notes\n>\n",
-            report.notes.len() - MAX_NOTES
+            report.notes.len().saturating_sub(MAX_NOTES)
         ));
     }
     if !report.notes.is_empty() {
-        out.truncate(out.len() - 2);
+        out.truncate(out.len().saturating_sub(2));
         out.push('\n');
     }
 
-    let fits = |out: &String, more: &str| out.len() + more.len() + RESERVE <= LIMIT;
+    let fits = |out: &String, more: &str| {
+        out.len().saturating_add(more.len()).saturating_add(RESERVE) <= LIMIT
+    };
     // The table may not take the room the details of the most severe roles need: a reviewer
     // of a huge plan still sees who can assume the worst of them, before and after.
-    let table_fits =
-        |out: &String, more: &str| out.len() + more.len() + RESERVE + DETAILS_ROOM <= LIMIT;
+    let table_fits = |out: &String, more: &str| {
+        out.len()
+            .saturating_add(more.len())
+            .saturating_add(RESERVE)
+            .saturating_add(DETAILS_ROOM)
+            <= LIMIT
+    };
     let listed: Vec<&Group<'_>> = groups.iter().filter(|g| !g.quiet()).collect();
-    let mut left_findings = 0;
-    let mut left_roles = 0;
+    let mut left_findings = 0usize;
+    let mut left_roles = 0usize;
     if !listed.is_empty() {
         out.push_str("| Role | Verdict | Severity | Rule | Finding |\n|---|---|---|---|---|\n");
         let mut full = false;
@@ -388,8 +395,8 @@ pub fn render(report: &Report, sources: &Sources) -> String {
             let text: String = rows(g, multi_plan).into_iter().map(|r| r + "\n").collect();
             if full || !table_fits(&out, &text) {
                 full = true;
-                left_findings += g.findings.len();
-                left_roles += 1;
+                left_findings = left_findings.saturating_add(g.findings.len());
+                left_roles = left_roles.saturating_add(1);
                 continue;
             }
             out.push_str(&text);
@@ -404,7 +411,10 @@ pub fn render(report: &Report, sources: &Sources) -> String {
             .map(|g| code(g.address))
             .collect();
         if quiet.len() > MAX_QUIET_NAMES {
-            names.push(format!("{} more", quiet.len() - MAX_QUIET_NAMES));
+            names.push(format!(
+                "{} more",
+                quiet.len().saturating_sub(MAX_QUIET_NAMES)
+            ));
         }
         let line = format!("Unchanged, no findings: {}.\n\n", names.join(", "));
         if fits(&out, &line) {
@@ -412,13 +422,13 @@ pub fn render(report: &Report, sources: &Sources) -> String {
         }
     }
 
-    let mut left_details = 0;
+    let mut left_details = 0usize;
     for g in &listed {
         let block = details(g, sources);
         if fits(&out, &block) {
             out.push_str(&block);
         } else {
-            left_details += 1;
+            left_details = left_details.saturating_add(1);
         }
     }
 

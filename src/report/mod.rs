@@ -69,16 +69,18 @@ impl Report {
         let mut by_verdict: BTreeMap<&'static str, usize> =
             Verdict::ALL.iter().map(|v| (v.as_str(), 0)).collect();
         for role in &self.roles {
-            *by_verdict.entry(role.verdict.as_str()).or_default() += 1;
+            let n = by_verdict.entry(role.verdict.as_str()).or_default();
+            *n = n.saturating_add(1);
         }
         let mut by_severity: BTreeMap<&'static str, usize> =
             Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-        let mut suppressed = 0;
+        let mut suppressed = 0usize;
         for f in &self.findings {
             if f.suppressed.is_some() {
-                suppressed += 1;
+                suppressed = suppressed.saturating_add(1);
             } else {
-                *by_severity.entry(f.severity.as_str()).or_default() += 1;
+                let n = by_severity.entry(f.severity.as_str()).or_default();
+                *n = n.saturating_add(1);
             }
         }
         Counts {

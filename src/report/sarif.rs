@@ -60,7 +60,7 @@ pub fn without_fail_word(text: &str) -> String {
 
 /// The paragraph of a rule's doc section that starts with `What:`, on one line.
 fn what_paragraph(section: &str) -> Option<String> {
-    let start = section.find("\nWhat: ")? + "\nWhat: ".len();
+    let start = section.find("\nWhat: ")?.checked_add("\nWhat: ".len())?;
     let rest = &section[start..];
     let end = rest.find("\n\n").unwrap_or(rest.len());
     Some(rest[..end].split_whitespace().collect::<Vec<_>>().join(" "))
@@ -232,6 +232,7 @@ pub fn render(report: &Report, sources: &Sources) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

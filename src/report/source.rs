@@ -136,7 +136,7 @@ pub fn find_resource_block(text: &str, resource_type: &str, name: &str) -> Optio
             && tokens.next()? == resource_type
             && tokens.next()? == name
             && tokens.next()?.starts_with('{');
-        ok.then_some(i + 1)
+        ok.then_some(i.saturating_add(1))
     })
 }
 
@@ -156,7 +156,7 @@ fn header_tokens(line: &str) -> Option<impl Iterator<Item = String> + '_> {
         if let Some(quoted) = rest.strip_prefix('"') {
             let end = quoted.find('"')?;
             tokens.push(quoted[..end].to_string());
-            rest = &quoted[end + 1..];
+            rest = quoted.get(end.saturating_add(1)..).unwrap_or_default();
         } else if rest.starts_with('{') {
             tokens.push("{".to_string());
             break;
@@ -172,6 +172,7 @@ fn header_tokens(line: &str) -> Option<impl Iterator<Item = String> + '_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -50,7 +50,7 @@ pub fn render(report: &Report, color: bool) -> String {
         if let Some(column) = roles.column_mut(role_column) {
             column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
                 // The width counts the cell padding (one space each side).
-                u16::try_from(widest.min(32) + 2).unwrap_or(34),
+                u16::try_from(widest.min(32).saturating_add(2)).unwrap_or(34),
             )));
         }
         out.push_str(&roles.to_string());

@@ -42,7 +42,7 @@ pub fn describe_side(side: &Value) -> Vec<String> {
             if statements.len() > MAX_STATEMENTS {
                 lines.push(format!(
                     "… and {} more statements",
-                    statements.len() - MAX_STATEMENTS
+                    statements.len().saturating_sub(MAX_STATEMENTS)
                 ));
             }
             lines
@@ -109,7 +109,7 @@ fn principals(p: &Value) -> String {
         if values.len() > MAX_VALUES {
             parts.push(format!(
                 "{} more {kind} principals",
-                values.len() - MAX_VALUES
+                values.len().saturating_sub(MAX_VALUES)
             ));
         }
     }
@@ -297,7 +297,7 @@ fn list(values: &[String], conj: &str) -> String {
     }
     let mut shown: Vec<String> = values.iter().take(MAX_VALUES).map(|v| code(v)).collect();
     if values.len() > MAX_VALUES {
-        shown.push(format!("{} more", values.len() - MAX_VALUES));
+        shown.push(format!("{} more", values.len().saturating_sub(MAX_VALUES)));
     }
     let joined = join_words(&shown, conj);
     if values.len() > 2 && conj == "or" {
@@ -323,17 +323,17 @@ pub fn code(text: &str) -> String {
         .chars()
         .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
         .collect();
-    let mut longest = 0;
-    let mut run = 0;
+    let mut longest = 0usize;
+    let mut run = 0usize;
     for c in text.chars() {
         if c == '`' {
-            run += 1;
+            run = run.saturating_add(1);
             longest = longest.max(run);
         } else {
             run = 0;
         }
     }
-    let fence = "`".repeat(longest + 1);
+    let fence = "`".repeat(longest.saturating_add(1));
     if longest > 0 || text.starts_with(' ') || text.ends_with(' ') || text.is_empty() {
         format!("{fence} {text} {fence}")
     } else {
@@ -342,6 +342,7 @@ pub fn code(text: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use serde_json::json;
