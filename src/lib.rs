@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod civil;
 pub mod cli;
 pub mod compare;
 pub mod config;

@@ -564,36 +564,6 @@ fn num(b: &[u8], at: usize, n: usize) -> Option<i64> {
     Some(v)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
-// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
-#[allow(clippy::arithmetic_side_effects)]
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
-// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
-#[allow(clippy::arithmetic_side_effects)]
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// `YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][Z|±HH:MM]`; no offset means UTC (as the evaluator reads it).
 // Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
 // nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
@@ -604,7 +574,7 @@ fn parse_iso(text: &str) -> Option<Nanos> {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !(1..=12).contains(&m) {
         return None;
     }
-    let days = days_from_civil(y, m, d);
+    let days = crate::civil::days_from_civil(y, m, d);
     let mut secs = i128::from(days) * 86_400;
     let mut nanos: i128 = 0;
     let mut at = 10;
@@ -659,7 +629,7 @@ fn format_date(t: Nanos, form: DateForm) -> String {
         DateForm::Iso => {
             let days = secs.div_euclid(86_400);
             let rem = secs.rem_euclid(86_400);
-            let (y, m, d) = civil_from_days(i64::try_from(days).unwrap_or(0));
+            let (y, m, d) = crate::civil::civil_from_days(i64::try_from(days).unwrap_or(0));
             format!(
                 "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{frac}Z",
                 rem / 3600,

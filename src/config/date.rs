@@ -23,7 +23,7 @@ impl Date {
             return None;
         }
         Some(Date {
-            days: days_from_civil(year, month, day),
+            days: crate::civil::days_from_civil(year, i64::from(month), i64::from(day)),
         })
     }
 
@@ -40,7 +40,13 @@ impl Date {
     }
 
     pub fn ymd(self) -> (i64, u32, u32) {
-        civil_from_days(self.days)
+        let (y, m, d) = crate::civil::civil_from_days(self.days);
+        // In range by construction (month 1..=12, day 1..=31).
+        (
+            y,
+            u32::try_from(m).unwrap_or(1),
+            u32::try_from(d).unwrap_or(1),
+        )
     }
 }
 
@@ -88,42 +94,6 @@ fn days_in_month(year: i64, month: u32) -> u32 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-// Years come from four-digit text or the system clock, so every intermediate stays within a
-// few million: no operation here can overflow an i64.
-#[allow(clippy::arithmetic_side_effects)]
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number (inverse of `days_from_civil`).
-// Day numbers come from `days_from_civil` or the system clock (|days| < 10^9): the
-// arithmetic cannot overflow an i64.
-#[allow(clippy::arithmetic_side_effects)]
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // Both are in range by construction (day 1..=31, month 1..=12).
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
 }
 
 #[cfg(test)]

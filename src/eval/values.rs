@@ -159,20 +159,6 @@ fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
-/// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-// Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
-// seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
-#[allow(clippy::arithmetic_side_effects)]
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 // Bounded by parsing: fixed-width date fields (4-digit year, 2-digit fields), epoch
 // seconds of at most 15 digits, base64 bit counts below 32; no input reaches an overflow.
 #[allow(clippy::arithmetic_side_effects)]
@@ -187,7 +173,7 @@ fn parse_iso(text: &str) -> Option<Instant> {
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    let mut secs = days_from_civil(year, month, day) * 86_400;
+    let mut secs = crate::civil::days_from_civil(year, month, day) * 86_400;
     let mut nanos: u32 = 0;
     let mut at = 10;
     if b.len() == at {
