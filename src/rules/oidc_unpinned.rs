@@ -2,12 +2,10 @@
 //! tenant of the issuer (any GitHub repository, any Cognito pool, ...) can assume the role.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::posture::{self, Problem};
-use super::{oidc, Draft, RoleInput, Rule, RuleKind, RuleMeta};
+use super::posture::{PostureRule, Problem};
+use super::{oidc, RoleInput, RuleKind, RuleMeta};
 use crate::finding::Severity;
 use crate::policy::{Effect, Policy};
-
-pub struct OidcUnpinned;
 
 static META: RuleMeta = RuleMeta {
     id: "oidc-unpinned",
@@ -36,12 +34,4 @@ pub fn find(policy: &Policy, _input: &RoleInput<'_>) -> Vec<Problem> {
     out
 }
 
-impl Rule for OidcUnpinned {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        posture::report(input, out, &META, find);
-    }
-}
+pub static OIDC_UNPINNED: PostureRule = PostureRule { meta: &META, find };

@@ -5,7 +5,7 @@
 //! ExternalId is reported once, as `external-id-removed`, not again as a posture problem.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::{Draft, RoleInput, Side};
+use super::{Draft, RoleInput, Rule, RuleMeta, Side};
 use crate::policy::{BaseOp, Condition, Operator, Policy, SetQualifier, Statement};
 
 /// One posture problem: a stable key, pointer and message.
@@ -14,11 +14,27 @@ pub struct Problem {
     pub message: String,
 }
 
+/// A posture rule that is only its metadata and its `find`: reporting is the same for all.
+pub struct PostureRule {
+    pub meta: &'static RuleMeta,
+    pub find: fn(&Policy, &RoleInput<'_>) -> Vec<Problem>,
+}
+
+impl Rule for PostureRule {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+
+    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
+        report(input, out, self.meta, self.find);
+    }
+}
+
 /// Report the after policy's problems that the rule should raise for this role.
 pub fn report(
     input: &RoleInput<'_>,
     out: &mut Vec<Draft>,
-    meta: &'static super::RuleMeta,
+    meta: &'static RuleMeta,
     find: impl Fn(&Policy, &RoleInput<'_>) -> Vec<Problem>,
 ) {
     let Some(after) = input.after.policy() else {

@@ -2,12 +2,10 @@
 //! Allow with `NotPrincipal`) and no condition that pins which accounts may call.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::posture::{self, pins, Problem};
-use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
+use super::posture::{self, pins, PostureRule, Problem};
+use super::{RoleInput, RuleKind, RuleMeta};
 use crate::finding::Severity;
 use crate::policy::{Effect, Policy, PrincipalMode, PrincipalType};
-
-pub struct PublicTrust;
 
 static META: RuleMeta = RuleMeta {
     id: "public-trust",
@@ -70,12 +68,4 @@ fn find(policy: &Policy, _input: &RoleInput<'_>) -> Vec<Problem> {
     out
 }
 
-impl Rule for PublicTrust {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        posture::report(input, out, &META, find);
-    }
-}
+pub static PUBLIC_TRUST: PostureRule = PostureRule { meta: &META, find };

@@ -3,12 +3,10 @@
 //! assume the role (the cross-service confused deputy, SEMANTICS §6 P10).
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::posture::{self, Problem};
-use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
+use super::posture::{self, PostureRule, Problem};
+use super::{RoleInput, RuleKind, RuleMeta};
 use crate::finding::Severity;
 use crate::policy::{Effect, Policy, PrincipalType};
-
-pub struct ServiceNoSourceGuard;
 
 static META: RuleMeta = RuleMeta {
     id: "service-no-source-guard",
@@ -53,12 +51,4 @@ fn find(policy: &Policy, _input: &RoleInput<'_>) -> Vec<Problem> {
     out
 }
 
-impl Rule for ServiceNoSourceGuard {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        posture::report(input, out, &META, find);
-    }
-}
+pub static SERVICE_NO_SOURCE_GUARD: PostureRule = PostureRule { meta: &META, find };
