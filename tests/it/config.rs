@@ -49,6 +49,42 @@ pub fn compare_with(test: &str, before: &str, after: &str, config: &str) -> (i32
     ])
 }
 
+/// `compare` with a configuration, default (table) output: (exit code, stdout).
+pub fn compare_table(test: &str, before: &str, after: &str, config: &str) -> (i32, String) {
+    let cfg = config_file(test, config);
+    let (code, out, _) = run(&[
+        "compare",
+        &td(&format!("config/{before}")),
+        &td(&format!("config/{after}")),
+        "--config",
+        &cfg,
+    ]);
+    (code, out)
+}
+
+/// The built binary, optionally in `dir` (where it looks for `trustgate.toml`) and with
+/// today's date pinned; the environment's date override is removed otherwise.
+pub fn binary(
+    dir: Option<&std::path::Path>,
+    today: Option<&str>,
+    args: &[&str],
+) -> (i32, String, String) {
+    let mut cmd = Command::cargo_bin("trustgate").unwrap();
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    match today {
+        Some(day) => cmd.env(trustgate::config::TODAY_ENV, day),
+        None => cmd.env_remove(trustgate::config::TODAY_ENV),
+    };
+    let output = cmd.args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
 /// (rule, severity) of every finding, in report order.
 pub fn rules_of(doc: &Value) -> Vec<(String, String)> {
     doc["findings"]
@@ -452,45 +488,35 @@ fn a_bad_config_exits_2_with_one_line_before_reading_any_plan() {
     assert_eq!(code, 2, "{err}");
 }
 
-/// The binary run in `dir`, where it looks for `trustgate.toml`.
-fn in_dir(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("trustgate")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove(trustgate::config::TODAY_ENV)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
 #[test]
 fn the_working_directory_file_is_found_and_no_config_skips_it() {
     let dir = scratch("discovery");
     let demo = td("plans/demo.json");
     // No file: the demo's high finding blocks.
-    assert_eq!(in_dir(&dir, &["check", &demo]).0, 1);
+    assert_eq!(binary(Some(&dir), None, &["check", &demo]).0, 1);
     std::fs::write(dir.join("trustgate.toml"), "fail_on = \"never\"\n").unwrap();
-    assert_eq!(in_dir(&dir, &["check", &demo]).0, 0);
-    assert_eq!(in_dir(&dir, &["check", &demo, "--no-config"]).0, 1);
+    assert_eq!(binary(Some(&dir), None, &["check", &demo]).0, 0);
+    assert_eq!(
+        binary(Some(&dir), None, &["check", &demo, "--no-config"]).0,
+        1
+    );
     std::fs::write(dir.join("trustgate.toml"), "fail_on = \"sometimes\"\n").unwrap();
-    let (code, _, err) = in_dir(&dir, &["check", &demo]);
+    let (code, _, err) = binary(Some(&dir), None, &["check", &demo]);
     assert_eq!(code, 2);
     assert!(
         err.contains("trustgate.toml: fail_on: unknown threshold `sometimes`"),
         "{err}"
     );
-    assert_eq!(in_dir(&dir, &["check", &demo, "--no-config"]).0, 1);
+    assert_eq!(
+        binary(Some(&dir), None, &["check", &demo, "--no-config"]).0,
+        1
+    );
 }
 
 #[test]
 fn init_writes_a_starter_and_never_overwrites_without_force() {
     let dir = scratch("init");
-    let (code, out, err) = in_dir(&dir, &["init"]);
+    let (code, out, err) = binary(Some(&dir), None, &["init"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("wrote trustgate.toml"), "{out}");
     let path = dir.join("trustgate.toml");
@@ -500,10 +526,13 @@ fn init_writes_a_starter_and_never_overwrites_without_force() {
     );
     trustgate::config::read(&path, "trustgate.toml").unwrap();
     // The starter is a working config: the demo blocks exactly as without one.
-    assert_eq!(in_dir(&dir, &["check", &td("plans/demo.json")]).0, 1);
+    assert_eq!(
+        binary(Some(&dir), None, &["check", &td("plans/demo.json")]).0,
+        1
+    );
 
     std::fs::write(&path, "fail_on = \"never\"\n").unwrap();
-    let (code, _, err) = in_dir(&dir, &["init"]);
+    let (code, _, err) = binary(Some(&dir), None, &["init"]);
     assert_eq!(code, 2);
     assert!(
         err.contains("trustgate.toml: already exists; pass --force"),
@@ -513,7 +542,7 @@ fn init_writes_a_starter_and_never_overwrites_without_force() {
         std::fs::read_to_string(&path).unwrap(),
         "fail_on = \"never\"\n"
     );
-    assert_eq!(in_dir(&dir, &["init", "--force"]).0, 0);
+    assert_eq!(binary(Some(&dir), None, &["init", "--force"]).0, 0);
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         trustgate::config::STARTER

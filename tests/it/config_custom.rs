@@ -4,7 +4,7 @@
 //! (severity overrides, ignores, the gate, table and JSON output).
 
 use crate::cli::run;
-use crate::config::{compare_with, config_file, json_run, refused, rules_of, td};
+use crate::config::{compare_table, compare_with, config_file, json_run, refused, rules_of, td};
 use serde_json::Value;
 
 fn custom_toml() -> String {
@@ -132,14 +132,7 @@ fn an_ignore_suppresses_a_custom_finding() {
 
 #[test]
 fn custom_findings_show_in_the_table() {
-    let cfg = config_file("table", &custom_toml());
-    let (code, out, _) = run(&[
-        "compare",
-        &td("config/empty.json"),
-        &td("config/custom-after.json"),
-        "--config",
-        &cfg,
-    ]);
+    let (code, out) = compare_table("table", "empty.json", "custom-after.json", &custom_toml());
     assert_eq!(code, 1);
     assert!(out.contains("cross-account-needs-external-id"), "{out}");
     assert!(out.contains("github-sub-no-wildcard"), "{out}");

@@ -3,8 +3,9 @@
 //! a fingerprint pins an ignore to one exact change; an ignore that matched nothing is reported.
 
 use crate::cli::run;
-use crate::config::{compare_with, config_file, json_run, refused, rules_of, td};
-use assert_cmd::Command;
+use crate::config::{
+    binary, compare_table, compare_with, config_file, json_run, refused, rules_of, td,
+};
 use serde_json::Value;
 
 fn ignore(rule: &str, address: &str, extra: &str) -> String {
@@ -49,14 +50,7 @@ fn a_suppressed_finding_stays_counted_and_never_fails() {
     assert_eq!(doc["summary"]["exit_code"], 0);
 
     // The table shows it, with its reason, and counts it.
-    let cfg = config_file("suppressed-table", &config);
-    let (code, out, _) = run(&[
-        "compare",
-        &td("config/base.json"),
-        &td("config/partner-a.json"),
-        "--config",
-        &cfg,
-    ]);
+    let (code, out) = compare_table("suppressed-table", "base.json", "partner-a.json", &config);
     assert_eq!(code, 0);
     assert!(out.contains("principal-added"), "{out}");
     assert!(out.contains("(suppressed: accepted in SEC-42)"), "{out}");
@@ -139,21 +133,6 @@ fn an_expired_ignore_stops_applying_and_is_reported() {
     assert_eq!(doc["summary"]["suppressed"], 0);
 }
 
-/// The binary with today's date set.
-fn on_day(today: &str, args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("trustgate")
-        .unwrap()
-        .env(trustgate::config::TODAY_ENV, today)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
 #[test]
 fn an_ignore_applies_through_its_expiry_day_and_not_after() {
     let cfg = config_file(
@@ -162,13 +141,13 @@ fn an_ignore_applies_through_its_expiry_day_and_not_after() {
     );
     let (before, after) = (td("config/base.json"), td("config/partner-a.json"));
     let args = ["compare", &before, &after, "--config", &cfg];
-    let (code, out, _) = on_day("2026-01-31", &args);
+    let (code, out, _) = binary(None, Some("2026-01-31"), &args);
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("expired"), "{out}");
-    let (code, out, _) = on_day("2026-02-01", &args);
+    let (code, out, _) = binary(None, Some("2026-02-01"), &args);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("expired on 2026-01-31"), "{out}");
-    let (code, _, err) = on_day("2026-02-30", &args);
+    let (code, _, err) = binary(None, Some("2026-02-30"), &args);
     assert_eq!(code, 2);
     assert!(
         err.contains("TRUSTGATE_TODAY: `2026-02-30` is not a day of the calendar"),
@@ -225,14 +204,7 @@ fn an_ignore_that_matched_nothing_is_reported() {
     let config = ignore("principal-added", "aws_iam_role.compared", "")
         + &ignore("principal-added", "module.gone.*", "")
         + &ignore("public-trust", "*", "");
-    let cfg = config_file("unused", &config);
-    let (code, out, _) = run(&[
-        "compare",
-        &td("config/base.json"),
-        &td("config/partner-a.json"),
-        "--config",
-        &cfg,
-    ]);
+    let (code, out) = compare_table("unused", "base.json", "partner-a.json", &config);
     assert_eq!(code, 0);
     assert!(
         !out.contains("ignore[0]"),
@@ -246,16 +218,9 @@ fn an_ignore_that_matched_nothing_is_reported() {
         out.contains("note: ignore[2] (rule `public-trust`, address `*`) matched no finding"),
         "{out}"
     );
-    let (_, doc, _) = json_run(&[
-        "compare",
-        &td("config/base.json"),
-        &td("config/partner-a.json"),
-        "--config",
-        &cfg,
-    ]);
-    if doc.get("notes").is_some() {
-        assert_eq!(notes(&doc).len(), 2);
-    }
+    // The JSON report carries the same notes.
+    let (_, doc, _) = compare_with("unused-json", "base.json", "partner-a.json", &config);
+    assert_eq!(notes(&doc).len(), 2, "{doc}");
 }
 
 #[test]
