@@ -7,13 +7,16 @@ fn main() {
     let stdin_is_terminal = stdin.is_terminal();
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut stdin = stdin.lock();
+    // Not locked: a plan piped in is read on another thread (through `std::io::stdin()`),
+    // which a lock held here would block.
+    let mut stdin = stdin;
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();
     let code = {
         let mut io = trustgate::app::Io {
             stdin: &mut stdin,
             stdin_is_terminal,
+            stdin_is_process: true,
             out: &mut out,
             err: &mut err,
             color,

@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
         let mut io = Io {
             stdin: &mut stdin,
             stdin_is_terminal: false,
+            stdin_is_process: false,
             out: &mut out,
             err: &mut err,
             color: false,

@@ -20,6 +20,9 @@ use std::io::{Read, Write};
 pub struct Io<'a> {
     pub stdin: &'a mut dyn Read,
     pub stdin_is_terminal: bool,
+    /// `stdin` is the process's own standard input (not a test's bytes): a plan piped in is
+    /// then read on a second thread, from `std::io::stdin()`, like a file.
+    pub stdin_is_process: bool,
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
     /// Colour is allowed: stdout is a terminal and `NO_COLOR` is not set.
@@ -250,10 +253,12 @@ fn read_all(
                 }
                 stdin_read = true;
                 // Streamed, like a file: a plan piped in costs no more memory than one named.
-                plans.extend(
+                let read = if io.stdin_is_process {
+                    plan::read_stdin(options)
+                } else {
                     plan::read_reader("-", &mut *io.stdin, options)
-                        .map_err(|e| RunError(e.to_string()))?,
-                );
+                };
+                plans.extend(read.map_err(|e| RunError(e.to_string()))?);
             }
             plan::Input::File { path, display } => {
                 plans.extend(

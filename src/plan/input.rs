@@ -14,6 +14,7 @@ use super::error::{io_reason, one_line, PlanError};
 use super::model::{Plan, PlanInfo};
 use super::readahead::ReadAhead;
 use super::reader::{self, DocRecord};
+use super::scan::Chunks;
 use super::stream;
 
 /// How inputs are read.
@@ -165,8 +166,8 @@ pub fn read_path(path: &Path, display: &str, opts: &ReadOptions) -> Result<Vec<P
             read_text(&display, &bytes)
         }
         Kind::Json { skip } => {
-            let body = io::Cursor::new(head).chain(ReadAhead::new(file));
-            stream_or_replay(&display, body, skip, |failure| {
+            let head = head.get(skip..).unwrap_or_default().to_vec();
+            stream_or_replay(&display, ReadAhead::new(head, file), |failure| {
                 let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= REPLAY_LIMIT);
                 if !small {
                     return Err(failure);
@@ -188,22 +189,45 @@ pub fn read_bytes(display: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Vec
             read_text(&display, &json)
         }
         Kind::Utf16 => read_text(&display, bytes),
-        Kind::Json { skip } => stream_or_replay(&display, bytes, skip, |failure| {
-            if bytes.len() as u64 > REPLAY_LIMIT {
-                return Err(failure);
-            }
-            read_text(&display, bytes)
-        }),
+        Kind::Json { skip } => {
+            stream_or_replay(&display, bytes.get(skip..).unwrap_or_default(), |failure| {
+                if bytes.len() as u64 > REPLAY_LIMIT {
+                    return Err(failure);
+                }
+                read_text(&display, bytes)
+            })
+        }
     }
 }
 
-/// Read plan JSON from a stream (standard input) without holding it in memory. It cannot be
-/// read twice, so its errors are the streaming reader's own (same positions, plainer words
-/// for the rarer syntax errors).
+/// Read plan JSON from a stream without holding it in memory. It cannot be read twice, so
+/// its errors are the streaming reader's own (same positions, plainer words for the rarer
+/// syntax errors).
 pub fn read_reader<R: Read>(
+    display: &str,
+    reader: R,
+    opts: &ReadOptions,
+) -> Result<Vec<Plan>, PlanError> {
+    read_stream(display, reader, opts, |display, head, reader| {
+        stream_or_replay(display, io::Cursor::new(head).chain(reader), Err)
+    })
+}
+
+/// Read plan JSON from the process's standard input, as `read_reader` does, with the reads
+/// on a second thread (as for a file), so a piped plan is read as fast as a named one.
+pub fn read_stdin(opts: &ReadOptions) -> Result<Vec<Plan>, PlanError> {
+    read_stream("-", io::stdin(), opts, |display, head, reader| {
+        stream_or_replay(display, ReadAhead::new(head, reader), Err)
+    })
+}
+
+/// A stream by its first bytes: a binary plan is converted, UTF-16 decoded whole, and JSON
+/// handed to `json` with the bytes already read (byte-order mark removed) and the rest.
+fn read_stream<R: Read>(
     display: &str,
     mut reader: R,
     opts: &ReadOptions,
+    json: impl FnOnce(&str, Vec<u8>, R) -> Result<Vec<Plan>, PlanError>,
 ) -> Result<Vec<Plan>, PlanError> {
     let display = one_line(display);
     let io_error = |err: io::Error| PlanError::Io {
@@ -223,28 +247,19 @@ pub fn read_reader<R: Read>(
             read_text(&display, &bytes)
         }
         Kind::Json { skip } => {
-            let body = io::Cursor::new(head).chain(reader);
-            stream_or_replay(&display, body, skip, Err)
+            let head = head.get(skip..).unwrap_or_default().to_vec();
+            json(&display, head, reader)
         }
     }
 }
 
-/// The streaming reader over `body` (after `skip` bytes of byte-order mark); on a syntax or
+/// The streaming reader over `body` (a byte-order mark already removed); on a syntax or
 /// shape error, `replay` may read the input again for the exact message.
-fn stream_or_replay<R: Read>(
+fn stream_or_replay<C: Chunks>(
     display: &str,
-    mut body: R,
-    skip: usize,
+    body: C,
     replay: impl FnOnce(PlanError) -> Result<Vec<Plan>, PlanError>,
 ) -> Result<Vec<Plan>, PlanError> {
-    if skip > 0 {
-        let mut bom = [0u8; 3];
-        let bom = bom.get_mut(..skip).unwrap_or_default();
-        body.read_exact(bom).map_err(|err| PlanError::Io {
-            file: display.to_string(),
-            reason: io_reason(&err),
-        })?;
-    }
     match stream::read_documents(display, body) {
         Ok(docs) => Ok(plans_of(display, docs)),
         Err(failure) if failure.replay => replay(failure.error),

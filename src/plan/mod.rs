@@ -19,5 +19,7 @@ mod scan;
 mod stream;
 
 pub use error::PlanError;
-pub use input::{expand_inputs, read_bytes, read_path, read_reader, Input, ReadOptions};
+pub use input::{
+    expand_inputs, read_bytes, read_path, read_reader, read_stdin, Input, ReadOptions,
+};
 pub use model::*;

@@ -19,7 +19,7 @@ use std::io::{self, Read};
 
 /// The read buffer: large enough that a refill is rare next to the work on its bytes, small
 /// enough to stay in cache and far below the memory budget.
-const CHUNK: usize = 1 << 20;
+pub(super) const CHUNK: usize = 1 << 20;
 
 /// Longest key or string the scanner keeps to compare; longer ones are never a name it looks
 /// for, so they are skipped (still validated) rather than kept.
@@ -43,6 +43,7 @@ pub(super) enum ScanError {
 /// bytes of one value at a time.
 pub(super) struct Source<R> {
     reader: R,
+    /// The current chunk; only `..end` holds input.
     buf: Vec<u8>,
     pos: usize,
     end: usize,
@@ -51,6 +52,8 @@ pub(super) struct Source<R> {
     lines_before: usize,
     /// Bytes since the last newline at the start of the buffer.
     column_before: usize,
+    /// The newlines of the current buffer.
+    lines: Lines,
     capture: Capture,
     /// Bit stack of open containers while skipping (1 = object).
     stack: Vec<u64>,
@@ -72,11 +75,57 @@ struct Capture {
     overflowed: bool,
 }
 
-impl<R: Read> Source<R> {
+/// Where the scanner's bytes come from: a chunk at a time, so a reader on another thread can
+/// hand its buffer over instead of having it copied (`readahead`).
+pub(super) trait Chunks {
+    /// Put the next bytes of the input in `buf[..n]` (`buf` may be swapped for another
+    /// buffer) and return `n` with the newlines of those bytes; `n == 0` at the end.
+    fn next_chunk(&mut self, buf: &mut Vec<u8>) -> io::Result<(usize, Lines)>;
+}
+
+/// Any `Read`, read on this thread: one `read` per chunk (so a reader that hands out a byte
+/// at a time exercises every refill boundary).
+impl<R: Read> Chunks for R {
+    fn next_chunk(&mut self, buf: &mut Vec<u8>) -> io::Result<(usize, Lines)> {
+        if buf.len() < CHUNK {
+            // Zeroed by the allocator, page by page as it is touched: a small input costs
+            // no more than its size.
+            *buf = vec![0; CHUNK];
+        }
+        loop {
+            match self.read(buf) {
+                Ok(n) => {
+                    let n = n.min(buf.len());
+                    return Ok((n, Lines::of(buf.get(..n).unwrap_or_default())));
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}
+
+/// The newlines in a chunk: how many, and where the last one is. Counted when the chunk is
+/// read (on the read-ahead thread, when there is one), so the scanner only adds them up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Lines {
+    count: usize,
+    last: Option<usize>,
+}
+
+impl Lines {
+    pub fn of(bytes: &[u8]) -> Lines {
+        let (count, last) = newlines(bytes);
+        Lines { count, last }
+    }
+}
+
+impl<R: Chunks> Source<R> {
     pub fn new(reader: R) -> Self {
         Source {
             reader,
-            buf: vec![0; CHUNK],
+            buf: Vec::new(),
+            lines: Lines::default(),
             pos: 0,
             end: 0,
             eof: false,
@@ -103,13 +152,15 @@ impl<R: Read> Source<R> {
         if self.eof {
             return Ok(false);
         }
-        let dropped = self.buf.get(..self.end).unwrap_or_default();
-        match newlines(dropped) {
-            (count, Some(last)) => {
+        match self.lines {
+            Lines {
+                count,
+                last: Some(last),
+            } => {
                 self.lines_before += count;
                 self.column_before = self.end - last - 1;
             }
-            (_, None) => self.column_before += self.end,
+            Lines { last: None, .. } => self.column_before += self.end,
         }
         if self.capture.active {
             let part = self
@@ -127,20 +178,18 @@ impl<R: Read> Source<R> {
         }
         self.pos = 0;
         self.end = 0;
-        loop {
-            match self.reader.read(&mut self.buf) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.end = n.min(self.buf.len());
-                    return Ok(true);
-                }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => return Err(ScanError::Io(err)),
-            }
+        self.lines = Lines::default();
+        let (n, lines) = self
+            .reader
+            .next_chunk(&mut self.buf)
+            .map_err(ScanError::Io)?;
+        if n == 0 {
+            self.eof = true;
+            return Ok(false);
         }
+        self.end = n.min(self.buf.len());
+        self.lines = lines;
+        Ok(true)
     }
 
     // --- positions and errors ------------------------------------------------------------

@@ -12,8 +12,6 @@
 //! input again (a file, bytes in memory) replace a syntax or shape error by the in-memory
 //! reader's message; standard input keeps the message made here.
 
-use std::io::Read;
-
 use serde::de::DeserializeSeed;
 
 use super::error::{one_line, PlanError};
@@ -22,7 +20,7 @@ use super::reader::{
     ChangeKey, DocRecord, EntryKey, LenientString, ResourceEntry, ResourceList, RoleRecord,
     SideKey, TopKey,
 };
-use super::scan::{ScanError, Source, SHORT};
+use super::scan::{Chunks, ScanError, Source, SHORT};
 
 /// The largest role entry kept for the typed records; a bigger one is refused rather than
 /// letting one entry take the memory a whole plan must fit in.
@@ -49,7 +47,10 @@ pub(super) struct Failure {
 }
 
 /// Every document of the input, checked, in order. Stops at the first that cannot be read.
-pub(super) fn read_documents<R: Read>(display: &str, reader: R) -> Result<Vec<DocRecord>, Failure> {
+pub(super) fn read_documents<R: Chunks>(
+    display: &str,
+    reader: R,
+) -> Result<Vec<DocRecord>, Failure> {
     let mut plan = PlanStream {
         src: Source::new(reader),
         display,
@@ -151,7 +152,7 @@ fn once(seen: &mut bool, name: &str) -> Result<(), Stop> {
     Ok(())
 }
 
-impl<R: Read> PlanStream<'_, R> {
+impl<R: Chunks> PlanStream<'_, R> {
     // --- documents -----------------------------------------------------------------------
 
     /// One plan document; its `{` is consumed.
@@ -773,6 +774,7 @@ fn join_path(list: &str, index: usize, inner: &str) -> String {
 mod tests {
     use super::*;
     use crate::plan::Plan;
+    use std::io::Read;
     use std::path::{Path, PathBuf};
 
     /// Hands out at most `step` bytes per read (varying), so values straddle every refill.

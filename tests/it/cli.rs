@@ -14,6 +14,7 @@ pub fn run_with(args: &[&str], stdin: &[u8], stdin_is_terminal: bool) -> (i32, S
         let mut io = trustgate::app::Io {
             stdin: &mut input,
             stdin_is_terminal,
+            stdin_is_process: false,
             out: &mut out,
             err: &mut err,
             color: false,

@@ -217,6 +217,7 @@ fn check(bytes: Vec<u8>) -> Result<(i32, String), String> {
                 let mut io = trustgate::app::Io {
                     stdin: &mut stdin,
                     stdin_is_terminal: false,
+                    stdin_is_process: false,
                     out: &mut out,
                     err: &mut err,
                     color: false,
