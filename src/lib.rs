@@ -12,6 +12,7 @@ pub mod config;
 pub mod eval;
 pub mod finding;
 pub mod gate;
+pub mod pipeline;
 pub mod plan;
 pub mod policy;
 pub mod report;

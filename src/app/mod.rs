@@ -10,6 +10,7 @@ mod settings;
 use crate::cli::{CheckArgs, Cli, Command, CompareArgs};
 use crate::finding::Finding;
 use crate::gate;
+use crate::pipeline;
 use crate::plan::{self, PlanInfo, ReadOptions};
 use crate::report::Report;
 use clap::{CommandFactory, Parser};
@@ -128,12 +129,32 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     let options = ReadOptions {
         terraform_bin: args.terraform_bin.clone(),
     };
-    let (plans, mut notes) = read_all(&inputs, &options, io)?;
+    // Roles are analysed as they are read; what reading does not settle is analysed after.
+    let (read, mut early) =
+        pipeline::overlapped(settings, |sink| read_all(&inputs, &options, io, sink));
+    let (read, mut notes) = read?;
 
     let mut roles: Vec<RoleReport> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
     let mut infos: Vec<PlanInfo> = Vec::new();
-    for plan in &plans {
+    let plans = read
+        .iter()
+        .flat_map(|(input, plans)| (1..).zip(plans).map(move |(doc, plan)| (*input, doc, plan)));
+    // Each role's result in plan order: taken from the early analysis when it matches the
+    // finished role, else left for `late`.
+    let mut results: Vec<Option<analysis::RoleResult>> = Vec::new();
+    let mut late: Vec<(&str, &plan::RoleChange)> = Vec::new();
+    for (input, doc, plan) in plans {
+        for (index, change) in plan.roles.iter().enumerate() {
+            let path = plan.info.path.as_str();
+            let result = early
+                .remove(&(input, doc, index))
+                .and_then(|e| e.for_change(change, path));
+            if result.is_none() {
+                late.push((path, change));
+            }
+            results.push(result);
+        }
         for warning in &plan.info.warnings {
             notes.push(format!("{}: {warning}", plan.info.path));
         }
@@ -145,11 +166,11 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         }
         infos.push(plan.info.clone());
     }
-    let jobs: Vec<(&str, &plan::RoleChange)> = plans
-        .iter()
-        .flat_map(|p| p.roles.iter().map(move |c| (p.info.path.as_str(), c)))
-        .collect();
-    for result in analysis::analyse_all(&jobs, settings) {
+    let mut late = analysis::analyse_all(&late, settings).into_iter();
+    for result in results
+        .into_iter()
+        .filter_map(|r| r.or_else(|| late.next()))
+    {
         roles.push(result.role);
         findings.extend(result.findings);
     }
@@ -234,17 +255,23 @@ fn explain(id: &str, config: &crate::cli::ConfigArgs, io: &mut Io<'_>) -> Result
     Ok(0)
 }
 
-/// Read every input, standard input at most once.
+/// Every plan of every input, by input (numbered as `sink` was told), standard input at
+/// most once.
+type ReadPlans = (Vec<(usize, Vec<plan::Plan>)>, Vec<String>);
+
+/// Read every input, telling `sink` of roles as they are read.
 fn read_all(
     inputs: &[String],
     options: &ReadOptions,
     io: &mut Io<'_>,
-) -> Result<(Vec<plan::Plan>, Vec<String>), RunError> {
+    sink: &mut pipeline::Pipeline<'_, '_>,
+) -> Result<ReadPlans, RunError> {
     let (expanded, mut notes) = plan::expand_inputs(inputs).map_err(|e| RunError(e.to_string()))?;
     let mut plans = Vec::new();
     let mut stdin_read = false;
-    for input in &expanded {
-        match input {
+    for (number, input) in expanded.iter().enumerate() {
+        sink.input = number;
+        let read = match input {
             plan::Input::Stdin => {
                 if stdin_read {
                     return Err(RunError(
@@ -253,19 +280,17 @@ fn read_all(
                 }
                 stdin_read = true;
                 // Streamed, like a file: a plan piped in costs no more memory than one named.
-                let read = if io.stdin_is_process {
-                    plan::read_stdin(options)
+                if io.stdin_is_process {
+                    plan::read_stdin(options, sink)
                 } else {
-                    plan::read_reader("-", &mut *io.stdin, options)
-                };
-                plans.extend(read.map_err(|e| RunError(e.to_string()))?);
+                    plan::read_reader_with("-", &mut *io.stdin, options, sink)
+                }
             }
             plan::Input::File { path, display } => {
-                plans.extend(
-                    plan::read_path(path, display, options).map_err(|e| RunError(e.to_string()))?,
-                );
+                plan::read_path_with(path, display, options, sink)
             }
-        }
+        };
+        plans.push((number, read.map_err(|e| RunError(e.to_string()))?));
     }
     notes.sort();
     notes.dedup();

@@ -10,8 +10,11 @@ use super::reader::{value_kind, RoleRecord, SideRecord};
 
 /// Every role change of one document: `resource_changes` roles in plan order, then roles that
 /// appear only in `resource_drift`.
+///
+/// A change is altered after `role_change` only by `attach` (its `drift` and
+/// `before_sensitive`): `early_change` and the analysis started from it rely on that.
 pub(super) fn role_changes(changes: Vec<RoleRecord>, drift: Vec<RoleRecord>) -> Vec<RoleChange> {
-    let mut roles: Vec<RoleChange> = changes.into_iter().map(role_change).collect();
+    let mut roles: Vec<RoleChange> = changes.iter().map(role_change).collect();
 
     let mut by_address: HashMap<String, usize> = HashMap::new();
     for (i, role) in roles.iter().enumerate() {
@@ -25,39 +28,19 @@ pub(super) fn role_changes(changes: Vec<RoleRecord>, drift: Vec<RoleRecord>) -> 
     }
 
     for record in drift {
-        let role_type = record.role_type;
-        let change = &record.change;
-        let last_applied = trust_doc(change.before.as_ref(), role_type);
-        let actual = trust_doc(change.after.as_ref(), role_type);
-        // Drift on other attributes (tags, policies) says nothing about who may assume the
-        // role. The comparison is textual: deciding whether two texts are the same policy is
-        // the comparer's job, and a reformatted policy is at worst an extra, harmless check.
-        if last_applied == actual {
+        let Some((drift, sensitive)) = drift_of(&record) else {
             continue;
-        }
-        let sensitive =
-            change.before_sensitive.marks(role_type) || change.after_sensitive.marks(role_type);
-        let drift = Drift {
-            last_applied,
-            actual: actual.clone(),
-            actions: change.actions.clone(),
         };
         match by_address
             .get(&record.address)
             .and_then(|&i| roles.get_mut(i))
         {
-            Some(role) => {
-                // The drifted documents stand for the role's before side: never print them
-                // if either drift side is sensitive.
-                role.before_sensitive |= sensitive;
-                if role.drift.is_none() {
-                    role.drift = Some(drift);
-                }
-            }
+            Some(role) => attach(role, drift, sensitive),
             None => {
                 // Drift with no resource_changes entry (older Terraform omitted no-op
                 // entries): the role is not being changed, so it is reported as a no-op whose
                 // before and after are both the real, drifted trust, keeping the drift visible.
+                let change = &record.change;
                 let arn =
                     side_arn(change.after.as_ref()).or_else(|| side_arn(change.before.as_ref()));
                 let index = roles.len();
@@ -65,12 +48,12 @@ pub(super) fn role_changes(changes: Vec<RoleRecord>, drift: Vec<RoleRecord>) -> 
                 roles.push(RoleChange {
                     address: record.address,
                     previous_address: record.previous_address,
-                    role_type,
+                    role_type: record.role_type,
                     actions: vec!["no-op".to_string()],
                     action_reason: None,
                     importing: false,
-                    before: actual.clone(),
-                    after: actual,
+                    before: drift.actual.clone(),
+                    after: drift.actual.clone(),
                     before_sensitive: sensitive,
                     after_sensitive: sensitive,
                     arn_before: arn.clone(),
@@ -83,9 +66,64 @@ pub(super) fn role_changes(changes: Vec<RoleRecord>, drift: Vec<RoleRecord>) -> 
     roles
 }
 
-fn role_change(record: RoleRecord) -> RoleChange {
+/// The change `role_changes` will most likely make of a `resource_changes` record, given the
+/// drift records read before it: handed out while the rest of the plan is still being read.
+/// It can differ from the final one only in what `attach` sets (drift recorded after the
+/// role, or claimed by another role with the same address).
+pub(super) fn early_change(record: &RoleRecord, drift: &[RoleRecord]) -> RoleChange {
+    let mut role = role_change(record);
+    let under = |address: &str| -> Vec<&RoleRecord> {
+        drift.iter().filter(|d| d.address == address).collect()
+    };
+    let mut records = under(&role.address);
+    if records.is_empty() {
+        if let Some(previous) = &role.previous_address {
+            records = under(previous);
+        }
+    }
+    for record in records {
+        if let Some((drift, sensitive)) = drift_of(record) {
+            attach(&mut role, drift, sensitive);
+        }
+    }
+    role
+}
+
+/// What a drift record says of the trust document, and whether either side is sensitive;
+/// `None` when it does not change the trust document.
+fn drift_of(record: &RoleRecord) -> Option<(Drift, bool)> {
     let role_type = record.role_type;
-    let change = record.change;
+    let change = &record.change;
+    let last_applied = trust_doc(change.before.as_ref(), role_type);
+    let actual = trust_doc(change.after.as_ref(), role_type);
+    // Drift on other attributes (tags, policies) says nothing about who may assume the
+    // role. The comparison is textual: deciding whether two texts are the same policy is
+    // the comparer's job, and a reformatted policy is at worst an extra, harmless check.
+    if last_applied == actual {
+        return None;
+    }
+    let sensitive =
+        change.before_sensitive.marks(role_type) || change.after_sensitive.marks(role_type);
+    let drift = Drift {
+        last_applied,
+        actual,
+        actions: change.actions.clone(),
+    };
+    Some((drift, sensitive))
+}
+
+/// Drift recorded for a role: the first record is kept; the drifted documents stand for the
+/// role's before side, so it is never printed if any drift side is sensitive.
+fn attach(role: &mut RoleChange, drift: Drift, sensitive: bool) {
+    role.before_sensitive |= sensitive;
+    if role.drift.is_none() {
+        role.drift = Some(drift);
+    }
+}
+
+fn role_change(record: &RoleRecord) -> RoleChange {
+    let role_type = record.role_type;
+    let change = &record.change;
     let before = trust_doc(change.before.as_ref(), role_type);
     // Unknown wins over any value in `after`: Terraform writes a placeholder there.
     let after = if change.after_unknown.marks(role_type) {
@@ -94,11 +132,11 @@ fn role_change(record: RoleRecord) -> RoleChange {
         trust_doc(change.after.as_ref(), role_type)
     };
     RoleChange {
-        address: record.address,
-        previous_address: record.previous_address,
+        address: record.address.clone(),
+        previous_address: record.previous_address.clone(),
         role_type,
-        actions: change.actions,
-        action_reason: record.action_reason,
+        actions: change.actions.clone(),
+        action_reason: record.action_reason.clone(),
         importing: change.importing,
         before,
         after,

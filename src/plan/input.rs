@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::error::{io_reason, one_line, PlanError};
-use super::model::{Plan, PlanInfo};
+use super::model::{NoSink, Plan, PlanInfo, RoleSink};
 use super::readahead::ReadAhead;
 use super::reader::{self, DocRecord};
 use super::scan::Chunks;
@@ -147,6 +147,16 @@ const REPLAY_LIMIT: u64 = 64 << 20;
 
 /// Read one plan file (`display` is how messages name it), streaming.
 pub fn read_path(path: &Path, display: &str, opts: &ReadOptions) -> Result<Vec<Plan>, PlanError> {
+    read_path_with(path, display, opts, &mut NoSink)
+}
+
+/// `read_path`, telling `sink` of each role as it is read.
+pub fn read_path_with(
+    path: &Path,
+    display: &str,
+    opts: &ReadOptions,
+    sink: &mut dyn RoleSink,
+) -> Result<Vec<Plan>, PlanError> {
     let display = one_line(display);
     let io_error = |err: io::Error| PlanError::Io {
         file: display.clone(),
@@ -167,7 +177,7 @@ pub fn read_path(path: &Path, display: &str, opts: &ReadOptions) -> Result<Vec<P
         }
         Kind::Json { skip } => {
             let head = head.get(skip..).unwrap_or_default().to_vec();
-            stream_or_replay(&display, ReadAhead::new(head, file), |failure| {
+            stream_or_replay(&display, ReadAhead::new(head, file), sink, |failure| {
                 let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= REPLAY_LIMIT);
                 if !small {
                     return Err(failure);
@@ -190,7 +200,8 @@ pub fn read_bytes(display: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Vec
         }
         Kind::Utf16 => read_text(&display, bytes),
         Kind::Json { skip } => {
-            stream_or_replay(&display, bytes.get(skip..).unwrap_or_default(), |failure| {
+            let body = bytes.get(skip..).unwrap_or_default();
+            stream_or_replay(&display, body, &mut NoSink, |failure| {
                 if bytes.len() as u64 > REPLAY_LIMIT {
                     return Err(failure);
                 }
@@ -208,16 +219,26 @@ pub fn read_reader<R: Read>(
     reader: R,
     opts: &ReadOptions,
 ) -> Result<Vec<Plan>, PlanError> {
+    read_reader_with(display, reader, opts, &mut NoSink)
+}
+
+/// `read_reader`, telling `sink` of each role as it is read.
+pub fn read_reader_with<R: Read>(
+    display: &str,
+    reader: R,
+    opts: &ReadOptions,
+    sink: &mut dyn RoleSink,
+) -> Result<Vec<Plan>, PlanError> {
     read_stream(display, reader, opts, |display, head, reader| {
-        stream_or_replay(display, io::Cursor::new(head).chain(reader), Err)
+        stream_or_replay(display, io::Cursor::new(head).chain(reader), sink, Err)
     })
 }
 
 /// Read plan JSON from the process's standard input, as `read_reader` does, with the reads
 /// on a second thread (as for a file), so a piped plan is read as fast as a named one.
-pub fn read_stdin(opts: &ReadOptions) -> Result<Vec<Plan>, PlanError> {
+pub fn read_stdin(opts: &ReadOptions, sink: &mut dyn RoleSink) -> Result<Vec<Plan>, PlanError> {
     read_stream("-", io::stdin(), opts, |display, head, reader| {
-        stream_or_replay(display, ReadAhead::new(head, reader), Err)
+        stream_or_replay(display, ReadAhead::new(head, reader), sink, Err)
     })
 }
 
@@ -258,9 +279,10 @@ fn read_stream<R: Read>(
 fn stream_or_replay<C: Chunks>(
     display: &str,
     body: C,
+    sink: &mut dyn RoleSink,
     replay: impl FnOnce(PlanError) -> Result<Vec<Plan>, PlanError>,
 ) -> Result<Vec<Plan>, PlanError> {
-    match stream::read_documents(display, body) {
+    match stream::read_documents(display, body, sink) {
         Ok(docs) => Ok(plans_of(display, docs)),
         Err(failure) if failure.replay => replay(failure.error),
         Err(failure) => Err(failure.error),

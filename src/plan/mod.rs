@@ -20,6 +20,7 @@ mod stream;
 
 pub use error::PlanError;
 pub use input::{
-    expand_inputs, read_bytes, read_path, read_reader, read_stdin, Input, ReadOptions,
+    expand_inputs, read_bytes, read_path, read_path_with, read_reader, read_reader_with,
+    read_stdin, Input, ReadOptions,
 };
 pub use model::*;

@@ -99,3 +99,27 @@ pub struct Drift {
     pub actual: TrustDoc,
     pub actions: Vec<String>,
 }
+
+/// Told of each `resource_changes` role as soon as its entry is read, while the rest of the
+/// plan is still being read, so work on it can start early. Advisory only: the `Plan` read
+/// in the end is the truth, and a role handed out here may differ from it (drift recorded
+/// after the role) or never reach it (the document turns out unreadable).
+pub trait RoleSink {
+    /// Whether to build the changes at all (a sink that ignores them saves the copies).
+    fn wants_roles(&self) -> bool {
+        true
+    }
+    /// Role `index` (position in its document's `Plan::roles`) of document `doc` (1-based,
+    /// in input order) of the input being read.
+    fn role(&mut self, doc: usize, index: usize, change: RoleChange);
+}
+
+/// The sink for callers that only want the finished plans.
+pub struct NoSink;
+
+impl RoleSink for NoSink {
+    fn wants_roles(&self) -> bool {
+        false
+    }
+    fn role(&mut self, _doc: usize, _index: usize, _change: RoleChange) {}
+}

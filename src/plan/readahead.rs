@@ -8,7 +8,8 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use super::scan::{Chunks, Lines, CHUNK};
 
-type Chunk = io::Result<(Vec<u8>, Lines)>;
+/// A buffer, how many of its bytes were read, and their newlines.
+type Chunk = io::Result<(Vec<u8>, usize, Lines)>;
 
 /// Chunks of `inner` read by another thread, after `head` (bytes already read from it).
 pub(super) struct ReadAhead {
@@ -26,22 +27,26 @@ impl ReadAhead {
         let (full_tx, full) = mpsc::sync_channel::<Chunk>(2);
         let (empty, empty_rx) = mpsc::sync_channel::<Vec<u8>>(4);
         std::thread::spawn(move || loop {
+            // Buffers stay full length, so each is zeroed once (by the allocator, lazily),
+            // not on every chunk; the count of bytes read travels with it.
             let mut buf = empty_rx
                 .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
-            buf.clear();
-            // `read_to_end` fills spare capacity without zeroing it first, and `take` stops
-            // it at one chunk; several reads may go into one chunk (a slow pipe).
+                .ok()
+                .filter(|b| b.len() == CHUNK)
+                .unwrap_or_else(|| vec![0; CHUNK]);
+            // One `read` per chunk: a pipe hands over what it has, so the scanner sees the
+            // first bytes (and any error in them) without waiting for a whole chunk.
             let read = loop {
-                match (&mut inner).take(CHUNK as u64).read_to_end(&mut buf) {
+                match inner.read(&mut buf) {
                     Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                     other => break other,
                 }
             };
             let end = matches!(read, Ok(0) | Err(_));
-            let sent = full_tx.send(read.map(|_| {
-                let lines = Lines::of(&buf);
-                (buf, lines)
+            let sent = full_tx.send(read.map(|n| {
+                let n = n.min(buf.len());
+                let lines = Lines::of(buf.get(..n).unwrap_or_default());
+                (buf, n, lines)
             }));
             if sent.is_err() || end {
                 return;
@@ -63,13 +68,13 @@ impl Chunks for ReadAhead {
             None if self.done => return Ok((0, Lines::default())),
             None => match self.full.recv() {
                 Ok(chunk) => {
-                    let (chunk, lines) = chunk?;
-                    if chunk.is_empty() {
+                    let (chunk, n, lines) = chunk?;
+                    if n == 0 {
                         self.done = true;
                     }
                     let old = std::mem::replace(buf, chunk);
                     let _ = self.empty.try_send(old);
-                    return Ok((buf.len(), lines));
+                    return Ok((n, lines));
                 }
                 // The thread ended without a last, empty chunk: only after an error it sent.
                 Err(_) => {

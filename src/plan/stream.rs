@@ -15,6 +15,8 @@
 use serde::de::DeserializeSeed;
 
 use super::error::{one_line, PlanError};
+use super::extract;
+use super::model::RoleSink;
 use super::reader::{
     self, change_key, check_document, entry_key, label, side_key, top_key, without_position,
     ChangeKey, DocRecord, EntryKey, LenientString, ResourceEntry, ResourceList, RoleRecord,
@@ -50,10 +52,13 @@ pub(super) struct Failure {
 pub(super) fn read_documents<R: Chunks>(
     display: &str,
     reader: R,
+    sink: &mut dyn RoleSink,
 ) -> Result<Vec<DocRecord>, Failure> {
     let mut plan = PlanStream {
         src: Source::new(reader),
         display,
+        sink,
+        doc_no: 0,
     };
     let mut docs = Vec::new();
     loop {
@@ -67,6 +72,7 @@ pub(super) fn read_documents<R: Chunks>(
             return Err(plan.not_an_object(first, doc_no));
         }
         plan.src.bump();
+        plan.doc_no = doc_no;
         match plan.document() {
             Ok(doc) => {
                 check_document(&doc, &label(display, doc_no)).map_err(|error| Failure {
@@ -139,6 +145,10 @@ impl From<Malformed> for EntryStop {
 struct PlanStream<'a, R> {
     src: Source<R>,
     display: &'a str,
+    /// Told of each `resource_changes` role as it is read.
+    sink: &'a mut dyn RoleSink,
+    /// The document being read (1-based).
+    doc_no: usize,
 }
 
 /// Refuse a second occurrence of a key, like the typed records do.
@@ -207,7 +217,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     if unsupported {
                         self.src.skip_value()?;
                     } else {
-                        doc.changes = self.resource_list("resource_changes", false)?;
+                        doc.changes = self.resource_list("resource_changes", Some(&doc.drift))?;
                     }
                 }
                 TopKey::ResourceDrift => {
@@ -215,7 +225,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     if unsupported {
                         self.src.skip_value()?;
                     } else {
-                        doc.drift = self.resource_list("resource_drift", true)?;
+                        doc.drift = self.resource_list("resource_drift", None)?;
                     }
                 }
                 TopKey::Configuration => {
@@ -253,8 +263,14 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     // --- resource lists ------------------------------------------------------------------
 
-    /// `resource_changes` / `resource_drift`: null, or a list whose role entries are kept.
-    fn resource_list(&mut self, name: &str, drift: bool) -> Result<Vec<RoleRecord>, Stop> {
+    /// `resource_changes` (with the drift records read before it) / `resource_drift`
+    /// (`changes_after` is `None`): null, or a list whose role entries are kept.
+    fn resource_list(
+        &mut self,
+        name: &str,
+        changes_after: Option<&[RoleRecord]>,
+    ) -> Result<Vec<RoleRecord>, Stop> {
+        let drift = changes_after.is_none();
         let mut roles = Vec::new();
         match self.src.peek_nonws()? {
             Some(b'n') => {
@@ -310,7 +326,16 @@ impl<R: Chunks> PlanStream<'_, R> {
                         });
                     };
                     match typed_entry(&bytes, drift) {
-                        Ok(role) => roles.extend(role),
+                        Ok(Some(role)) => {
+                            if let Some(earlier) = changes_after {
+                                if self.sink.wants_roles() {
+                                    let change = extract::early_change(&role, earlier);
+                                    self.sink.role(self.doc_no, roles.len(), change);
+                                }
+                            }
+                            roles.push(role);
+                        }
+                        Ok(None) => {}
                         Err((path, reason)) => {
                             return Err(Stop::Shape {
                                 path: join_path(name, index, &path),
@@ -773,7 +798,7 @@ fn join_path(list: &str, index: usize, inner: &str) -> String {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
-    use crate::plan::Plan;
+    use crate::plan::{NoSink, Plan};
     use std::io::Read;
     use std::path::{Path, PathBuf};
 
@@ -796,9 +821,9 @@ mod tests {
 
     fn streamed(bytes: &[u8], chunky: bool) -> Result<Vec<Plan>, PlanError> {
         let docs = if chunky {
-            read_documents("p", Chunky { bytes, step: 0 })
+            read_documents("p", Chunky { bytes, step: 0 }, &mut NoSink)
         } else {
-            read_documents("p", bytes)
+            read_documents("p", bytes, &mut NoSink)
         };
         docs.map(|d| crate::plan::input::plans_of("p", d))
             .map_err(|f| f.error)
@@ -853,6 +878,71 @@ mod tests {
                 out.push(path);
             }
         }
+    }
+
+    /// What the reader hands out while reading.
+    #[derive(Default)]
+    struct Recorder(Vec<(usize, usize, crate::plan::RoleChange)>);
+
+    impl RoleSink for Recorder {
+        fn role(&mut self, doc: usize, index: usize, change: crate::plan::RoleChange) {
+            self.0.push((doc, index, change));
+        }
+    }
+
+    /// Terraform writes `resource_drift` before `resource_changes`, so on every real plan
+    /// the role handed out early is exactly the final one (analysis started from it is
+    /// kept), and every `resource_changes` role is handed out once.
+    #[test]
+    fn early_roles_are_the_final_roles_on_every_known_plan() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["testdata/plans", "../shared/corpus"] {
+            json_files(&root.join(dir), &mut files);
+        }
+        let mut seen = 0;
+        for file in files {
+            let bytes = std::fs::read(&file).unwrap();
+            let Ok(text) = crate::plan::input::decode("p", &bytes) else {
+                continue;
+            };
+            let mut recorder = Recorder::default();
+            let Ok(docs) = read_documents("p", &text[..], &mut recorder) else {
+                continue;
+            };
+            let changes: usize = docs.iter().map(|d| d.changes.len()).sum();
+            let plans = crate::plan::input::plans_of("p", docs);
+            assert_eq!(recorder.0.len(), changes, "{}", file.display());
+            for (doc, index, change) in recorder.0 {
+                assert_eq!(plans[doc - 1].roles[index], change, "{}", file.display());
+                seen += 1;
+            }
+        }
+        assert!(seen > 100, "only {seen} roles");
+    }
+
+    /// Drift written after the changes (legal JSON, not what Terraform writes) reaches the
+    /// roles only at the end: the early roles then differ, and the caller must not use
+    /// analysis started from them (pipeline::Early::for_change).
+    #[test]
+    fn drift_after_the_changes_is_missing_from_the_early_roles() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(root.join("testdata/plans/drift.json")).unwrap();
+        // serde_json's map sorts keys: resource_changes now comes before resource_drift.
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let sorted = serde_json::to_vec(&value).unwrap();
+        let differing = |bytes: &[u8]| {
+            let mut recorder = Recorder::default();
+            let docs = read_documents("p", Chunky { bytes, step: 0 }, &mut recorder).unwrap();
+            let plans = crate::plan::input::plans_of("p", docs);
+            recorder
+                .0
+                .into_iter()
+                .filter(|(doc, index, change)| plans[doc - 1].roles[*index] != *change)
+                .count()
+        };
+        assert_eq!(differing(&bytes), 0);
+        assert!(differing(&sorted) > 0);
     }
 
     #[test]

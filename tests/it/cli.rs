@@ -440,3 +440,91 @@ fn rules_list_snapshot() {
         "the rule list changed; re-bless if deliberate"
     );
 }
+
+/// A plan of several read-ahead chunks (1 MiB each), with a byte-order mark: standard input
+/// (read on the read-ahead thread) gives the report a file gives, and the error a file gives
+/// when the same bytes are cut short.
+#[test]
+fn the_binary_reads_a_large_plan_from_stdin_as_from_a_file() {
+    let demo = std::fs::read(common::testdata("plans/demo.json")).unwrap();
+    let mut plan: Value = serde_json::from_slice(&demo).unwrap();
+    // Padding the reader must skip, across chunk boundaries, with a newline in every line so
+    // line numbers are carried from chunk to chunk.
+    let filler: Vec<String> = (0..200_000)
+        .map(|i| format!("line {i} of padding\n"))
+        .collect();
+    plan["variables"] = serde_json::json!({"padding": {"value": filler}});
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(serde_json::to_vec_pretty(&plan).unwrap());
+    assert!(bytes.len() > 3 << 20, "{}", bytes.len());
+    let dir = std::env::temp_dir().join(format!("trustgate-stdin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("plan.json");
+    std::fs::write(&file, &bytes).unwrap();
+
+    let binary = |args: &[&str], stdin: Vec<u8>| {
+        let output = Command::cargo_bin("trustgate")
+            .unwrap()
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let path = file.to_str().unwrap();
+    let (file_code, from_file, _) = binary(&["check", "--format", "json", path], Vec::new());
+    let (stdin_code, from_stdin, _) = binary(&["check", "--format", "json", "-"], bytes.clone());
+    assert_eq!(stdin_code, file_code);
+    assert_eq!(from_stdin.replace("\"-\"", &format!("{path:?}")), from_file);
+    assert!(from_file.contains("aws_iam_role.partner_reader"));
+
+    // Cut inside the padding, past the first chunk: the same position either way.
+    let cut = bytes.len() * 2 / 3;
+    std::fs::write(&file, &bytes[..cut]).unwrap();
+    let (code, _, file_err) = binary(&["check", path], Vec::new());
+    assert_eq!(code, 2);
+    let (code, _, stdin_err) = binary(&["check", "-"], bytes[..cut].to_vec());
+    assert_eq!(code, 2);
+    assert!(file_err.contains(" at line "), "{file_err}");
+    assert_eq!(stdin_err.replace("-: ", &format!("{path}: ")), file_err);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An error early in a stream that has not ended is reported at once: the read-ahead thread
+/// hands over what the pipe has without waiting for a whole chunk, and does not keep the
+/// process waiting for the rest of standard input.
+#[test]
+fn the_binary_stops_at_a_bad_stdin_without_waiting_for_its_end() {
+    use std::io::Write;
+    use std::process::{Command as Process, Stdio};
+    let mut child = Process::new(assert_cmd::cargo::cargo_bin("trustgate"))
+        .args(["check", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // A type error (not a syntax error, after which the rest is read to look for
+    // setup-terraform wrapper lines).
+    stdin.write_all(b"{\"format_version\": 12, ").unwrap();
+    stdin.flush().unwrap();
+    // The pipe stays open (stdin is still held): only the error can end the run.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("trustgate waited for the end of a stream after an error");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(stdin);
+    assert_eq!(status.code(), Some(2));
+}

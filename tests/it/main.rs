@@ -19,6 +19,7 @@ mod eval_cases;
 mod eval_props;
 mod eval_vectors;
 mod mutation;
+mod pipeline;
 mod plan_reader;
 mod policy_parse;
 mod regressions;

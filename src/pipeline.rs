@@ -1,0 +1,154 @@
+//! Analysis overlapped with reading: the roles the plan reader hands out as it reads
+//! (`plan::RoleSink`) are analysed on worker threads while the scan goes on, and each result
+//! is used only for a role the finished plan holds exactly as it was analysed.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Mutex;
+use std::thread::Scope;
+
+use crate::analysis::{self, RoleResult};
+use crate::plan::{Drift, RoleChange, RoleSink};
+use crate::rules::RuleSettings;
+
+/// Which role: (input, in the order read; document in that input, 1-based; index in the
+/// document's `Plan::roles`).
+pub type Key = (usize, usize, usize);
+
+type Job = (Key, RoleChange);
+
+/// A result computed while reading, with what it was computed from beyond the role's own
+/// `resource_changes` record.
+pub struct Early {
+    result: RoleResult,
+    address: String,
+    drift: Option<Drift>,
+    before_sensitive: bool,
+}
+
+impl Early {
+    /// The result, named for `plan`, if it was computed from exactly `change`. The reader's
+    /// early changes are built from the same record as the final ones and can differ only
+    /// in what drift adds (`drift`, `before_sensitive`: plan::extract), so those are
+    /// compared (the address too, to catch a mismatched key); otherwise `None`, and the
+    /// role is analysed again.
+    pub fn for_change(self, change: &RoleChange, plan: &str) -> Option<RoleResult> {
+        let same = self.address == change.address
+            && self.drift == change.drift
+            && self.before_sensitive == change.before_sensitive;
+        if !same {
+            return None;
+        }
+        let mut result = self.result;
+        // Analysis started before the document's name was known (`path#N` needs the count of
+        // documents); the name is only a label in the results.
+        result.role.plan = plan.to_string();
+        for finding in &mut result.findings {
+            finding.plan = plan.to_string();
+        }
+        Some(result)
+    }
+}
+
+/// What the workers share.
+struct Shared<'env> {
+    settings: &'env RuleSettings,
+    queue: Mutex<Receiver<Job>>,
+    /// Set when reading failed: queued roles are dropped unanalysed.
+    cancelled: AtomicBool,
+}
+
+/// The `RoleSink` that feeds the workers; `input` is set by the reader's caller before each
+/// input.
+pub struct Pipeline<'scope, 'env> {
+    scope: &'scope Scope<'scope, 'env>,
+    shared: &'env Shared<'env>,
+    jobs: Option<Sender<Job>>,
+    done: Sender<(Key, Early)>,
+    started: bool,
+    pub input: usize,
+}
+
+impl RoleSink for Pipeline<'_, '_> {
+    fn role(&mut self, doc: usize, index: usize, change: RoleChange) {
+        if !self.started {
+            self.started = true;
+            // The reading thread keeps a core; the rest analyse. After reading it joins them.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            for _ in 0..cores.saturating_sub(1).max(1) {
+                let shared = self.shared;
+                let done = self.done.clone();
+                self.scope.spawn(move || work(shared, &done));
+            }
+        }
+        if let Some(jobs) = &self.jobs {
+            // A send fails only once every worker is gone; the role is then analysed at the
+            // end like any other.
+            let _ = jobs.send(((self.input, doc, index), change));
+        }
+    }
+}
+
+/// Take roles off the queue and analyse them until it is closed and empty.
+fn work(shared: &Shared<'_>, done: &Sender<(Key, Early)>) {
+    loop {
+        let job = match shared.queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(poisoned) => poisoned.into_inner().recv(),
+        };
+        let Ok((key, change)) = job else {
+            return;
+        };
+        if shared.cancelled.load(Ordering::Relaxed) {
+            continue;
+        }
+        let result = analysis::analyse("", &change, shared.settings);
+        let early = Early {
+            result,
+            address: change.address,
+            drift: change.drift,
+            before_sensitive: change.before_sensitive,
+        };
+        if done.send((key, early)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Run `read` with a `Pipeline` to hand to the plan reader; returns what `read` returned and
+/// the results computed meanwhile. When `read` fails, the queued roles are dropped.
+pub fn overlapped<T, E>(
+    settings: &RuleSettings,
+    read: impl FnOnce(&mut Pipeline<'_, '_>) -> Result<T, E>,
+) -> (Result<T, E>, HashMap<Key, Early>) {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let (done, finished) = mpsc::channel::<(Key, Early)>();
+    let shared = Shared {
+        settings,
+        queue: Mutex::new(queue),
+        cancelled: AtomicBool::new(false),
+    };
+    let outcome = std::thread::scope(|scope| {
+        let mut pipeline = Pipeline {
+            scope,
+            shared: &shared,
+            jobs: Some(jobs),
+            done: done.clone(),
+            started: false,
+            input: 0,
+        };
+        let outcome = read(&mut pipeline);
+        if outcome.is_err() {
+            shared.cancelled.store(true, Ordering::Relaxed);
+        }
+        // Closing the queue lets the workers stop once it is empty; this thread helps empty it.
+        pipeline.jobs = None;
+        if pipeline.started {
+            work(&shared, &done);
+        }
+        outcome
+    });
+    drop(done);
+    (outcome, finished.into_iter().collect())
+}

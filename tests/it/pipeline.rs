@@ -1,0 +1,71 @@
+//! Analysis overlapped with reading (src/pipeline.rs): results started while a plan is read
+//! must be exactly the results of analysing the finished plan, whatever the order of its
+//! sections and however many documents an input holds.
+
+use crate::cli::run_with;
+use crate::common::testdata;
+use serde_json::Value;
+
+fn check_json(stdin: &[u8]) -> (i32, Value) {
+    let (code, out, err) = run_with(&["check", "--format", "json", "-"], stdin, false);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    (code, serde_json::from_str(&out).unwrap())
+}
+
+/// Drift written after `resource_changes` reaches the roles only when the document ends, so
+/// the analyses started early lack it: they must be redone, giving the same report as the
+/// plan in Terraform's own order.
+#[test]
+fn drift_after_the_changes_gives_the_same_report() {
+    let bytes = std::fs::read(testdata("plans/drift.json")).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(text.find("\"resource_drift\"") < text.find("\"resource_changes\""));
+    // serde_json's map sorts keys: resource_changes now comes first.
+    let value: Value = serde_json::from_slice(&bytes).unwrap();
+    let sorted = serde_json::to_vec(&value).unwrap();
+
+    let (code, want) = check_json(&bytes);
+    let (sorted_code, got) = check_json(&sorted);
+    assert_eq!(sorted_code, code);
+    assert_eq!(got, want);
+    let drifted: Vec<&str> = want["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "trust-drifted")
+        .map(|f| f["address"].as_str().unwrap())
+        .collect();
+    // The drift on a changed role (grafana) is only in the report if it was not lost.
+    assert!(drifted.contains(&"aws_iam_role.grafana"), "{drifted:?}");
+}
+
+/// Several documents in one input (terragrunt): each role's results name its own document,
+/// and are what that document alone gives.
+#[test]
+fn documents_of_one_input_keep_their_own_results() {
+    let first = std::fs::read(testdata("plans/rule-external-id-removed.json")).unwrap();
+    let second = std::fs::read(testdata("plans/rule-principal-added.json")).unwrap();
+    let both = [first.clone(), b"\n".to_vec(), second.clone()].concat();
+    let (_, alone_first) = check_json(&first);
+    let (_, alone_second) = check_json(&second);
+    let (_, together) = check_json(&both);
+
+    let relabel = |report: &Value, key: &str, label: &str| -> Vec<Value> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                let mut item = item.clone();
+                item["plan"] = Value::from(label);
+                item
+            })
+            .collect()
+    };
+    for key in ["roles", "findings"] {
+        let mut want = relabel(&alone_first, key, "-#1");
+        want.extend(relabel(&alone_second, key, "-#2"));
+        assert!(!want.is_empty());
+        assert_eq!(together[key].as_array().unwrap(), &want, "{key}");
+    }
+}
