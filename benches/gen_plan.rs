@@ -6,7 +6,7 @@
 //! `configuration`, `relevant_attributes`), a resource mix whose bulk is not roles (instances,
 //! buckets, security groups with big nested rule blocks, lambdas with environments, IAM
 //! policies whose documents are escaped JSON strings), modules nested two deep with `count`
-//! and `for_each` instances, and about one resource in twenty an IAM role whose trust changes
+//! and `for_each` instances, and about one resource in twenty (or one in ROLE_EVERY) an IAM role whose trust changes
 //! in every way a plan can say: create, update (widened or narrowed), replace both ways,
 //! delete, no-op, unknown after apply, sensitive, moved, and drifted. Output is minified, as
 //! Terraform writes it.
@@ -252,7 +252,8 @@ fn resource(rng: &mut Rng, i: usize) -> Resource {
         2 => format!("module.team[\"t{}\"].module.app{}", i % 13, i % 7),
         _ => format!("module.env[{}]", i % 3),
     };
-    let is_role = i % 20 == 7;
+    let every = ROLE_EVERY.load(std::sync::atomic::Ordering::Relaxed).max(1);
+    let is_role = i % every == 7 % every;
     let rtype: &'static str = if is_role {
         "aws_iam_role"
     } else {
@@ -434,11 +435,18 @@ fn write_list<W: Write>(
     out.write_all(b"]")
 }
 
+/// One resource in this many is an IAM role (optional fourth argument; 20 by default, as
+/// `make bench` uses): a denser plan measures the cost of many changed roles.
+static ROLE_EVERY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(20);
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (Some(count), Some(seed), Some(path)) = (args.get(1), args.get(2), args.get(3)) else {
-        return Err("usage: gen_plan RESOURCES SEED OUT.json".into());
+        return Err("usage: gen_plan RESOURCES SEED OUT.json [ROLE_EVERY]".into());
     };
+    if let Some(every) = args.get(4) {
+        ROLE_EVERY.store(every.parse()?, std::sync::atomic::Ordering::Relaxed);
+    }
     let count: usize = count.parse()?;
     let seed: u64 = seed.parse()?;
     // Resources are regenerated per section from the same seed, so nothing is held.

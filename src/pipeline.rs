@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::Mutex;
 use std::thread::Scope;
 
@@ -17,6 +17,10 @@ use crate::rules::RuleSettings;
 pub type Key = (usize, usize, usize);
 
 type Job = (Key, RoleChange);
+
+/// Roles waiting for a worker, at most: enough to ride out an entry that is slow to analyse,
+/// few enough that a backlog never holds a large share of the plan's roles.
+const QUEUE: usize = 256;
 
 /// A result computed while reading, with what it was computed from beyond the role's own
 /// `resource_changes` record.
@@ -64,7 +68,7 @@ struct Shared<'env> {
 pub struct Pipeline<'scope, 'env> {
     scope: &'scope Scope<'scope, 'env>,
     shared: &'env Shared<'env>,
-    jobs: Option<Sender<Job>>,
+    jobs: Option<SyncSender<Job>>,
     done: Sender<(Key, Early)>,
     started: bool,
     pub input: usize,
@@ -82,10 +86,18 @@ impl RoleSink for Pipeline<'_, '_> {
                 self.scope.spawn(move || work(shared, &done));
             }
         }
-        if let Some(jobs) = &self.jobs {
-            // A send fails only once every worker is gone; the role is then analysed at the
-            // end like any other.
-            let _ = jobs.send(((self.input, doc, index), change));
+        let Some(jobs) = &self.jobs else {
+            return;
+        };
+        match jobs.try_send(((self.input, doc, index), change)) {
+            Ok(()) => {}
+            // The workers are behind (many roles, small entries): the reading thread takes
+            // this one itself, so the queue, and the memory it holds, stays bounded.
+            Err(TrySendError::Full((key, change))) => {
+                let _ = self.done.send((key, analyse(self.shared, change)));
+            }
+            // Every worker is gone: the role is analysed at the end like any other.
+            Err(TrySendError::Disconnected(_)) => {}
         }
     }
 }
@@ -103,16 +115,18 @@ fn work(shared: &Shared<'_>, done: &Sender<(Key, Early)>) {
         if shared.cancelled.load(Ordering::Relaxed) {
             continue;
         }
-        let result = analysis::analyse("", &change, shared.settings);
-        let early = Early {
-            result,
-            address: change.address,
-            drift: change.drift,
-            before_sensitive: change.before_sensitive,
-        };
-        if done.send((key, early)).is_err() {
+        if done.send((key, analyse(shared, change))).is_err() {
             return;
         }
+    }
+}
+
+fn analyse(shared: &Shared<'_>, change: RoleChange) -> Early {
+    Early {
+        result: analysis::analyse("", &change, shared.settings),
+        address: change.address,
+        drift: change.drift,
+        before_sensitive: change.before_sensitive,
     }
 }
 
@@ -122,7 +136,7 @@ pub fn overlapped<T, E>(
     settings: &RuleSettings,
     read: impl FnOnce(&mut Pipeline<'_, '_>) -> Result<T, E>,
 ) -> (Result<T, E>, HashMap<Key, Early>) {
-    let (jobs, queue) = mpsc::channel::<Job>();
+    let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE);
     let (done, finished) = mpsc::channel::<(Key, Early)>();
     let shared = Shared {
         settings,

@@ -13,8 +13,8 @@ use super::reader::{value_kind, RoleRecord, SideRecord};
 ///
 /// A change is altered after `role_change` only by `attach` (its `drift` and
 /// `before_sensitive`): `early_change` and the analysis started from it rely on that.
-pub(super) fn role_changes(changes: Vec<RoleRecord>, drift: Vec<RoleRecord>) -> Vec<RoleChange> {
-    let mut roles: Vec<RoleChange> = changes.iter().map(role_change).collect();
+pub(super) fn role_changes(changes: Vec<RoleChange>, drift: Vec<RoleRecord>) -> Vec<RoleChange> {
+    let mut roles = changes;
 
     let mut by_address: HashMap<String, usize> = HashMap::new();
     for (i, role) in roles.iter().enumerate() {
@@ -66,12 +66,12 @@ pub(super) fn role_changes(changes: Vec<RoleRecord>, drift: Vec<RoleRecord>) -> 
     roles
 }
 
-/// The change `role_changes` will most likely make of a `resource_changes` record, given the
+/// The change `role_changes` will most likely make of a `resource_changes` role, given the
 /// drift records read before it: handed out while the rest of the plan is still being read.
 /// It can differ from the final one only in what `attach` sets (drift recorded after the
 /// role, or claimed by another role with the same address).
-pub(super) fn early_change(record: &RoleRecord, drift: &[RoleRecord]) -> RoleChange {
-    let mut role = role_change(record);
+pub(super) fn early_change(change: &RoleChange, drift: &[RoleRecord]) -> RoleChange {
+    let mut role = change.clone();
     let under = |address: &str| -> Vec<&RoleRecord> {
         drift.iter().filter(|d| d.address == address).collect()
     };
@@ -121,9 +121,10 @@ fn attach(role: &mut RoleChange, drift: Drift, sensitive: bool) {
     }
 }
 
-fn role_change(record: &RoleRecord) -> RoleChange {
+/// A `resource_changes` role as the plan says it, before any drift is attached.
+pub(super) fn role_change(record: RoleRecord) -> RoleChange {
     let role_type = record.role_type;
-    let change = &record.change;
+    let change = record.change;
     let before = trust_doc(change.before.as_ref(), role_type);
     // Unknown wins over any value in `after`: Terraform writes a placeholder there.
     let after = if change.after_unknown.marks(role_type) {
@@ -132,11 +133,11 @@ fn role_change(record: &RoleRecord) -> RoleChange {
         trust_doc(change.after.as_ref(), role_type)
     };
     RoleChange {
-        address: record.address.clone(),
-        previous_address: record.previous_address.clone(),
+        address: record.address,
+        previous_address: record.previous_address,
         role_type,
-        actions: change.actions.clone(),
-        action_reason: record.action_reason.clone(),
+        actions: change.actions,
+        action_reason: record.action_reason,
         importing: change.importing,
         before,
         after,

@@ -15,7 +15,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde_json::value::RawValue;
 
 use super::error::{one_line, PlanError};
-use super::model::RoleType;
+use super::extract;
+use super::model::{RoleChange, RoleType};
 
 /// One plan document, reduced to what the extraction needs.
 #[derive(Debug, Default)]
@@ -29,8 +30,8 @@ pub(super) struct DocRecord {
     pub terraform_version: Option<String>,
     pub complete: Option<bool>,
     pub errored: Option<bool>,
-    /// Role entries of `resource_changes`, in plan order.
-    pub changes: Vec<RoleRecord>,
+    /// Roles of `resource_changes`, in plan order, as read (drift is attached at the end).
+    pub changes: Vec<RoleChange>,
     /// Role entries of `resource_drift`, in plan order.
     pub drift: Vec<RoleRecord>,
     /// `configuration`'s module calls: (module address, `source`), see `PlanInfo`.
@@ -431,7 +432,9 @@ impl<'de> Visitor<'de> for DocVisitor {
                     if unsupported {
                         map.next_value::<IgnoredAny>()?;
                     } else {
-                        doc.changes = map.next_value_seed(ResourceList { drift: false })?;
+                        let records: Vec<RoleRecord> =
+                            map.next_value_seed(ResourceList { drift: false })?;
+                        doc.changes = records.into_iter().map(extract::role_change).collect();
                     }
                 }
                 TopKey::ResourceDrift => {

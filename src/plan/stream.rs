@@ -16,7 +16,7 @@ use serde::de::DeserializeSeed;
 
 use super::error::{one_line, PlanError};
 use super::extract;
-use super::model::RoleSink;
+use super::model::{RoleChange, RoleSink};
 use super::reader::{
     self, change_key, check_document, entry_key, label, side_key, top_key, without_position,
     ChangeKey, DocRecord, EntryKey, LenientString, ResourceEntry, ResourceList, RoleRecord,
@@ -217,7 +217,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     if unsupported {
                         self.src.skip_value()?;
                     } else {
-                        doc.changes = self.resource_list("resource_changes", Some(&doc.drift))?;
+                        doc.changes = self.resource_list("resource_changes", Some(&doc.drift))?.1;
                     }
                 }
                 TopKey::ResourceDrift => {
@@ -225,7 +225,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     if unsupported {
                         self.src.skip_value()?;
                     } else {
-                        doc.drift = self.resource_list("resource_drift", None)?;
+                        doc.drift = self.resource_list("resource_drift", None)?.0;
                     }
                 }
                 TopKey::Configuration => {
@@ -269,14 +269,17 @@ impl<R: Chunks> PlanStream<'_, R> {
         &mut self,
         name: &str,
         changes_after: Option<&[RoleRecord]>,
-    ) -> Result<Vec<RoleRecord>, Stop> {
+    ) -> Result<(Vec<RoleRecord>, Vec<RoleChange>), Stop> {
         let drift = changes_after.is_none();
+        // Drift records are kept as records (extraction reads them at the end); changes
+        // are converted as they are read.
         let mut roles = Vec::new();
+        let mut changes = Vec::new();
         match self.src.peek_nonws()? {
             Some(b'n') => {
                 self.src.bump();
                 self.src.literal(b"ull")?;
-                return Ok(roles);
+                return Ok((roles, changes));
             }
             Some(b'[') => self.src.bump(),
             _ => {
@@ -296,7 +299,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             }
         }
         if !self.src.first_element()? {
-            return Ok(roles);
+            return Ok((roles, changes));
         }
         let mut index = 0;
         loop {
@@ -328,12 +331,16 @@ impl<R: Chunks> PlanStream<'_, R> {
                     match typed_entry(&bytes, drift) {
                         Ok(Some(role)) => {
                             if let Some(earlier) = changes_after {
+                                // Converted now, so the record's copies are not kept.
+                                let change = extract::role_change(role);
                                 if self.sink.wants_roles() {
-                                    let change = extract::early_change(&role, earlier);
-                                    self.sink.role(self.doc_no, roles.len(), change);
+                                    let early = extract::early_change(&change, earlier);
+                                    self.sink.role(self.doc_no, changes.len(), early);
                                 }
+                                changes.push(change);
+                            } else {
+                                roles.push(role);
                             }
-                            roles.push(role);
                         }
                         Ok(None) => {}
                         Err((path, reason)) => {
@@ -350,7 +357,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             }
             index = index.saturating_add(1);
             if !self.src.next_element()? {
-                return Ok(roles);
+                return Ok((roles, changes));
             }
         }
     }

@@ -69,3 +69,51 @@ fn documents_of_one_input_keep_their_own_results() {
         assert_eq!(together[key].as_array().unwrap(), &want, "{key}");
     }
 }
+
+/// Many roles, more than the workers' queue holds, so the reading thread analyses some
+/// itself: the report is the one the same plan gives when nothing is analysed early (UTF-16
+/// input is decoded whole and analysed after reading).
+#[test]
+fn many_roles_analysed_while_reading_match_those_analysed_after() {
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(testdata("plans")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("rule-") || !name.ends_with(".json") {
+            continue;
+        }
+        let plan: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        entries.extend(plan["resource_changes"].as_array().unwrap().iter().cloned());
+    }
+    assert!(entries.len() > 15);
+    let mut changes = Vec::new();
+    for copy in 0..60 {
+        for entry in &entries {
+            let mut entry = entry.clone();
+            let address = format!("{}_{copy}", entry["address"].as_str().unwrap());
+            entry["address"] = Value::from(address);
+            changes.push(entry);
+        }
+    }
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "resource_changes": changes,
+    });
+    let utf8 = serde_json::to_vec(&plan).unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            String::from_utf8(utf8.clone())
+                .unwrap()
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let (code, early) = check_json(&utf8);
+    let (late_code, late) = check_json(&utf16);
+    assert_eq!(code, late_code);
+    assert_eq!(early, late);
+    assert!(early["roles"].as_array().unwrap().len() > 1000);
+    assert!(early["findings"].as_array().unwrap().len() > 500);
+}
