@@ -313,7 +313,9 @@ pub(super) fn contains_true(raw: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 
 /// Reads a map key as a borrowed string and classifies it without allocating.
-struct KeyOf<K>(fn(&str) -> K);
+/// A key classified by one of the `*_key` functions (which match bytes, so the streaming
+/// scanner can classify an ASCII key without a UTF-8 check).
+struct KeyOf<K>(fn(&[u8]) -> K);
 
 impl<'de, K> DeserializeSeed<'de> for KeyOf<K> {
     type Value = K;
@@ -328,7 +330,7 @@ impl<'de, K> Visitor<'de> for KeyOf<K> {
         f.write_str("a key")
     }
     fn visit_str<E: de::Error>(self, key: &str) -> Result<K, E> {
-        Ok((self.0)(key))
+        Ok((self.0)(key.as_bytes()))
     }
 }
 
@@ -356,18 +358,18 @@ pub(super) enum TopKey {
     Other,
 }
 
-pub(super) fn top_key(key: &str) -> TopKey {
+pub(super) fn top_key(key: &[u8]) -> TopKey {
     match key {
-        "format_version" => TopKey::FormatVersion,
-        "plan_format_version" => TopKey::PlanFormatVersion,
-        "terraform_version" => TopKey::TerraformVersion,
-        "complete" => TopKey::Complete,
-        "errored" => TopKey::Errored,
-        "resource_changes" => TopKey::ResourceChanges,
-        "resource_drift" => TopKey::ResourceDrift,
-        "configuration" => TopKey::Configuration,
-        "planned_values" | "prior_state" => TopKey::OtherPlanKey,
-        "@level" | "@message" => TopKey::EventKey,
+        b"format_version" => TopKey::FormatVersion,
+        b"plan_format_version" => TopKey::PlanFormatVersion,
+        b"terraform_version" => TopKey::TerraformVersion,
+        b"complete" => TopKey::Complete,
+        b"errored" => TopKey::Errored,
+        b"resource_changes" => TopKey::ResourceChanges,
+        b"resource_drift" => TopKey::ResourceDrift,
+        b"configuration" => TopKey::Configuration,
+        b"planned_values" | b"prior_state" => TopKey::OtherPlanKey,
+        b"@level" | b"@message" => TopKey::EventKey,
         _ => TopKey::Other,
     }
 }
@@ -651,17 +653,17 @@ pub(super) enum EntryKey {
     Other,
 }
 
-pub(super) fn entry_key(key: &str) -> EntryKey {
+pub(super) fn entry_key(key: &[u8]) -> EntryKey {
     match key {
-        "address" => EntryKey::Address,
-        "mode" => EntryKey::Mode,
-        "type" => EntryKey::Type,
-        "name" => EntryKey::Name,
-        "module_address" => EntryKey::ModuleAddress,
-        "index" => EntryKey::Index,
-        "previous_address" => EntryKey::PreviousAddress,
-        "action_reason" => EntryKey::ActionReason,
-        "change" => EntryKey::Change,
+        b"address" => EntryKey::Address,
+        b"mode" => EntryKey::Mode,
+        b"type" => EntryKey::Type,
+        b"name" => EntryKey::Name,
+        b"module_address" => EntryKey::ModuleAddress,
+        b"index" => EntryKey::Index,
+        b"previous_address" => EntryKey::PreviousAddress,
+        b"action_reason" => EntryKey::ActionReason,
+        b"change" => EntryKey::Change,
         _ => EntryKey::Other,
     }
 }
@@ -808,15 +810,15 @@ pub(super) enum ChangeKey {
     Other,
 }
 
-pub(super) fn change_key(key: &str) -> ChangeKey {
+pub(super) fn change_key(key: &[u8]) -> ChangeKey {
     match key {
-        "actions" => ChangeKey::Actions,
-        "before" => ChangeKey::Before,
-        "after" => ChangeKey::After,
-        "after_unknown" => ChangeKey::AfterUnknown,
-        "before_sensitive" => ChangeKey::BeforeSensitive,
-        "after_sensitive" => ChangeKey::AfterSensitive,
-        "importing" => ChangeKey::Importing,
+        b"actions" => ChangeKey::Actions,
+        b"before" => ChangeKey::Before,
+        b"after" => ChangeKey::After,
+        b"after_unknown" => ChangeKey::AfterUnknown,
+        b"before_sensitive" => ChangeKey::BeforeSensitive,
+        b"after_sensitive" => ChangeKey::AfterSensitive,
+        b"importing" => ChangeKey::Importing,
         _ => ChangeKey::Other,
     }
 }
@@ -887,11 +889,11 @@ pub(super) enum SideKey {
     Other,
 }
 
-pub(super) fn side_key(key: &str) -> SideKey {
+pub(super) fn side_key(key: &[u8]) -> SideKey {
     match key {
-        "assume_role_policy" => SideKey::AwsTrust,
-        "assume_role_policy_document" => SideKey::AwsccTrust,
-        "arn" => SideKey::Arn,
+        b"assume_role_policy" => SideKey::AwsTrust,
+        b"assume_role_policy_document" => SideKey::AwsccTrust,
+        b"arn" => SideKey::Arn,
         _ => SideKey::Other,
     }
 }

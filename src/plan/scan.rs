@@ -448,24 +448,23 @@ impl<R: Chunks> Source<R> {
     /// A key (opening quote consumed), classified by `classify` without allocating. A key
     /// too long to be any name the reader looks for is classified as the empty key.
     #[inline]
-    pub fn key<K>(&mut self, classify: fn(&str) -> K) -> Result<K, ScanError> {
+    pub fn key<K>(&mut self, classify: fn(&[u8]) -> K) -> Result<K, ScanError> {
         let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
         if let Some(i) = find_special(slice) {
             if slice.get(i) == Some(&b'"') {
                 let raw = slice.get(..i).unwrap_or_default();
-                // Keys are checked as UTF-8, like serde_json does when it reads them.
-                let key = match std::str::from_utf8(raw) {
-                    Ok(text) => classify(text),
-                    Err(_) => {
-                        self.pos += i + 1;
-                        return Err(self.error(INVALID_UNICODE));
-                    }
-                };
+                // Keys are checked as UTF-8, like serde_json does when it reads them; an
+                // ASCII key (nearly all) needs no more than the ASCII check.
+                if !raw.is_ascii() && std::str::from_utf8(raw).is_err() {
+                    self.pos += i + 1;
+                    return Err(self.error(INVALID_UNICODE));
+                }
+                let key = classify(raw);
                 self.pos += i + 1;
                 return Ok(key);
             }
         }
-        Ok(classify(self.string(SHORT)?.unwrap_or_default()))
+        Ok(classify(self.string(SHORT)?.unwrap_or_default().as_bytes()))
     }
 
     /// A string (opening quote consumed), decoded, when its raw text is at most `cap` bytes;
@@ -963,8 +962,25 @@ mod tests {
     fn keys_and_strings_decode() {
         let mut src = Source::new(Trickle(br#""typ\u0065" "x\"y" "#));
         src.next().unwrap();
-        assert!(src.key(|k| k == "type").unwrap());
+        assert!(src.key(|k| k == b"type").unwrap());
         src.next_nonws("eof").unwrap();
         assert_eq!(src.string(SHORT).unwrap(), Some("x\"y"));
+    }
+
+    /// Keys in one buffer take the fast path: ASCII and other valid UTF-8 are classified by
+    /// their bytes, invalid UTF-8 is refused as serde_json refuses it.
+    #[test]
+    fn keys_in_the_buffer_are_checked_as_utf8() {
+        let mut src = Source::new("\"type\" \"é\" ".as_bytes());
+        src.next().unwrap();
+        assert!(src.key(|k| k == b"type").unwrap());
+        src.next_nonws("eof").unwrap();
+        assert!(src.key(|k| k == "é".as_bytes()).unwrap());
+        let mut src = Source::new(&b"\"t\xFFpe\" "[..]);
+        src.next().unwrap();
+        match src.key(|_| ()) {
+            Err(ScanError::Syntax { reason, .. }) => assert_eq!(reason, INVALID_UNICODE),
+            other => panic!("{other:?}"),
+        }
     }
 }
