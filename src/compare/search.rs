@@ -10,8 +10,10 @@
 
 use super::principals::CallerSpec;
 use super::values::{segments, KeyUniverse, Seg};
-use crate::eval::{decide, trust_for_action, ContextValue, Decision, Request, TrustResult};
-use crate::policy::{Effect, Operator, Policy, Statement};
+use crate::eval::{
+    decide_with, trust_for_action_with, CallerInfo, ContextValue, Decision, Request, TrustResult,
+};
+use crate::policy::{Effect, Operator, Policy};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The permission-only actions a call may also need (SEMANTICS §2.1).
@@ -53,7 +55,13 @@ impl<'p> Lazy<'p> {
         }
     }
 
-    fn get(&mut self, req: &Request, slot: usize, evals: &mut usize) -> TrustResult {
+    fn get(
+        &mut self,
+        req: &Request,
+        info: &CallerInfo<'_>,
+        slot: usize,
+        evals: &mut usize,
+    ) -> TrustResult {
         if let Some(Some(r)) = self.results.get(slot) {
             return *r;
         }
@@ -65,7 +73,7 @@ impl<'p> Lazy<'p> {
                 .unwrap_or(""),
         };
         *evals = evals.saturating_add(1);
-        let r = trust_for_action(self.policy, req, action);
+        let r = trust_for_action_with(self.policy, req, info, action);
         if let Some(s) = self.results.get_mut(slot) {
             *s = Some(r);
         }
@@ -73,16 +81,31 @@ impl<'p> Lazy<'p> {
     }
 
     /// The weakest result over the API action and `also` (SEMANTICS §9.3).
-    fn combined(&mut self, req: &Request, also: &[usize], evals: &mut usize) -> TrustResult {
-        let mut t = self.get(req, 0, evals);
+    fn combined(
+        &mut self,
+        req: &Request,
+        info: &CallerInfo<'_>,
+        also: &[usize],
+        evals: &mut usize,
+    ) -> TrustResult {
+        let mut t = self.get(req, info, 0, evals);
         for &i in also {
             if t < TrustResult::AllowAccount {
                 break;
             }
-            t = t.min(self.get(req, i.saturating_add(1), evals));
+            t = t.min(self.get(req, info, i.saturating_add(1), evals));
         }
         t
     }
+}
+
+/// One caller group: the keys that can matter to its callers, and one request per (caller,
+/// API) carrying the caller's own context keys. The requests are built once per search; each
+/// candidate context is laid over them and taken off again, so the hot loop does not rebuild
+/// or clone requests.
+struct Group {
+    keys: Vec<usize>,
+    bases: Vec<Request>,
 }
 
 /// Search for requests `grant` allows and `deny` does not (final decisions, §9.3).
@@ -98,47 +121,69 @@ pub fn search(
     // Callers grouped by the keys that can matter to them: a key tested only in statements
     // whose principal or action can never apply to a caller cannot change that caller's
     // result, so it stays absent for it. Same answer, far fewer contexts.
-    let mut groups: BTreeMap<Vec<usize>, Vec<&CallerSpec>> = BTreeMap::new();
+    let probes = probes(grant, deny);
+    let lower_names: Vec<String> = keys.iter().map(|k| k.name.to_ascii_lowercase()).collect();
+    let mut by_keys: BTreeMap<Vec<usize>, Vec<&CallerSpec>> = BTreeMap::new();
     for spec in space.callers {
-        groups
+        by_keys
             .entry(relevant_keys(
-                grant,
-                deny,
+                &probes,
                 spec,
-                keys,
+                &lower_names,
                 space.role,
                 &mut out.evaluations,
             ))
             .or_default()
             .push(spec);
     }
-    let widest = groups.keys().map(Vec::len).max().unwrap_or(0);
+    let mut groups: Vec<Group> = by_keys
+        .into_iter()
+        .map(|(keys, callers)| Group {
+            keys,
+            bases: callers
+                .iter()
+                .flat_map(|spec| {
+                    spec.apis
+                        .iter()
+                        .map(|api| base_request(space.role, spec, api))
+                })
+                .collect(),
+        })
+        .collect();
+    let widest = groups.iter().map(|g| g.keys.len()).max().unwrap_or(0);
+    let mut context: Vec<(&str, &ContextValue)> = Vec::with_capacity(widest);
     for present in 0..=widest {
-        for (group_keys, callers) in &groups {
-            let k = group_keys.len();
+        for group in &mut groups {
+            let k = group.keys.len();
             if present > k {
                 continue;
             }
-            // Positions into `group_keys`.
+            // Positions into `group.keys`.
             let mut combo: Vec<usize> = (0..present).collect();
             loop {
                 let chosen: Vec<usize> = combo
                     .iter()
-                    .filter_map(|&i| group_keys.get(i).copied())
+                    .filter_map(|&i| group.keys.get(i).copied())
                     .collect();
                 // Odometer over the chosen keys' values.
                 let mut digits = vec![0usize; present];
                 loop {
-                    let mut context: BTreeMap<String, ContextValue> = BTreeMap::new();
+                    context.clear();
                     for (&ki, &d) in chosen.iter().zip(&digits) {
                         if let Some(key) = keys.get(ki) {
                             if let Some(v) = key.values.get(d) {
-                                context.insert(key.name.clone(), v.clone());
+                                context.push((key.name.as_str(), v));
                             }
                         }
                     }
                     if try_context(
-                        grant, deny, space.role, callers, &context, &mut out, budget, limit,
+                        grant,
+                        deny,
+                        &mut group.bases,
+                        &context,
+                        &mut out,
+                        budget,
+                        limit,
                     ) {
                         return out;
                     }
@@ -161,75 +206,104 @@ pub fn search(
     out
 }
 
-/// Indices (into `keys`) of the keys tested by some statement of either policy that can apply
-/// to `spec` through one of its APIs: its principal block names the caller and its actions
-/// cover the API or a permission-only action. Checked with the evaluator itself, on a copy of
-/// the statement turned into an unconditional Allow, so principal and action matching are
-/// exactly the evaluator's. Keys used as `${...}` variables in those statements count too.
-fn relevant_keys(
-    grant: &Policy,
-    deny: &Policy,
-    spec: &CallerSpec,
-    keys: &[KeyUniverse],
-    role: &str,
-    evals: &mut usize,
-) -> Vec<usize> {
-    let mut wanted: BTreeSet<String> = BTreeSet::new();
+/// The request for one caller and API before any searched key is added.
+fn base_request(role: &str, spec: &CallerSpec, api: &str) -> Request {
+    Request {
+        role: role.to_string(),
+        action: api.to_string(),
+        also: Vec::new(),
+        principal: spec.caller.clone(),
+        caller_allows: true,
+        context: spec.context.iter().cloned().collect(),
+    }
+}
+
+/// One statement with conditions, made into an unconditional Allow on its own, with the
+/// (lower-cased) keys it tests or uses as `${...}` variables.
+struct Probe {
+    single: Policy,
+    keys: Vec<String>,
+}
+
+/// The probes of every statement with conditions of `grant`, then of `deny`, built once per
+/// search rather than once per caller.
+fn probes(grant: &Policy, deny: &Policy) -> Vec<Probe> {
+    let mut out = Vec::new();
     for policy in [grant, deny] {
         for s in &policy.statements {
-            if s.conditions.is_empty() || !can_apply(policy, s, spec, role, evals) {
+            if s.conditions.is_empty() {
                 continue;
             }
+            let mut keys = Vec::new();
             for c in &s.conditions {
-                wanted.insert(c.key.to_ascii_lowercase());
+                keys.push(c.key.to_ascii_lowercase());
                 if let Operator::Known { base, .. } = c.operator {
                     for v in &c.values {
                         for seg in segments(v, policy.version, base) {
                             if let Seg::Var { key, .. } = seg {
-                                wanted.insert(key.to_ascii_lowercase());
+                                keys.push(key.to_ascii_lowercase());
                             }
                         }
                     }
                 }
             }
+            let mut probe = s.clone();
+            probe.effect = Effect::Allow;
+            probe.conditions.clear();
+            let single = Policy {
+                version: policy.version,
+                version_raw: policy.version_raw.clone(),
+                id: None,
+                statements: vec![probe],
+                issues: Vec::new(),
+            };
+            out.push(Probe { single, keys });
         }
     }
-    keys.iter()
+    out
+}
+
+/// Indices (into `keys`, given by their lower-cased names) of the keys tested by some
+/// statement of either policy that can apply to `spec` through one of its APIs: its principal
+/// block names the caller and its actions cover the API or a permission-only action. Checked
+/// with the evaluator itself, on a copy of the statement turned into an unconditional Allow,
+/// so principal and action matching are exactly the evaluator's. Keys used as `${...}`
+/// variables in those statements count too.
+fn relevant_keys(
+    probes: &[Probe],
+    spec: &CallerSpec,
+    lower_names: &[String],
+    role: &str,
+    evals: &mut usize,
+) -> Vec<usize> {
+    let mut wanted: BTreeSet<&str> = BTreeSet::new();
+    if !probes.is_empty() {
+        let requests: Vec<Request> = spec
+            .apis
+            .iter()
+            .map(|api| base_request(role, spec, api))
+            .collect();
+        for probe in probes {
+            if can_apply(&probe.single, spec, &requests, evals) {
+                wanted.extend(probe.keys.iter().map(String::as_str));
+            }
+        }
+    }
+    lower_names
+        .iter()
         .enumerate()
-        .filter(|(_, k)| wanted.contains(&k.name.to_ascii_lowercase()))
+        .filter(|(_, name)| wanted.contains(name.as_str()))
         .map(|(i, _)| i)
         .collect()
 }
 
-fn can_apply(
-    policy: &Policy,
-    s: &Statement,
-    spec: &CallerSpec,
-    role: &str,
-    evals: &mut usize,
-) -> bool {
-    let mut probe = s.clone();
-    probe.effect = Effect::Allow;
-    probe.conditions.clear();
-    let single = Policy {
-        version: policy.version,
-        version_raw: policy.version_raw.clone(),
-        id: None,
-        statements: vec![probe],
-        issues: Vec::new(),
-    };
-    for api in &spec.apis {
-        let req = Request {
-            role: role.to_string(),
-            action: (*api).to_string(),
-            also: Vec::new(),
-            principal: spec.caller.clone(),
-            caller_allows: true,
-            context: spec.context.iter().cloned().collect(),
-        };
+/// `requests` holds one request per API of `spec`, in order.
+fn can_apply(single: &Policy, spec: &CallerSpec, requests: &[Request], evals: &mut usize) -> bool {
+    for (api, req) in spec.apis.iter().zip(requests) {
+        let info = CallerInfo::new(req);
         for action in std::iter::once(*api).chain(EXTRA_ACTIONS) {
             *evals = evals.saturating_add(1);
-            if trust_for_action(&single, &req, action) != TrustResult::NoMatch {
+            if trust_for_action_with(single, req, &info, action) != TrustResult::NoMatch {
                 return true;
             }
         }
@@ -237,44 +311,42 @@ fn can_apply(
     false
 }
 
-/// Try every caller with one context. Returns true when the search must stop (limit reached:
-/// complete; or budget spent: incomplete).
-#[allow(clippy::too_many_arguments)]
+/// Try every caller of a group with one context. Returns true when the search must stop
+/// (limit reached: complete; or budget spent: incomplete).
 fn try_context(
     grant: &Policy,
     deny: &Policy,
-    role: &str,
-    callers: &[&CallerSpec],
-    context: &BTreeMap<String, ContextValue>,
+    bases: &mut [Request],
+    context: &[(&str, &ContextValue)],
     out: &mut Outcome,
     budget: usize,
     limit: usize,
 ) -> bool {
-    for spec in callers {
-        let mut ctx = context.clone();
-        for (k, v) in &spec.context {
-            ctx.insert(k.clone(), v.clone());
-        }
-        for api in &spec.apis {
-            let base = Request {
-                role: role.to_string(),
-                action: (*api).to_string(),
-                also: Vec::new(),
-                principal: spec.caller.clone(),
-                caller_allows: true,
-                context: ctx.clone(),
-            };
-            if let Some(found) = first_witness(grant, deny, base, &mut out.evaluations) {
-                out.found.push(found);
-                if out.found.len() >= limit {
-                    out.complete = true;
-                    return true;
-                }
+    let mut added: Vec<&str> = Vec::with_capacity(context.len());
+    for base in bases {
+        // The caller's own keys win over searched ones with the same name, as when the
+        // caller's context is written over the searched one.
+        added.clear();
+        for &(k, v) in context {
+            if !base.context.contains_key(k) {
+                base.context.insert(k.to_string(), v.clone());
+                added.push(k);
             }
-            if out.evaluations > budget {
-                out.complete = false;
+        }
+        let found = first_witness(grant, deny, base, &mut out.evaluations);
+        for k in &added {
+            base.context.remove(*k);
+        }
+        if let Some(found) = found {
+            out.found.push(found);
+            if out.found.len() >= limit {
+                out.complete = true;
                 return true;
             }
+        }
+        if out.evaluations > budget {
+            out.complete = false;
+            return true;
         }
     }
     false
@@ -285,32 +357,35 @@ fn try_context(
 fn first_witness(
     grant: &Policy,
     deny: &Policy,
-    base: Request,
+    base: &Request,
     evals: &mut usize,
 ) -> Option<Request> {
+    let info = CallerInfo::new(base);
     let mut g = Lazy::new(grant);
     let mut d = Lazy::new(deny);
-    if g.get(&base, 0, evals) < TrustResult::AllowAccount {
+    if g.get(base, &info, 0, evals) < TrustResult::AllowAccount {
         // Every variant needs the API action.
         return None;
     }
     for also in ALSO_SUBSETS {
-        let tg = g.combined(&base, also, evals);
+        let tg = g.combined(base, &info, also, evals);
         if tg < TrustResult::AllowAccount {
             continue;
         }
         for caller_allows in [true, false] {
-            let mut req = base.clone();
-            req.also = also
-                .iter()
-                .filter_map(|&i| EXTRA_ACTIONS.get(i).map(|s| s.to_string()))
-                .collect();
-            req.caller_allows = caller_allows;
-            if decide(&req, tg) != Decision::Allow {
+            // The decision reads neither `also` nor anything but the caller, the role and
+            // `caller_allows`, so the variant is only built once it is a witness.
+            if decide_with(&info, tg, caller_allows) != Decision::Allow {
                 continue;
             }
-            let td = d.combined(&base, also, evals);
-            if decide(&req, td) == Decision::Deny {
+            let td = d.combined(base, &info, also, evals);
+            if decide_with(&info, td, caller_allows) == Decision::Deny {
+                let mut req = base.clone();
+                req.also = also
+                    .iter()
+                    .filter_map(|&i| EXTRA_ACTIONS.get(i).map(|s| s.to_string()))
+                    .collect();
+                req.caller_allows = caller_allows;
                 return Some(req);
             }
         }

@@ -4,11 +4,8 @@
 
 use super::action::action_matches;
 use super::condition::{condition_holds, explain_failure, tick};
-use super::principal::{
-    caller_account, principal_matches, role_account, AwsCaller, CallerInfo, MatchKind,
-    PrincipalMatch,
-};
-use super::request::{Caller, Request};
+use super::principal::{principal_matches, CallerInfo, CallerRef, MatchKind, PrincipalMatch};
+use super::request::Request;
 use super::{Decision, Evaluation, StatementTrace, TrustResult};
 use crate::policy::{Effect, Policy, PrincipalMode, Statement};
 
@@ -65,6 +62,17 @@ pub fn trust_for_action(policy: &Policy, request: &Request, action: &str) -> Tru
     trust_with(policy, request, &CallerInfo::new(request), action)
 }
 
+/// [`trust_for_action`] with the caller already read: a search that asks many questions about
+/// one request reads its ARNs once. `info` must be `CallerInfo::new(request)`.
+pub fn trust_for_action_with(
+    policy: &Policy,
+    request: &Request,
+    info: &CallerInfo<'_>,
+    action: &str,
+) -> TrustResult {
+    trust_with(policy, request, info, action)
+}
+
 /// Every action the call needs: the API action, then the permission-only ones (§2.1).
 fn call_actions(request: &Request) -> impl Iterator<Item = &str> {
     std::iter::once(request.action.as_str()).chain(request.also.iter().map(String::as_str))
@@ -86,23 +94,28 @@ pub fn trust_for_request(policy: &Policy, request: &Request) -> TrustResult {
 /// the role's account: the reading that grants more (a direct grant then needs no
 /// `caller_allows`).
 pub fn decide(request: &Request, trust: TrustResult) -> Decision {
+    decide_with(&CallerInfo::new(request), trust, request.caller_allows)
+}
+
+/// [`decide`] with the caller already read (`info` is `CallerInfo::new` of the request) and
+/// the request's `caller_allows` given apart, so a search can try both answers on one request.
+pub fn decide_with(info: &CallerInfo<'_>, trust: TrustResult, caller_allows: bool) -> Decision {
     let allowed = match trust {
         TrustResult::ExplicitDeny | TrustResult::NoMatch => false,
-        TrustResult::AllowDirect | TrustResult::AllowAccount => match &request.principal {
-            Caller::Aws(arn) => {
-                let caller = AwsCaller::parse(arn);
-                let same_account = match (caller_account(&caller, request), role_account(request)) {
+        TrustResult::AllowDirect | TrustResult::AllowAccount => match info.caller {
+            CallerRef::Aws(_) => {
+                let same_account = match (info.account, info.role_account) {
                     (Some(caller), Some(role)) => caller == role,
                     _ => true,
                 };
                 if same_account {
-                    trust == TrustResult::AllowDirect || request.caller_allows
+                    trust == TrustResult::AllowDirect || caller_allows
                 } else {
-                    request.caller_allows
+                    caller_allows
                 }
             }
             // Services and web-identity / SAML callers have no identity side to consult.
-            Caller::Service(_) | Caller::Federated(_) => trust == TrustResult::AllowDirect,
+            CallerRef::Service(_) | CallerRef::Federated(_) => trust == TrustResult::AllowDirect,
         },
     };
     if allowed {
@@ -128,7 +141,7 @@ pub fn evaluate(policy: &Policy, request: &Request) -> Evaluation {
         .collect();
     Evaluation {
         trust,
-        decision: decide(request, trust),
+        decision: decide_with(&info, trust, request.caller_allows),
         statements,
     }
 }

@@ -12,7 +12,10 @@ pub mod request;
 pub mod values;
 pub mod variables;
 
-pub use evaluate::{decide, evaluate, trust_for_action, trust_for_request};
+pub use evaluate::{
+    decide, decide_with, evaluate, trust_for_action, trust_for_action_with, trust_for_request,
+};
+pub use principal::CallerInfo;
 pub use request::{Caller, ContextValue, Request, DEFAULT_ROLE};
 
 use serde::Serialize;
