@@ -12,7 +12,7 @@
 //! caller turns into `analysis-incomplete`, never a silent "no witness".
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::BTreeSet;
 
 /// One element of an atom's pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -303,21 +303,30 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
         offsets: &offsets,
         words,
     };
+    let masks = Masks::new(&layout, &alphabet);
 
     let start = layout.start();
-    let mut seen: HashMap<Vec<u64>, usize> = HashMap::new();
+    // Product states, each `words` long, in discovery order: breadth-first, so the queue is
+    // simply this list read front to back.
+    let mut seen = StateTable::new(words);
     // Per explored state: (parent index, character that led here), for witness reconstruction.
     let mut parents: Vec<Option<(usize, char)>> = Vec::new();
-    let mut queue: VecDeque<(usize, Vec<u64>)> = VecDeque::new();
-    let mut cells_found: HashMap<Vec<bool>, usize> = HashMap::new();
-    let mut order: Vec<Vec<bool>> = Vec::new();
+    // Cells keyed by the state's accepting bits (one bit per atom, so the same partition as
+    // the in/out vector), valued by the first state reaching them.
+    let mut cells_found = StateTable::new(words);
+    let mut order: Vec<usize> = Vec::new();
 
-    seen.insert(start.clone(), 0);
+    seen.insert(&start);
     parents.push(None);
-    queue.push_back((0, start));
 
+    let mut state = vec![0u64; words];
+    let mut next = vec![0u64; words];
+    let mut inside = vec![0u64; words];
+    let mut scratch = vec![0u64; words];
     let mut work = 0usize;
-    while let Some((idx, state)) = queue.pop_front() {
+    let mut idx = 0usize;
+    while idx < seen.len() {
+        state.copy_from_slice(seen.get(idx));
         work = work.saturating_add(words.saturating_mul(alphabet.len()));
         if work > bounds.max_work {
             return Err(BoundHit(format!(
@@ -325,8 +334,10 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
                 atoms.len()
             )));
         }
-        let inside = layout.inside(&state);
-        if !cells_found.contains_key(&inside) {
+        for ((o, s), a) in inside.iter_mut().zip(&state).zip(&masks.accepting) {
+            *o = s & a;
+        }
+        if cells_found.find(&inside).is_none() {
             if cells_found.len() >= bounds.max_cells {
                 return Err(BoundHit(format!(
                     "more than {} distinct value classes for {} patterns",
@@ -334,12 +345,12 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
                     atoms.len()
                 )));
             }
-            cells_found.insert(inside.clone(), idx);
-            order.push(inside);
+            cells_found.insert(&inside);
+            order.push(idx);
         }
-        for &c in &alphabet {
-            let next = layout.step(&state, c);
-            if seen.contains_key(&next) {
+        for (&c, accepts) in alphabet.iter().zip(&masks.accepts) {
+            masks.step(&state, accepts, &mut next, &mut scratch);
+            if seen.find(&next).is_some() {
                 continue;
             }
             if seen.len() >= bounds.max_states
@@ -351,21 +362,17 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
                     seen.len()
                 )));
             }
-            let new_idx = parents.len();
-            seen.insert(next.clone(), new_idx);
+            seen.insert(&next);
             parents.push(Some((idx, c)));
-            queue.push_back((new_idx, next));
         }
+        idx = idx.saturating_add(1);
     }
 
     let mut out = Vec::with_capacity(order.len());
-    for inside in order {
-        let Some(&idx) = cells_found.get(&inside) else {
-            continue;
-        };
+    for first in order {
         out.push(Cell {
-            inside,
-            witness: reconstruct(&parents, idx),
+            inside: layout.inside(seen.get(first)),
+            witness: reconstruct(&parents, first),
         });
     }
     Ok(out)
@@ -412,26 +419,201 @@ impl Layout<'_> {
         v
     }
 
-    fn step(&self, state: &[u64], c: char) -> Vec<u64> {
-        let mut v = vec![0u64; self.words];
-        for (n, &off) in self.nfas.iter().zip(self.offsets) {
-            for (pos, (edge, loops)) in n.edges.iter().enumerate() {
-                if get_bit(state, off.saturating_add(pos)) && edge.accepts(c) {
-                    let to = if *loops { pos } else { pos.saturating_add(1) };
-                    set_bit(&mut v, off.saturating_add(to));
-                }
-            }
-        }
-        self.close(&mut v);
-        v
-    }
-
     fn inside(&self, state: &[u64]) -> Vec<bool> {
         self.nfas
             .iter()
             .zip(self.offsets)
             .map(|(n, &off)| get_bit(state, off.saturating_add(n.edges.len())))
             .collect()
+    }
+}
+
+/// The NFAs' transitions as bit masks over a packed product state, so one step is a few word
+/// operations instead of a walk over every position.
+///
+/// A set bit at a position whose edge accepts the character moves one position on (or stays,
+/// for a `*`); every position's successor lies in the same NFA (the last position of each
+/// NFA, its accepting one, has no edge), so a one-bit shift of the whole vector never carries
+/// a state from one atom into the next.
+struct Masks {
+    /// Per alphabet character: the positions whose edge accepts it.
+    accepts: Vec<Vec<u64>>,
+    /// Positions holding a `*` (they loop, and may be skipped).
+    loops: Vec<u64>,
+    /// Each atom's accepting position.
+    accepting: Vec<u64>,
+}
+
+/// `out = v << 1` across words.
+fn shift_up(v: &[u64], out: &mut [u64]) {
+    let mut carry = 0u64;
+    for (o, &w) in out.iter_mut().zip(v) {
+        *o = w.wrapping_shl(1) | carry;
+        carry = w.wrapping_shr(63);
+    }
+}
+
+impl Masks {
+    fn new(layout: &Layout<'_>, alphabet: &[char]) -> Masks {
+        let words = layout.words;
+        let mut loops = vec![0u64; words];
+        let mut accepting = vec![0u64; words];
+        let mut accepts = vec![vec![0u64; words]; alphabet.len()];
+        for (n, &off) in layout.nfas.iter().zip(layout.offsets) {
+            set_bit(&mut accepting, off.saturating_add(n.edges.len()));
+            for (pos, (edge, looping)) in n.edges.iter().enumerate() {
+                let bit = off.saturating_add(pos);
+                if *looping {
+                    set_bit(&mut loops, bit);
+                }
+                for (&c, mask) in alphabet.iter().zip(accepts.iter_mut()) {
+                    if edge.accepts(c) {
+                        set_bit(mask, bit);
+                    }
+                }
+            }
+        }
+        Masks {
+            accepts,
+            loops,
+            accepting,
+        }
+    }
+
+    /// The closed successor of `state` on the character whose mask is `accepts`.
+    /// `moved` is scratch space of the state's width.
+    fn step(&self, state: &[u64], accepts: &[u64], out: &mut [u64], moved: &mut [u64]) {
+        // Bits that advance one position.
+        for ((m, &s), (&a, &l)) in moved
+            .iter_mut()
+            .zip(state)
+            .zip(accepts.iter().zip(&self.loops))
+        {
+            *m = s & a & !l;
+        }
+        shift_up(moved, out);
+        // Bits that stay on their `*`.
+        for ((o, &s), (&a, &l)) in out
+            .iter_mut()
+            .zip(state)
+            .zip(accepts.iter().zip(&self.loops))
+        {
+            *o |= s & a & l;
+        }
+        self.close(out, moved);
+    }
+
+    /// Epsilon closure: a set `*` position also sets the next one, until nothing changes (as
+    /// many rounds as the longest run of consecutive `*`s).
+    fn close(&self, v: &mut [u64], scratch: &mut [u64]) {
+        loop {
+            for ((s, &x), &l) in scratch.iter_mut().zip(v.iter()).zip(&self.loops) {
+                *s = x & l;
+            }
+            let mut changed = false;
+            let mut carry = 0u64;
+            for (x, &s) in v.iter_mut().zip(scratch.iter()) {
+                let add = s.wrapping_shl(1) | carry;
+                carry = s.wrapping_shr(63);
+                if add & !*x != 0 {
+                    *x |= add;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+}
+
+/// A set of packed states of one width, stored end to end in discovery order, found by an
+/// open-addressing hash table over their indices. Lookups and inserts borrow the state, so the
+/// search allocates nothing per state. Hashing affects only speed: nothing iterates the table.
+struct StateTable {
+    words: usize,
+    states: Vec<u64>,
+    len: usize,
+    /// Index + 1 of the state in each slot; 0 for an empty slot. Length: a power of two.
+    slots: Vec<usize>,
+}
+
+impl StateTable {
+    fn new(words: usize) -> StateTable {
+        StateTable {
+            words,
+            states: Vec::new(),
+            len: 0,
+            slots: vec![0; 64],
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, idx: usize) -> &[u64] {
+        let from = idx.saturating_mul(self.words);
+        self.states
+            .get(from..from.saturating_add(self.words))
+            .unwrap_or(&[])
+    }
+
+    /// Multiplicative hashing: the top bits of the product depend on every input bit, so the
+    /// slot is taken from them.
+    fn hash(state: &[u64]) -> u64 {
+        let mut h = 0u64;
+        for &w in state {
+            h = (h.rotate_left(26) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        h
+    }
+
+    /// Slot for `state`: where it is, or the empty slot where it would go.
+    fn slot(&self, state: &[u64]) -> usize {
+        let mask = self.slots.len().saturating_sub(1);
+        // `slots.len()` is a power of two: keep as many top bits as it has index bits.
+        let shift = 64u32.saturating_sub(mask.count_ones());
+        let top = Self::hash(state).checked_shr(shift).unwrap_or(0);
+        let mut at = usize::try_from(top).unwrap_or(0) & mask;
+        loop {
+            match self.slots.get(at) {
+                Some(&0) | None => return at,
+                Some(&i) if self.get(i.saturating_sub(1)) == state => return at,
+                Some(_) => at = at.wrapping_add(1) & mask,
+            }
+        }
+    }
+
+    fn find(&self, state: &[u64]) -> Option<usize> {
+        match self.slots.get(self.slot(state)) {
+            Some(&i) if i != 0 => Some(i.saturating_sub(1)),
+            _ => None,
+        }
+    }
+
+    /// Add a state known to be absent.
+    fn insert(&mut self, state: &[u64]) {
+        if self.len.saturating_mul(2) >= self.slots.len() {
+            self.grow();
+        }
+        self.states.extend_from_slice(state);
+        self.len = self.len.saturating_add(1);
+        let at = self.slot(state);
+        if let Some(s) = self.slots.get_mut(at) {
+            *s = self.len;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len().saturating_mul(2);
+        self.slots = vec![0; size];
+        for i in 0..self.len {
+            let at = self.slot(self.get(i));
+            if let Some(s) = self.slots.get_mut(at) {
+                *s = i.saturating_add(1);
+            }
+        }
     }
 }
 
