@@ -186,10 +186,11 @@ pub fn compare(
         role: &opts.role_arn,
     };
 
+    let mut prepared = search::prepare([after, before], &space);
     let forward = search::search(
         after,
         before,
-        &space,
+        &mut prepared,
         opts.max_evaluations,
         opts.max_witnesses.max(1),
     );
@@ -208,7 +209,7 @@ pub fn compare(
     let reverse = search::search(
         before,
         after,
-        &space,
+        &mut prepared,
         opts.max_evaluations,
         MAX_LOST.min(opts.max_witnesses.max(1)),
     );

@@ -99,61 +99,101 @@ impl<'p> Lazy<'p> {
     }
 }
 
-/// One caller group: the keys that can matter to its callers, and one request per (caller,
-/// API) carrying the caller's own context keys. The requests are built once per search; each
-/// candidate context is laid over them and taken off again, so the hot loop does not rebuild
-/// or clone requests.
+/// One caller group: the keys that can matter to its callers, and its requests (indices into
+/// [`Prepared`]'s requests, callers in universe order, each caller's APIs in order).
 struct Group {
     keys: Vec<usize>,
-    bases: Vec<Request>,
+    requests: Vec<usize>,
+}
+
+/// What both directions of a comparison share: the caller groups and one request per (caller,
+/// API) carrying the caller's own context keys. Built once per comparison; each candidate
+/// context is laid over a request and taken off again, so the hot loop neither rebuilds nor
+/// clones requests.
+pub struct Prepared<'a> {
+    keys: &'a [KeyUniverse],
+    groups: Vec<Group>,
+    /// The requests as built, never changed: the caller of each is read from here once.
+    templates: Vec<Request>,
+    /// Working copies of `templates` that candidate contexts are laid over; every search
+    /// leaves them as it found them.
+    requests: Vec<Request>,
+    /// Trust evaluations spent grouping the callers. Grouping asks the same questions in
+    /// both directions (the union of both policies' statements), so each direction is
+    /// charged the same count, as when each grouped the callers itself.
+    evaluations: usize,
+}
+
+/// Group the callers of `space` for comparing `policies` (the granting policy of the forward
+/// search first).
+///
+/// Callers grouped by the keys that can matter to them: a key tested only in statements whose
+/// principal or action can never apply to a caller cannot change that caller's result, so it
+/// stays absent for it. Same answer, far fewer contexts.
+pub fn prepare<'a>(policies: [&Policy; 2], space: &Space<'a>) -> Prepared<'a> {
+    let [grant, deny] = policies;
+    let mut evaluations = 0usize;
+    let probes = probes(grant, deny);
+    let lower_names: Vec<String> = space
+        .keys
+        .iter()
+        .map(|k| k.name.to_ascii_lowercase())
+        .collect();
+    let mut templates: Vec<Request> = Vec::new();
+    let mut by_keys: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    for spec in space.callers {
+        let first = templates.len();
+        templates.extend(
+            spec.apis
+                .iter()
+                .map(|api| base_request(space.role, spec, api)),
+        );
+        let own = templates.get(first..).unwrap_or_default();
+        let keys = relevant_keys(&probes, spec, own, &lower_names, &mut evaluations);
+        by_keys
+            .entry(keys)
+            .or_default()
+            .extend(first..templates.len());
+    }
+    Prepared {
+        keys: space.keys,
+        groups: by_keys
+            .into_iter()
+            .map(|(keys, requests)| Group { keys, requests })
+            .collect(),
+        requests: templates.clone(),
+        templates,
+        evaluations,
+    }
 }
 
 /// Search for requests `grant` allows and `deny` does not (final decisions, §9.3).
 pub fn search(
     grant: &Policy,
     deny: &Policy,
-    space: &Space<'_>,
+    prepared: &mut Prepared<'_>,
     budget: usize,
     limit: usize,
 ) -> Outcome {
-    let mut out = Outcome::default();
-    let keys = space.keys;
-    // Callers grouped by the keys that can matter to them: a key tested only in statements
-    // whose principal or action can never apply to a caller cannot change that caller's
-    // result, so it stays absent for it. Same answer, far fewer contexts.
-    let probes = probes(grant, deny);
-    let lower_names: Vec<String> = keys.iter().map(|k| k.name.to_ascii_lowercase()).collect();
-    let mut by_keys: BTreeMap<Vec<usize>, Vec<&CallerSpec>> = BTreeMap::new();
-    for spec in space.callers {
-        by_keys
-            .entry(relevant_keys(
-                &probes,
-                spec,
-                &lower_names,
-                space.role,
-                &mut out.evaluations,
-            ))
-            .or_default()
-            .push(spec);
-    }
-    let mut groups: Vec<Group> = by_keys
-        .into_iter()
-        .map(|(keys, callers)| Group {
-            keys,
-            bases: callers
-                .iter()
-                .flat_map(|spec| {
-                    spec.apis
-                        .iter()
-                        .map(|api| base_request(space.role, spec, api))
-                })
-                .collect(),
-        })
-        .collect();
+    let mut out = Outcome {
+        evaluations: prepared.evaluations,
+        ..Outcome::default()
+    };
+    let Prepared {
+        keys,
+        groups,
+        templates,
+        requests,
+        ..
+    } = prepared;
+    let keys: &[KeyUniverse] = keys;
+    // Each request's caller, read once: only a searched `aws:PrincipalAccount` could change
+    // it (see `try_context`).
+    let infos: Vec<CallerInfo<'_>> = templates.iter().map(CallerInfo::new).collect();
     let widest = groups.iter().map(|g| g.keys.len()).max().unwrap_or(0);
     let mut context: Vec<(&str, &ContextValue)> = Vec::with_capacity(widest);
     for present in 0..=widest {
-        for group in &mut groups {
+        for group in groups.iter() {
             let k = group.keys.len();
             if present > k {
                 continue;
@@ -176,15 +216,12 @@ pub fn search(
                             }
                         }
                     }
-                    if try_context(
-                        grant,
-                        deny,
-                        &mut group.bases,
-                        &context,
-                        &mut out,
-                        budget,
-                        limit,
-                    ) {
+                    let batch = Batch {
+                        members: &group.requests,
+                        infos: &infos,
+                        context: &context,
+                    };
+                    if try_context(grant, deny, requests, &batch, &mut out, budget, limit) {
                         return out;
                     }
                     if !advance(&mut digits, |i| {
@@ -225,8 +262,8 @@ struct Probe {
     keys: Vec<String>,
 }
 
-/// The probes of every statement with conditions of `grant`, then of `deny`, built once per
-/// search rather than once per caller.
+/// The probes of every statement with conditions of `grant`, then of `deny`, built once
+/// rather than once per caller.
 fn probes(grant: &Policy, deny: &Policy) -> Vec<Probe> {
     let mut out = Vec::new();
     for policy in [grant, deny] {
@@ -263,30 +300,23 @@ fn probes(grant: &Policy, deny: &Policy) -> Vec<Probe> {
     out
 }
 
-/// Indices (into `keys`, given by their lower-cased names) of the keys tested by some
+/// Indices (into the keys, given by their lower-cased names) of the keys tested by some
 /// statement of either policy that can apply to `spec` through one of its APIs: its principal
 /// block names the caller and its actions cover the API or a permission-only action. Checked
 /// with the evaluator itself, on a copy of the statement turned into an unconditional Allow,
 /// so principal and action matching are exactly the evaluator's. Keys used as `${...}`
-/// variables in those statements count too.
+/// variables in those statements count too. `requests` holds one request per API of `spec`.
 fn relevant_keys(
     probes: &[Probe],
     spec: &CallerSpec,
+    requests: &[Request],
     lower_names: &[String],
-    role: &str,
     evals: &mut usize,
 ) -> Vec<usize> {
     let mut wanted: BTreeSet<&str> = BTreeSet::new();
-    if !probes.is_empty() {
-        let requests: Vec<Request> = spec
-            .apis
-            .iter()
-            .map(|api| base_request(role, spec, api))
-            .collect();
-        for probe in probes {
-            if can_apply(&probe.single, spec, &requests, evals) {
-                wanted.extend(probe.keys.iter().map(String::as_str));
-            }
+    for probe in probes {
+        if can_apply(&probe.single, spec, requests, evals) {
+            wanted.extend(probe.keys.iter().map(String::as_str));
         }
     }
     lower_names
@@ -311,29 +341,57 @@ fn can_apply(single: &Policy, spec: &CallerSpec, requests: &[Request], evals: &m
     false
 }
 
-/// Try every caller of a group with one context. Returns true when the search must stop
+/// One candidate context for the requests of one group.
+struct Batch<'b, 'i> {
+    /// Indices into the prepared requests.
+    members: &'b [usize],
+    /// The caller of each prepared request.
+    infos: &'b [CallerInfo<'i>],
+    context: &'b [(&'b str, &'b ContextValue)],
+}
+
+/// Try every request of a group with one context. Returns true when the search must stop
 /// (limit reached: complete; or budget spent: incomplete).
 fn try_context(
     grant: &Policy,
     deny: &Policy,
-    bases: &mut [Request],
-    context: &[(&str, &ContextValue)],
+    requests: &mut [Request],
+    batch: &Batch<'_, '_>,
     out: &mut Outcome,
     budget: usize,
     limit: usize,
 ) -> bool {
-    let mut added: Vec<&str> = Vec::with_capacity(context.len());
-    for base in bases {
+    // The caller's account of a unique-ID caller comes from `aws:PrincipalAccount`: only a
+    // context that sets it can change what was read from the request as built.
+    let reread = batch
+        .context
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("aws:PrincipalAccount"));
+    let mut added: Vec<&str> = Vec::with_capacity(batch.context.len());
+    for &i in batch.members {
+        let (Some(base), Some(info)) = (requests.get_mut(i), batch.infos.get(i)) else {
+            continue;
+        };
         // The caller's own keys win over searched ones with the same name, as when the
         // caller's context is written over the searched one.
         added.clear();
-        for &(k, v) in context {
+        for &(k, v) in batch.context {
             if !base.context.contains_key(k) {
                 base.context.insert(k.to_string(), v.clone());
                 added.push(k);
             }
         }
-        let found = first_witness(grant, deny, base, &mut out.evaluations);
+        let found = if reread {
+            first_witness(
+                grant,
+                deny,
+                base,
+                &CallerInfo::new(base),
+                &mut out.evaluations,
+            )
+        } else {
+            first_witness(grant, deny, base, info, &mut out.evaluations)
+        };
         for k in &added {
             base.context.remove(*k);
         }
@@ -354,32 +412,33 @@ fn try_context(
 
 /// The simplest (`also`, `caller_allows`) variant of `base` that `grant` allows and `deny`
 /// does not, if any.
+/// `info` is the caller of `base`.
 fn first_witness(
     grant: &Policy,
     deny: &Policy,
     base: &Request,
+    info: &CallerInfo<'_>,
     evals: &mut usize,
 ) -> Option<Request> {
-    let info = CallerInfo::new(base);
     let mut g = Lazy::new(grant);
     let mut d = Lazy::new(deny);
-    if g.get(base, &info, 0, evals) < TrustResult::AllowAccount {
+    if g.get(base, info, 0, evals) < TrustResult::AllowAccount {
         // Every variant needs the API action.
         return None;
     }
     for also in ALSO_SUBSETS {
-        let tg = g.combined(base, &info, also, evals);
+        let tg = g.combined(base, info, also, evals);
         if tg < TrustResult::AllowAccount {
             continue;
         }
         for caller_allows in [true, false] {
             // The decision reads neither `also` nor anything but the caller, the role and
             // `caller_allows`, so the variant is only built once it is a witness.
-            if decide_with(&info, tg, caller_allows) != Decision::Allow {
+            if decide_with(info, tg, caller_allows) != Decision::Allow {
                 continue;
             }
-            let td = d.combined(base, &info, also, evals);
-            if decide_with(&info, td, caller_allows) == Decision::Deny {
+            let td = d.combined(base, info, also, evals);
+            if decide_with(info, td, caller_allows) == Decision::Deny {
                 let mut req = base.clone();
                 req.also = also
                     .iter()
