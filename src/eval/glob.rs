@@ -94,8 +94,17 @@ fn char_tok(c: char) -> TokOf<char> {
     }
 }
 
+/// A pattern without wildcards matches only itself: the common case (an action name, a plain
+/// value) is then one comparison.
+fn has_wildcard(pattern: &str) -> bool {
+    pattern.bytes().any(|b| b == b'*' || b == b'?')
+}
+
 /// `pattern` (with `*` / `?` wildcards) matches all of `value`, case-sensitively.
 pub fn like(pattern: &str, value: &str) -> bool {
+    if !has_wildcard(pattern) {
+        return pattern == value;
+    }
     if pattern.is_ascii() && value.is_ascii() {
         // Bytes are characters here, so `?` still means one character.
         glob_core(pattern.as_bytes(), value.as_bytes(), byte_tok, |a, b| {
@@ -110,6 +119,11 @@ pub fn like(pattern: &str, value: &str) -> bool {
 
 /// Like [`like`], comparing letters ASCII-case-insensitively (action names, SEMANTICS §1.6).
 pub fn like_ignore_ascii_case(pattern: &str, value: &str) -> bool {
+    if !has_wildcard(pattern) {
+        // Byte-wise ASCII folding is the character-wise one: bytes of multi-byte characters
+        // are never ASCII letters.
+        return pattern.eq_ignore_ascii_case(value);
+    }
     if pattern.is_ascii() && value.is_ascii() {
         glob_core(pattern.as_bytes(), value.as_bytes(), byte_tok, |a, b| {
             a.eq_ignore_ascii_case(&b)
