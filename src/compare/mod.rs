@@ -126,7 +126,7 @@ const MAX_LOST: usize = 4;
 /// Grant per SEMANTICS §7.1/§9.3: the final decision for the request as given (caller_allows
 /// included).
 pub fn granted(policy: &Policy, req: &Request) -> bool {
-    eval::evaluate(policy, req).decision == Decision::Allow
+    eval::decision(policy, req) == Decision::Allow
 }
 
 /// Compare `before` and `after` (SEMANTICS §7). `before` may have no statements ("nobody",
@@ -240,8 +240,9 @@ fn verify(
 ) -> Result<Vec<Witness>, CompareError> {
     let mut out: Vec<Witness> = Vec::with_capacity(found.len());
     for request in found {
-        let g = eval::evaluate(grant, &request);
-        let d = eval::evaluate(deny, &request);
+        // Only the outcome is used here: the trace's sentences are not written.
+        let g = eval::evaluate_outcome(grant, &request);
+        let d = eval::evaluate_outcome(deny, &request);
         if g.decision != Decision::Allow || d.decision != Decision::Deny {
             return Err(CompareError::Incomplete {
                 reason: format!(
@@ -281,23 +282,27 @@ fn verify(
 /// The Allow statement that grants `request`: the first one that applies to every action the
 /// call needs, else the first that applies to its API action (a call may be granted by several
 /// statements, one per action).
-fn granting_statement(policy: &Policy, request: &Request, e: &eval::Evaluation) -> usize {
+fn granting_statement(policy: &Policy, request: &Request, e: &eval::Outcome) -> usize {
     let allow = |idx: usize| {
         policy
             .statements
             .get(idx)
             .is_some_and(|s| s.effect == Effect::Allow)
     };
-    if let Some(t) = e.statements.iter().find(|t| t.matched && allow(t.index)) {
-        return t.index;
+    if let Some(&(index, _)) = e
+        .statements
+        .iter()
+        .find(|&&(index, matched)| matched && allow(index))
+    {
+        return index;
     }
     let mut api_only = request.clone();
     api_only.also.clear();
-    let e2 = eval::evaluate(policy, &api_only);
+    let e2 = eval::evaluate_outcome(policy, &api_only);
     e2.statements
         .iter()
-        .find(|t| t.matched && allow(t.index))
-        .map_or(0, |t| t.index)
+        .find(|&&(index, matched)| matched && allow(index))
+        .map_or(0, |&(index, _)| index)
 }
 
 /// Two policies with the same statements (ignoring `Sid`, `Id` and JSON pointers) in the same

@@ -146,6 +146,83 @@ pub fn evaluate(policy: &Policy, request: &Request) -> Evaluation {
     }
 }
 
+/// The decision for the whole call and which statements matched, as [`evaluate`] gives them,
+/// without writing the trace's sentences: for callers that only act on the outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub trust: TrustResult,
+    pub decision: Decision,
+    /// `(index, matched)` per statement, as in [`Evaluation::statements`].
+    pub statements: Vec<(usize, bool)>,
+}
+
+/// [`evaluate`] without the explanations.
+pub fn evaluate_outcome(policy: &Policy, request: &Request) -> Outcome {
+    let info = CallerInfo::new(request);
+    let actions: Vec<&str> = call_actions(request).collect();
+    let trust = actions
+        .iter()
+        .map(|a| trust_with(policy, request, &info, a))
+        .min()
+        .unwrap_or(TrustResult::NoMatch);
+    let statements = policy
+        .statements
+        .iter()
+        .map(|s| {
+            (
+                s.index,
+                statement_matched(policy, s, request, &info, &actions),
+            )
+        })
+        .collect();
+    Outcome {
+        trust,
+        decision: decide_with(&info, trust, request.caller_allows),
+        statements,
+    }
+}
+
+/// The call's final decision alone (what [`evaluate`] decides).
+pub fn decision(policy: &Policy, request: &Request) -> Decision {
+    let info = CallerInfo::new(request);
+    let trust = call_actions(request)
+        .map(|a| trust_with(policy, request, &info, a))
+        .min()
+        .unwrap_or(TrustResult::NoMatch);
+    decide_with(&info, trust, request.caller_allows)
+}
+
+/// [`StatementTrace::matched`] as [`trace_statement`] decides it.
+fn statement_matched(
+    policy: &Policy,
+    statement: &Statement,
+    request: &Request,
+    info: &CallerInfo<'_>,
+    actions: &[&str],
+) -> bool {
+    if principal_matches(&statement.principals, info).is_none() {
+        return false;
+    }
+    let covered = actions
+        .iter()
+        .filter(|a| action_matches(&statement.actions, a))
+        .count();
+    if covered == 0 {
+        return false;
+    }
+    let holds = statement
+        .conditions
+        .iter()
+        .all(|c| condition_holds(c, statement.effect, policy.version, request));
+    if !holds {
+        return false;
+    }
+    match statement.effect {
+        Effect::Allow => covered == actions.len(),
+        Effect::Deny => true,
+    }
+}
+
 fn kind_word(kind: MatchKind) -> &'static str {
     match kind {
         MatchKind::Direct => "direct",
@@ -244,5 +321,55 @@ fn trace_statement(
         effect: statement.effect.to_string(),
         matched,
         reason: parts.join("; "),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::eval::request::{test_request, Caller, ContextValue};
+    use crate::policy::parse_policy;
+
+    /// The trace-free evaluation must agree with the full one on every field it gives.
+    #[test]
+    fn outcome_agrees_with_the_trace() {
+        let policies = [
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":["sts:AssumeRole","sts:TagSession"]}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:*","Condition":{"StringEquals":{"sts:ExternalId":"x"}}},{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:TagSession"}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:user/bob"},"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"NotAction":"sts:SetContext"}]}"#,
+        ];
+        let mut requests = Vec::new();
+        for also in [vec![], vec!["sts:TagSession".to_string()]] {
+            for ctx in [
+                vec![],
+                vec![("sts:ExternalId", ContextValue::Single("x".into()))],
+            ] {
+                for caller_allows in [true, false] {
+                    let mut r = test_request(&ctx);
+                    r.also = also.clone();
+                    r.caller_allows = caller_allows;
+                    requests.push(r.clone());
+                    r.principal = Caller::Aws("arn:aws:iam::222222222222:user/eve".into());
+                    requests.push(r);
+                }
+            }
+        }
+        for text in policies {
+            let policy = parse_policy(text).unwrap();
+            for r in &requests {
+                let full = evaluate(&policy, r);
+                let brief = evaluate_outcome(&policy, r);
+                assert_eq!(brief.trust, full.trust);
+                assert_eq!(brief.decision, full.decision);
+                assert_eq!(decision(&policy, r), full.decision);
+                let traced: Vec<(usize, bool)> = full
+                    .statements
+                    .iter()
+                    .map(|t| (t.index, t.matched))
+                    .collect();
+                assert_eq!(brief.statements, traced, "{text} {r:?}");
+            }
+        }
     }
 }

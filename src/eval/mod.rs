@@ -13,7 +13,8 @@ pub mod values;
 pub mod variables;
 
 pub use evaluate::{
-    decide, decide_with, evaluate, trust_for_action, trust_for_action_with, trust_for_request,
+    decide, decide_with, decision, evaluate, evaluate_outcome, trust_for_action,
+    trust_for_action_with, trust_for_request, Outcome,
 };
 pub use principal::CallerInfo;
 pub use request::{Caller, ContextValue, Request, DEFAULT_ROLE};

@@ -6,7 +6,7 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::compare::granted;
-use crate::eval::{evaluate, Caller, Request, TrustResult};
+use crate::eval::{trust_for_request, Caller, Request, TrustResult};
 use crate::policy::{ActionMode, Effect, Policy, PrincipalMode, PrincipalType, Statement};
 
 /// The family a condition key belongs to, most specific rule first.
@@ -72,7 +72,8 @@ pub enum Cause {
 }
 
 fn trust(policy: &Policy, request: &Request) -> TrustResult {
-    evaluate(policy, request).trust
+    // The trust result alone: the trace's sentences would be thrown away.
+    trust_for_request(policy, request)
 }
 
 /// The policy's Allow statements with conditions dropped and every action allowed; Deny
