@@ -351,7 +351,8 @@ pub fn analyse_all(jobs: &[(&str, &RoleChange)], settings: &RuleSettings) -> Vec
 pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> RoleResult {
     let before = decode_side(&change.before);
     // Most roles in a plan are unchanged: the same text parses to the same policy once.
-    let after = if change.after == change.before {
+    let same_text = change.after == change.before;
+    let after = if same_text {
         before.clone()
     } else {
         decode_side(&change.after)
@@ -438,11 +439,22 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
     for rule in &settings.custom {
         rules::Rule::check(rule, &input, &mut drafts);
     }
-    let delta = format!(
-        "{}\u{0}{}",
-        side_json(&before, false),
-        side_json(&after, false)
-    );
+    // Each side's normal form is written once: for the fingerprint delta and, unless the
+    // side is sensitive, for the report.
+    let before_text = side_json(&before, false).to_string();
+    let after_text = if same_text {
+        before_text.clone()
+    } else {
+        side_json(&after, false).to_string()
+    };
+    let delta = format!("{before_text}\u{0}{after_text}");
+    let reported = |side: &Side, sensitive: bool, text: String| {
+        if sensitive {
+            CompactJson::new(&side_json(side, true))
+        } else {
+            CompactJson(text.into_boxed_str())
+        }
+    };
     let findings = drafts
         .into_iter()
         .map(|d| finish(plan, change, d, &delta))
@@ -454,8 +466,8 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
             role_type: change.role_type.as_str(),
             actions: change.actions.clone(),
             verdict: verdict.unwrap_or(Verdict::Unchanged),
-            before: CompactJson::new(&side_json(&before, change.before_sensitive)),
-            after: CompactJson::new(&side_json(&after, change.after_sensitive)),
+            before: reported(&before, change.before_sensitive, before_text),
+            after: reported(&after, change.after_sensitive, after_text),
             previous_address: change.previous_address.clone(),
             principals_before: principal_summary(&before, change.before_sensitive),
             principals_after: principal_summary(&after, change.after_sensitive),
