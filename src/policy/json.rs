@@ -108,8 +108,12 @@ pub fn parse(text: &str) -> Result<Node, serde_json::Error> {
 }
 
 /// Escape one JSON-pointer reference token (RFC 6901).
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+pub fn escape_token(token: &str) -> std::borrow::Cow<'_, str> {
+    // Most keys need no escape: borrow them instead of copying twice.
+    if !token.contains(['~', '/']) {
+        return std::borrow::Cow::Borrowed(token);
+    }
+    std::borrow::Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
 }
 
 #[cfg(test)]
