@@ -186,7 +186,8 @@ pub fn compare(
         role: &opts.role_arn,
     };
 
-    let mut prepared = search::prepare([after, before], &space);
+    let templates = search::requests(&space);
+    let mut prepared = search::prepare([after, before], &space, &templates);
     let forward = search::search(
         after,
         before,

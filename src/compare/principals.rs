@@ -28,15 +28,7 @@ pub const SAML: &str = "sts:AssumeRoleWithSAML";
 
 /// The pieces of an ARN: `arn:partition:service:region:account:resource`.
 fn split_arn(text: &str) -> Option<[&str; 6]> {
-    let mut it = text.splitn(6, ':');
-    let parts = [
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ];
+    let parts = crate::eval::principal::split_arn(text)?;
     (parts[0] == "arn").then_some(parts)
 }
 

@@ -106,16 +106,30 @@ struct Group {
     requests: Vec<usize>,
 }
 
-/// What both directions of a comparison share: the caller groups and one request per (caller,
-/// API) carrying the caller's own context keys. Built once per comparison; each candidate
-/// context is laid over a request and taken off again, so the hot loop neither rebuilds nor
-/// clones requests.
-pub struct Prepared<'a> {
+/// One request per (caller, API) of the universe, carrying the caller's own context keys, in
+/// universe order (each caller's APIs in order): what every search of a comparison starts from.
+pub fn requests(space: &Space<'_>) -> Vec<Request> {
+    space
+        .callers
+        .iter()
+        .flat_map(|spec| {
+            spec.apis
+                .iter()
+                .map(|api| base_request(space.role, spec, api))
+        })
+        .collect()
+}
+
+/// What both directions of a comparison share: the caller groups, the caller of each of
+/// [`requests`] read once, and working copies of the requests. Built once per comparison;
+/// each candidate context is laid over a working copy and taken off again, so the hot loop
+/// neither rebuilds nor clones requests.
+pub struct Prepared<'a, 't> {
     keys: &'a [KeyUniverse],
     groups: Vec<Group>,
-    /// The requests as built, never changed: the caller of each is read from here once.
-    templates: Vec<Request>,
-    /// Working copies of `templates` that candidate contexts are laid over; every search
+    /// The caller of each request as built (see `try_context` for when it is read again).
+    infos: Vec<CallerInfo<'t>>,
+    /// Working copies of the requests that candidate contexts are laid over; every search
     /// leaves them as it found them.
     requests: Vec<Request>,
     /// Trust evaluations spent grouping the callers. Grouping asks the same questions in
@@ -125,12 +139,16 @@ pub struct Prepared<'a> {
 }
 
 /// Group the callers of `space` for comparing `policies` (the granting policy of the forward
-/// search first).
+/// search first); `templates` is [`requests`] of `space`.
 ///
 /// Callers grouped by the keys that can matter to them: a key tested only in statements whose
 /// principal or action can never apply to a caller cannot change that caller's result, so it
 /// stays absent for it. Same answer, far fewer contexts.
-pub fn prepare<'a>(policies: [&Policy; 2], space: &Space<'a>) -> Prepared<'a> {
+pub fn prepare<'a, 't>(
+    policies: [&Policy; 2],
+    space: &Space<'a>,
+    templates: &'t [Request],
+) -> Prepared<'a, 't> {
     let [grant, deny] = policies;
     let mut evaluations = 0usize;
     let probes = probes(grant, deny);
@@ -139,21 +157,23 @@ pub fn prepare<'a>(policies: [&Policy; 2], space: &Space<'a>) -> Prepared<'a> {
         .iter()
         .map(|k| k.name.to_ascii_lowercase())
         .collect();
-    let mut templates: Vec<Request> = Vec::new();
+    let infos: Vec<CallerInfo<'t>> = templates.iter().map(CallerInfo::new).collect();
     let mut by_keys: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    let mut first = 0usize;
     for spec in space.callers {
-        let first = templates.len();
-        templates.extend(
-            spec.apis
-                .iter()
-                .map(|api| base_request(space.role, spec, api)),
+        let end = first.saturating_add(spec.apis.len());
+        let own = templates.get(first..end).unwrap_or_default();
+        let own_infos = infos.get(first..end).unwrap_or_default();
+        let keys = relevant_keys(
+            &probes,
+            spec,
+            own,
+            own_infos,
+            &lower_names,
+            &mut evaluations,
         );
-        let own = templates.get(first..).unwrap_or_default();
-        let keys = relevant_keys(&probes, spec, own, &lower_names, &mut evaluations);
-        by_keys
-            .entry(keys)
-            .or_default()
-            .extend(first..templates.len());
+        by_keys.entry(keys).or_default().extend(first..end);
+        first = end;
     }
     Prepared {
         keys: space.keys,
@@ -161,8 +181,8 @@ pub fn prepare<'a>(policies: [&Policy; 2], space: &Space<'a>) -> Prepared<'a> {
             .into_iter()
             .map(|(keys, requests)| Group { keys, requests })
             .collect(),
-        requests: templates.clone(),
-        templates,
+        infos,
+        requests: templates.to_vec(),
         evaluations,
     }
 }
@@ -171,7 +191,7 @@ pub fn prepare<'a>(policies: [&Policy; 2], space: &Space<'a>) -> Prepared<'a> {
 pub fn search(
     grant: &Policy,
     deny: &Policy,
-    prepared: &mut Prepared<'_>,
+    prepared: &mut Prepared<'_, '_>,
     budget: usize,
     limit: usize,
 ) -> Outcome {
@@ -182,14 +202,11 @@ pub fn search(
     let Prepared {
         keys,
         groups,
-        templates,
+        infos,
         requests,
         ..
     } = prepared;
     let keys: &[KeyUniverse] = keys;
-    // Each request's caller, read once: only a searched `aws:PrincipalAccount` could change
-    // it (see `try_context`).
-    let infos: Vec<CallerInfo<'_>> = templates.iter().map(CallerInfo::new).collect();
     let widest = groups.iter().map(|g| g.keys.len()).max().unwrap_or(0);
     let mut context: Vec<(&str, &ContextValue)> = Vec::with_capacity(widest);
     for present in 0..=widest {
@@ -218,7 +235,7 @@ pub fn search(
                     }
                     let batch = Batch {
                         members: &group.requests,
-                        infos: &infos,
+                        infos,
                         context: &context,
                     };
                     if try_context(grant, deny, requests, &batch, &mut out, budget, limit) {
@@ -310,12 +327,13 @@ fn relevant_keys(
     probes: &[Probe],
     spec: &CallerSpec,
     requests: &[Request],
+    infos: &[CallerInfo<'_>],
     lower_names: &[String],
     evals: &mut usize,
 ) -> Vec<usize> {
     let mut wanted: BTreeSet<&str> = BTreeSet::new();
     for probe in probes {
-        if can_apply(&probe.single, spec, requests, evals) {
+        if can_apply(&probe.single, spec, requests, infos, evals) {
             wanted.extend(probe.keys.iter().map(String::as_str));
         }
     }
@@ -327,13 +345,18 @@ fn relevant_keys(
         .collect()
 }
 
-/// `requests` holds one request per API of `spec`, in order.
-fn can_apply(single: &Policy, spec: &CallerSpec, requests: &[Request], evals: &mut usize) -> bool {
-    for (api, req) in spec.apis.iter().zip(requests) {
-        let info = CallerInfo::new(req);
+/// `requests` holds one request per API of `spec`, in order, and `infos` their callers.
+fn can_apply(
+    single: &Policy,
+    spec: &CallerSpec,
+    requests: &[Request],
+    infos: &[CallerInfo<'_>],
+    evals: &mut usize,
+) -> bool {
+    for ((api, req), info) in spec.apis.iter().zip(requests).zip(infos) {
         for action in std::iter::once(*api).chain(EXTRA_ACTIONS) {
             *evals = evals.saturating_add(1);
-            if trust_for_action_with(single, req, &info, action) != TrustResult::NoMatch {
+            if trust_for_action_with(single, req, info, action) != TrustResult::NoMatch {
                 return true;
             }
         }
