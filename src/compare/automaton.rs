@@ -248,27 +248,30 @@ pub struct BoundHit(pub String);
 /// atom, so one representative keeps the search complete. `fresh_pref` lists the preferred
 /// fresh characters (digits for account IDs, letters elsewhere).
 pub fn alphabet(atoms: &[Atom], fresh_pref: &str) -> Vec<char> {
-    let mut set = BTreeSet::new();
+    // Sorted and deduplicated once at the end: the same order a sorted set gives.
+    let mut set: Vec<char> = Vec::new();
     for a in atoms {
         for c in a.chars() {
-            set.insert(c);
+            set.push(c);
             if a.kind == AtomKind::EqualsIgnoreCase {
-                set.insert(c.to_ascii_lowercase());
-                set.insert(c.to_ascii_uppercase());
+                set.push(c.to_ascii_lowercase());
+                set.push(c.to_ascii_uppercase());
             }
         }
         if a.kind == AtomKind::Arn {
             // `:` is the one character ARN wildcards treat specially.
-            set.insert(':');
+            set.push(':');
         }
     }
+    set.sort_unstable();
+    set.dedup();
     let taken = |c: char| set.iter().any(|x| x.eq_ignore_ascii_case(&c));
     let fresh = fresh_pref
         .chars()
         .chain("xyzqjkwvuts0123456789".chars())
         .chain(('\u{100}'..='\u{17f}').filter(|c| c.is_alphabetic()))
         .find(|c| !taken(*c));
-    let mut out: Vec<char> = set.into_iter().collect();
+    let mut out = set;
     // Fresh last: breadth-first order then prefers values made of policy characters.
     if let Some(f) = fresh {
         out.push(f);
@@ -483,6 +486,20 @@ impl Masks {
     /// The closed successor of `state` on the character whose mask is `accepts`.
     /// `moved` is scratch space of the state's width.
     fn step(&self, state: &[u64], accepts: &[u64], out: &mut [u64], moved: &mut [u64]) {
+        // Most keys' atoms fit one word: the same operations without the loops.
+        if let ([s], [a], [l], [o]) = (state, accepts, self.loops.as_slice(), &mut *out) {
+            let m = s & a;
+            let mut v = (m & !l).wrapping_shl(1) | (m & l);
+            loop {
+                let add = (v & l).wrapping_shl(1);
+                if add & !v == 0 {
+                    break;
+                }
+                v |= add;
+            }
+            *o = v;
+            return;
+        }
         // Bits that advance one position.
         for ((m, &s), (&a, &l)) in moved
             .iter_mut()
@@ -525,6 +542,11 @@ impl Masks {
             }
         }
     }
+}
+
+/// Word-by-word equality: states are a word or two, too short to be worth a `memcmp` call.
+fn same(a: &[u64], b: &[u64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// A set of packed states of one width, stored end to end in discovery order, found by an
@@ -579,7 +601,7 @@ impl StateTable {
         loop {
             match self.slots.get(at) {
                 Some(&0) | None => return at,
-                Some(&i) if self.get(i.saturating_sub(1)) == state => return at,
+                Some(&i) if same(self.get(i.saturating_sub(1)), state) => return at,
                 Some(_) => at = at.wrapping_add(1) & mask,
             }
         }
