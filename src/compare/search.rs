@@ -121,17 +121,20 @@ pub fn requests(space: &Space<'_>) -> Vec<Request> {
 }
 
 /// What both directions of a comparison share: the caller groups, the caller of each of
-/// [`requests`] read once, and working copies of the requests. Built once per comparison;
-/// each candidate context is laid over a working copy and taken off again, so the hot loop
-/// neither rebuilds nor clones requests.
+/// [`requests`] read once, and working copies of the requests that searched keys are laid
+/// over. Built once per comparison; each candidate context is laid over a working copy and
+/// taken off again, so the hot loop neither rebuilds nor clones requests.
 pub struct Prepared<'a, 't> {
     keys: &'a [KeyUniverse],
     groups: Vec<Group>,
     /// The caller of each request as built (see `try_context` for when it is read again).
     infos: Vec<CallerInfo<'t>>,
-    /// Working copies of the requests that candidate contexts are laid over; every search
-    /// leaves them as it found them.
-    requests: Vec<Request>,
+    /// The requests as built: what the empty context is tried on.
+    templates: &'t [Request],
+    /// Working copies, for the requests of groups with keys, that candidate contexts are laid
+    /// over; every search leaves them as it found them. A group without keys only ever sees
+    /// the empty context, so its requests need no copy.
+    working: Vec<Option<Request>>,
     /// Trust evaluations spent grouping the callers. Grouping asks the same questions in
     /// both directions (the union of both policies' statements), so each direction is
     /// charged the same count, as when each grouped the callers itself.
@@ -175,14 +178,24 @@ pub fn prepare<'a, 't>(
         by_keys.entry(keys).or_default().extend(first..end);
         first = end;
     }
+    let groups: Vec<Group> = by_keys
+        .into_iter()
+        .map(|(keys, requests)| Group { keys, requests })
+        .collect();
+    let mut working: Vec<Option<Request>> = vec![None; templates.len()];
+    for group in groups.iter().filter(|g| !g.keys.is_empty()) {
+        for &i in &group.requests {
+            if let (Some(slot), Some(t)) = (working.get_mut(i), templates.get(i)) {
+                *slot = Some(t.clone());
+            }
+        }
+    }
     Prepared {
         keys: space.keys,
-        groups: by_keys
-            .into_iter()
-            .map(|(keys, requests)| Group { keys, requests })
-            .collect(),
+        groups,
         infos,
-        requests: templates.to_vec(),
+        templates,
+        working,
         evaluations,
     }
 }
@@ -203,7 +216,8 @@ pub fn search(
         keys,
         groups,
         infos,
-        requests,
+        templates,
+        working,
         ..
     } = prepared;
     let keys: &[KeyUniverse] = keys;
@@ -236,9 +250,10 @@ pub fn search(
                     let batch = Batch {
                         members: &group.requests,
                         infos,
+                        templates,
                         context: &context,
                     };
-                    if try_context(grant, deny, requests, &batch, &mut out, budget, limit) {
+                    if try_context(grant, deny, working, &batch, &mut out, budget, limit) {
                         return out;
                     }
                     if !advance(&mut digits, |i| {
@@ -370,6 +385,8 @@ struct Batch<'b, 'i> {
     members: &'b [usize],
     /// The caller of each prepared request.
     infos: &'b [CallerInfo<'i>],
+    /// The prepared requests as built.
+    templates: &'b [Request],
     context: &'b [(&'b str, &'b ContextValue)],
 }
 
@@ -378,7 +395,7 @@ struct Batch<'b, 'i> {
 fn try_context(
     grant: &Policy,
     deny: &Policy,
-    requests: &mut [Request],
+    working: &mut [Option<Request>],
     batch: &Batch<'_, '_>,
     out: &mut Outcome,
     budget: usize,
@@ -392,32 +409,44 @@ fn try_context(
         .any(|(k, _)| k.eq_ignore_ascii_case("aws:PrincipalAccount"));
     let mut added: Vec<&str> = Vec::with_capacity(batch.context.len());
     for &i in batch.members {
-        let (Some(base), Some(info)) = (requests.get_mut(i), batch.infos.get(i)) else {
+        let Some(info) = batch.infos.get(i) else {
             continue;
         };
-        // The caller's own keys win over searched ones with the same name, as when the
-        // caller's context is written over the searched one.
-        added.clear();
-        for &(k, v) in batch.context {
-            if !base.context.contains_key(k) {
-                base.context.insert(k.to_string(), v.clone());
-                added.push(k);
-            }
-        }
-        let found = if reread {
-            first_witness(
-                grant,
-                deny,
-                base,
-                &CallerInfo::new(base),
-                &mut out.evaluations,
-            )
-        } else {
+        let found = if batch.context.is_empty() {
+            let Some(base) = batch.templates.get(i) else {
+                continue;
+            };
             first_witness(grant, deny, base, info, &mut out.evaluations)
+        } else {
+            // A context with keys only comes to groups with keys, whose requests have copies.
+            let Some(Some(base)) = working.get_mut(i) else {
+                continue;
+            };
+            // The caller's own keys win over searched ones with the same name, as when the
+            // caller's context is written over the searched one.
+            added.clear();
+            for &(k, v) in batch.context {
+                if !base.context.contains_key(k) {
+                    base.context.insert(k.to_string(), v.clone());
+                    added.push(k);
+                }
+            }
+            let found = if reread {
+                first_witness(
+                    grant,
+                    deny,
+                    base,
+                    &CallerInfo::new(base),
+                    &mut out.evaluations,
+                )
+            } else {
+                first_witness(grant, deny, base, info, &mut out.evaluations)
+            };
+            for k in &added {
+                base.context.remove(*k);
+            }
+            found
         };
-        for k in &added {
-            base.context.remove(*k);
-        }
         if let Some(found) = found {
             out.found.push(found);
             if out.found.len() >= limit {
