@@ -37,6 +37,21 @@ fn err(pointer: &str, message: impl Into<String>) -> ParseError {
     }
 }
 
+/// `pointer` and one more reference token, as written (the hot path of parsing: plain
+/// concatenation, not the formatting machinery).
+fn join(pointer: &str, part: &str) -> String {
+    let mut out = String::with_capacity(pointer.len().saturating_add(part.len()).saturating_add(1));
+    out.push_str(pointer);
+    out.push('/');
+    out.push_str(part);
+    out
+}
+
+/// `pointer` and one more reference token, escaped (RFC 6901).
+fn child(pointer: &str, token: &str) -> String {
+    join(pointer, &escape_token(token))
+}
+
 /// Parse a trust policy document. A text beyond the limits of [`limits`] is refused before it
 /// is read into a tree.
 pub fn parse_policy(text: &str) -> Result<Policy, ParseError> {
@@ -212,7 +227,7 @@ fn check_duplicates(
                 };
                 issues.push(PolicyIssue {
                     kind: IssueKind::DuplicateKey,
-                    pointer: format!("{pointer}/{}", escape_token(key)),
+                    pointer: child(pointer, key),
                     message: format!(
                         "duplicate key `{key}` (IAM refuses it on save; as legacy IAM reads it, {how})"
                     ),
@@ -324,7 +339,7 @@ fn statement_from_node(
     let mut action_nodes: Vec<(&str, &Node)> = Vec::new();
     let mut condition_nodes: Vec<&Node> = Vec::new();
     for (key, value) in members {
-        let p = format!("{pointer}/{}", escape_token(key));
+        let p = child(pointer, key);
         match key.as_str() {
             "Sid" => sid = Some(expect_scalar(value, &p)?),
             // Legacy policies with two Effects: the last one wins ([D-trbl], TV-07).
@@ -368,12 +383,7 @@ fn statement_from_node(
     let actions = actions_from_nodes(&action_nodes, pointer, issues)?;
     let mut conditions = Vec::new();
     for node in condition_nodes {
-        conditions_from_node(
-            node,
-            &format!("{pointer}/Condition"),
-            &mut conditions,
-            issues,
-        )?;
+        conditions_from_node(node, &join(pointer, "Condition"), &mut conditions, issues)?;
     }
     Ok(Statement {
         index,
@@ -432,7 +442,7 @@ fn principals_from_nodes(
         if *key != wanted {
             continue;
         }
-        let p = format!("{pointer}/{key}");
+        let p = join(pointer, key);
         match node {
             Node::String(s) if s == "*" => {
                 // Documented as {"AWS":"*"} but refused in trust policies (SEMANTICS §1.4).
@@ -450,7 +460,7 @@ fn principals_from_nodes(
             Node::Object(members) => {
                 check_duplicates(members, &p, issues, &["*"]);
                 for (type_key, value) in members {
-                    let tp = format!("{p}/{}", escape_token(type_key));
+                    let tp = child(&p, type_key);
                     let kind = match type_key.as_str() {
                         "AWS" => PrincipalType::Aws,
                         "Service" => PrincipalType::Service,
@@ -617,7 +627,7 @@ fn actions_from_nodes(
         if *key != wanted {
             continue;
         }
-        let p = format!("{pointer}/{key}");
+        let p = join(pointer, key);
         let values = strings(node, &p)?;
         if values.is_empty() {
             issues.push(warning(&p, format!("empty `{key}` list")));
@@ -715,7 +725,7 @@ fn conditions_from_node(
     };
     check_duplicates(operators, pointer, issues, &["*"]);
     for (op_raw, block) in operators {
-        let op_pointer = format!("{pointer}/{}", escape_token(op_raw));
+        let op_pointer = child(pointer, op_raw);
         let (operator, problem) = parse_operator(op_raw);
         if let Some(message) = problem {
             issues.push(PolicyIssue {
