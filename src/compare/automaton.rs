@@ -248,6 +248,16 @@ pub struct BoundHit(pub String);
 /// atom, so one representative keeps the search complete. `fresh_pref` lists the preferred
 /// fresh characters (digits for account IDs, letters elsewhere).
 pub fn alphabet(atoms: &[Atom], fresh_pref: &str) -> Vec<char> {
+    let (mut out, fresh) = alphabet_parts(atoms, fresh_pref);
+    // Fresh last: breadth-first order then prefers values made of policy characters.
+    if let Some(f) = fresh {
+        out.push(f);
+    }
+    out
+}
+
+/// [`alphabet`] as the sorted pattern characters and the fresh one.
+fn alphabet_parts(atoms: &[Atom], fresh_pref: &str) -> (Vec<char>, Option<char>) {
     // Sorted and deduplicated once at the end: the same order a sorted set gives.
     let mut set: Vec<char> = Vec::new();
     for a in atoms {
@@ -271,12 +281,7 @@ pub fn alphabet(atoms: &[Atom], fresh_pref: &str) -> Vec<char> {
         .chain("xyzqjkwvuts0123456789".chars())
         .chain(('\u{100}'..='\u{17f}').filter(|c| c.is_alphabetic()))
         .find(|c| !taken(*c));
-    let mut out = set;
-    // Fresh last: breadth-first order then prefers values made of policy characters.
-    if let Some(f) = fresh {
-        out.push(f);
-    }
-    out
+    (set, fresh)
 }
 
 /// Every satisfiable cell of `atoms` with a shortest witness string, in breadth-first order
@@ -292,7 +297,9 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
         )));
     }
     let nfas: Vec<Nfa> = atoms.iter().map(Nfa::build).collect();
-    let alphabet = alphabet(atoms, fresh_pref);
+    let (sorted, fresh) = alphabet_parts(atoms, fresh_pref);
+    let mut alphabet = sorted.clone();
+    alphabet.extend(fresh);
     // A product state: every atom's NFA state set, packed into one bit vector.
     let mut offsets = Vec::with_capacity(nfas.len());
     let mut total_bits = 0usize;
@@ -306,7 +313,7 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
         offsets: &offsets,
         words,
     };
-    let masks = Masks::new(&layout, &alphabet);
+    let masks = Masks::new(&layout, &sorted, fresh);
 
     let start = layout.start();
     // Product states, each `words` long, in discovery order: breadth-first, so the queue is
@@ -457,11 +464,13 @@ fn shift_up(v: &[u64], out: &mut [u64]) {
 }
 
 impl Masks {
-    fn new(layout: &Layout<'_>, alphabet: &[char]) -> Masks {
+    /// `sorted` then `fresh` is the alphabet, in that order.
+    fn new(layout: &Layout<'_>, sorted: &[char], fresh: Option<char>) -> Masks {
         let words = layout.words;
         let mut loops = vec![0u64; words];
         let mut accepting = vec![0u64; words];
-        let mut accepts = vec![vec![0u64; words]; alphabet.len()];
+        let size = sorted.len().saturating_add(usize::from(fresh.is_some()));
+        let mut accepts = vec![vec![0u64; words]; size];
         for (n, &off) in layout.nfas.iter().zip(layout.offsets) {
             set_bit(&mut accepting, off.saturating_add(n.edges.len()));
             for (pos, (edge, looping)) in n.edges.iter().enumerate() {
@@ -469,8 +478,35 @@ impl Masks {
                 if *looping {
                     set_bit(&mut loops, bit);
                 }
-                for (&c, mask) in alphabet.iter().zip(accepts.iter_mut()) {
-                    if edge.accepts(c) {
+                // A literal edge accepts at most its character in either case: look those up
+                // in the sorted characters instead of asking every one. Wildcards ask all.
+                let candidates = match *edge {
+                    Edge::Exact(x) => Some([x, x, x]),
+                    Edge::Folded(x) => Some([x, x.to_ascii_lowercase(), x.to_ascii_uppercase()]),
+                    Edge::Any | Edge::AnyButColon => None,
+                };
+                match candidates {
+                    Some(chars) => {
+                        for c in chars {
+                            if let Ok(i) = sorted.binary_search(&c) {
+                                if edge.accepts(c) {
+                                    if let Some(mask) = accepts.get_mut(i) {
+                                        set_bit(mask, bit);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    None => {
+                        for (&c, mask) in sorted.iter().zip(accepts.iter_mut()) {
+                            if edge.accepts(c) {
+                                set_bit(mask, bit);
+                            }
+                        }
+                    }
+                }
+                if let (Some(f), Some(mask)) = (fresh, accepts.get_mut(sorted.len())) {
+                    if edge.accepts(f) {
                         set_bit(mask, bit);
                     }
                 }
