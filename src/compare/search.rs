@@ -10,10 +10,12 @@
 
 use super::principals::CallerSpec;
 use super::values::{segments, KeyUniverse, Seg};
+use crate::eval::action::action_matches;
+use crate::eval::principal::principal_matches;
 use crate::eval::{
     decide_with, trust_for_action_with, CallerInfo, ContextValue, Decision, Request, TrustResult,
 };
-use crate::policy::{Effect, Operator, Policy};
+use crate::policy::{Operator, Policy, Statement};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The permission-only actions a call may also need (SEMANTICS §2.1).
@@ -165,16 +167,8 @@ pub fn prepare<'a, 't>(
     let mut first = 0usize;
     for spec in space.callers {
         let end = first.saturating_add(spec.apis.len());
-        let own = templates.get(first..end).unwrap_or_default();
         let own_infos = infos.get(first..end).unwrap_or_default();
-        let keys = relevant_keys(
-            &probes,
-            spec,
-            own,
-            own_infos,
-            &lower_names,
-            &mut evaluations,
-        );
+        let keys = relevant_keys(&probes, spec, own_infos, &lower_names, &mut evaluations);
         by_keys.entry(keys).or_default().extend(first..end);
         first = end;
     }
@@ -287,16 +281,20 @@ fn base_request(role: &str, spec: &CallerSpec, api: &str) -> Request {
     }
 }
 
-/// One statement with conditions, made into an unconditional Allow on its own, with the
-/// (lower-cased) keys it tests or uses as `${...}` variables.
-struct Probe {
-    single: Policy,
+/// One statement with conditions, read as an unconditional Allow on its own, with the
+/// (lower-cased) keys it tests or uses as `${...}` variables. Such a statement applies to a
+/// request exactly when the evaluator's two tests pass: its actions cover the action and its
+/// principal names the caller.
+struct Probe<'p> {
+    statement: &'p Statement,
+    /// Whether its actions cover each of [`EXTRA_ACTIONS`] (the same for every caller).
+    extras: [bool; 3],
     keys: Vec<String>,
 }
 
 /// The probes of every statement with conditions of `grant`, then of `deny`, built once
 /// rather than once per caller.
-fn probes(grant: &Policy, deny: &Policy) -> Vec<Probe> {
+fn probes<'p>(grant: &'p Policy, deny: &'p Policy) -> Vec<Probe<'p>> {
     let mut out = Vec::new();
     for policy in [grant, deny] {
         for s in &policy.statements {
@@ -316,17 +314,12 @@ fn probes(grant: &Policy, deny: &Policy) -> Vec<Probe> {
                     }
                 }
             }
-            let mut probe = s.clone();
-            probe.effect = Effect::Allow;
-            probe.conditions.clear();
-            let single = Policy {
-                version: policy.version,
-                version_raw: policy.version_raw.clone(),
-                id: None,
-                statements: vec![probe],
-                issues: Vec::new(),
-            };
-            out.push(Probe { single, keys });
+            let extras = EXTRA_ACTIONS.map(|a| action_matches(&s.actions, a));
+            out.push(Probe {
+                statement: s,
+                extras,
+                keys,
+            });
         }
     }
     out
@@ -335,20 +328,19 @@ fn probes(grant: &Policy, deny: &Policy) -> Vec<Probe> {
 /// Indices (into the keys, given by their lower-cased names) of the keys tested by some
 /// statement of either policy that can apply to `spec` through one of its APIs: its principal
 /// block names the caller and its actions cover the API or a permission-only action. Checked
-/// with the evaluator itself, on a copy of the statement turned into an unconditional Allow,
-/// so principal and action matching are exactly the evaluator's. Keys used as `${...}`
-/// variables in those statements count too. `requests` holds one request per API of `spec`.
+/// with the evaluator's own principal and action tests, so they match exactly as in
+/// evaluation. Keys used as `${...}` variables in those statements count too. `infos` holds
+/// the caller of the request for each API of `spec`.
 fn relevant_keys(
-    probes: &[Probe],
+    probes: &[Probe<'_>],
     spec: &CallerSpec,
-    requests: &[Request],
     infos: &[CallerInfo<'_>],
     lower_names: &[String],
     evals: &mut usize,
 ) -> Vec<usize> {
     let mut wanted: BTreeSet<&str> = BTreeSet::new();
     for probe in probes {
-        if can_apply(&probe.single, spec, requests, infos, evals) {
+        if can_apply(probe, spec, infos, evals) {
             wanted.extend(probe.keys.iter().map(String::as_str));
         }
     }
@@ -361,17 +353,21 @@ fn relevant_keys(
 }
 
 /// `requests` holds one request per API of `spec`, in order, and `infos` their callers.
+/// Each action tried counts as one trust evaluation, in the order the evaluator would be
+/// asked: the API, then the permission-only actions.
 fn can_apply(
-    single: &Policy,
+    probe: &Probe<'_>,
     spec: &CallerSpec,
-    requests: &[Request],
     infos: &[CallerInfo<'_>],
     evals: &mut usize,
 ) -> bool {
-    for ((api, req), info) in spec.apis.iter().zip(requests).zip(infos) {
-        for action in std::iter::once(*api).chain(EXTRA_ACTIONS) {
+    for (api, info) in spec.apis.iter().zip(infos) {
+        let named = principal_matches(&probe.statement.principals, info).is_some();
+        let covered =
+            std::iter::once(action_matches(&probe.statement.actions, api)).chain(probe.extras);
+        for covers in covered {
             *evals = evals.saturating_add(1);
-            if trust_for_action_with(single, req, info, action) != TrustResult::NoMatch {
+            if covers && named {
                 return true;
             }
         }
