@@ -124,10 +124,21 @@ pub struct Inputs<'a> {
 /// Picks names that no policy literal uses, so a fresh principal really is fresh.
 struct Fresh {
     taken: BTreeSet<String>,
+    /// No taken name contains `fresh`, so none contains a base name that does: such a base
+    /// is free without scanning every taken name for it.
+    fresh_free: bool,
 }
 
 impl Fresh {
+    fn new(taken: BTreeSet<String>) -> Fresh {
+        let fresh_free = !taken.iter().any(|t| t.contains("fresh"));
+        Fresh { taken, fresh_free }
+    }
+
     fn name(&self, base: &str) -> String {
+        if self.fresh_free && base.contains("fresh") {
+            return base.to_string();
+        }
         if !self.taken.iter().any(|t| t.contains(base)) {
             return base.to_string();
         }
@@ -237,7 +248,7 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
     for c in inp.conds {
         taken.extend(c.cond.values.iter().cloned());
     }
-    let fresh = Fresh { taken };
+    let fresh = Fresh::new(taken);
     let session_fresh = fresh.name("session1");
     let user_fresh = fresh.name("fresh-user");
     let role_fresh = fresh.name("fresh-role");
