@@ -7,9 +7,13 @@ use trustgate::compare::{compare, CompareError, CompareOptions};
 use trustgate::policy::{parse_policy, Policy};
 
 fn tmp(name: &str, text: &str) -> String {
+    // Tests run in parallel in one process: each call gets its own file, or one test's
+    // `after.json` could be read by another.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("trustgate-regressions-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+    let path = dir.join(format!("{n}-{name}"));
     std::fs::write(&path, text).unwrap();
     path.to_string_lossy().into_owned()
 }
