@@ -1,6 +1,6 @@
 //! Reading ahead on a second thread: the kernel's copy of the next chunk, and the count of
 //! its newlines, overlap the scan of this one. Chunks are handed over whole (the scanner
-//! swaps its buffer for the new one, never copies) and recycled, so memory stays a few MiB
+//! swaps its buffer for the new one, never copies) and recycled, so memory stays about a MiB
 //! whatever the input.
 
 use std::io::{self, Read};

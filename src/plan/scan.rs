@@ -10,7 +10,7 @@
 //! the common cases; the callers that can re-read their input use serde's own message.
 
 // Positions and counts here are bounded by the bytes read so far, and every step of `pos`
-// stays within the current 1 MiB buffer (it is checked against `end` before it is taken), so
+// stays within the current buffer (it is checked against `end` before it is taken), so
 // none of this arithmetic can overflow; the scanner's hot loop keeps plain arithmetic rather
 // than paying for checked forms. Indexing is checked (`get`) everywhere.
 #![allow(clippy::arithmetic_side_effects)]
@@ -18,8 +18,9 @@
 use std::io::{self, Read};
 
 /// The read buffer: large enough that a refill is rare next to the work on its bytes, small
-/// enough to stay in cache and far below the memory budget.
-pub(super) const CHUNK: usize = 1 << 20;
+/// enough to stay in cache. Measured (make bench): 256 KiB beat 1 MiB (fewer fresh pages to
+/// fault in, 12.2 -> 10.5 ms at 1k resources, equal or better at 100k) and 128 KiB.
+pub(super) const CHUNK: usize = 1 << 18;
 
 /// Longest key or string the scanner keeps to compare; longer ones are never a name it looks
 /// for, so they are skipped (still validated) rather than kept.

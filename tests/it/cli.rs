@@ -441,7 +441,7 @@ fn rules_list_snapshot() {
     );
 }
 
-/// A plan of several read-ahead chunks (1 MiB each), with a byte-order mark: standard input
+/// A plan of several read-ahead chunks (256 KiB each), with a byte-order mark: standard input
 /// (read on the read-ahead thread) gives the report a file gives, and the error a file gives
 /// when the same bytes are cut short.
 #[test]
