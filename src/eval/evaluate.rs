@@ -129,11 +129,7 @@ pub fn decide_with(info: &CallerInfo<'_>, trust: TrustResult, caller_allows: boo
 pub fn evaluate(policy: &Policy, request: &Request) -> Evaluation {
     let info = CallerInfo::new(request);
     let actions: Vec<&str> = call_actions(request).collect();
-    let trust = actions
-        .iter()
-        .map(|a| trust_with(policy, request, &info, a))
-        .min()
-        .unwrap_or(TrustResult::NoMatch);
+    let trust = call_trust(policy, request, &info);
     let statements = policy
         .statements
         .iter()
@@ -160,11 +156,7 @@ pub struct Outcome {
 pub fn evaluate_outcome(policy: &Policy, request: &Request) -> Outcome {
     let info = CallerInfo::new(request);
     let actions: Vec<&str> = call_actions(request).collect();
-    let trust = actions
-        .iter()
-        .map(|a| trust_with(policy, request, &info, a))
-        .min()
-        .unwrap_or(TrustResult::NoMatch);
+    let trust = call_trust(policy, request, &info);
     let statements = policy
         .statements
         .iter()
@@ -185,11 +177,19 @@ pub fn evaluate_outcome(policy: &Policy, request: &Request) -> Outcome {
 /// The call's final decision alone (what [`evaluate`] decides).
 pub fn decision(policy: &Policy, request: &Request) -> Decision {
     let info = CallerInfo::new(request);
-    let trust = call_actions(request)
-        .map(|a| trust_with(policy, request, &info, a))
+    decide_with(
+        &info,
+        call_trust(policy, request, &info),
+        request.caller_allows,
+    )
+}
+
+/// The trust policy's answer for the whole call: the most restrictive over its actions.
+fn call_trust(policy: &Policy, request: &Request, info: &CallerInfo<'_>) -> TrustResult {
+    call_actions(request)
+        .map(|a| trust_with(policy, request, info, a))
         .min()
-        .unwrap_or(TrustResult::NoMatch);
-    decide_with(&info, trust, request.caller_allows)
+        .unwrap_or(TrustResult::NoMatch)
 }
 
 /// [`StatementTrace::matched`] as [`trace_statement`] decides it.
