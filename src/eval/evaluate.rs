@@ -35,7 +35,9 @@ fn statement_applies<'p>(
         .then_some(matched)
 }
 
-fn trust_with(
+/// [`trust_for_action`] with the caller already read: a search that asks many questions about
+/// one request reads its ARNs once. `info` must be `CallerInfo::new(request)`.
+pub fn trust_for_action_with(
     policy: &Policy,
     request: &Request,
     info: &CallerInfo<'_>,
@@ -59,18 +61,7 @@ fn trust_with(
 /// principal/action coupling check (§1.6), so `action` may be a permission-only action such as
 /// `sts:TagSession`. No allocation beyond what variable substitution needs.
 pub fn trust_for_action(policy: &Policy, request: &Request, action: &str) -> TrustResult {
-    trust_with(policy, request, &CallerInfo::new(request), action)
-}
-
-/// [`trust_for_action`] with the caller already read: a search that asks many questions about
-/// one request reads its ARNs once. `info` must be `CallerInfo::new(request)`.
-pub fn trust_for_action_with(
-    policy: &Policy,
-    request: &Request,
-    info: &CallerInfo<'_>,
-    action: &str,
-) -> TrustResult {
-    trust_with(policy, request, info, action)
+    trust_for_action_with(policy, request, &CallerInfo::new(request), action)
 }
 
 /// Every action the call needs: the API action, then the permission-only ones (§2.1).
@@ -82,7 +73,7 @@ fn call_actions(request: &Request) -> impl Iterator<Item = &str> {
 pub fn trust_for_request(policy: &Policy, request: &Request) -> TrustResult {
     let info = CallerInfo::new(request);
     call_actions(request)
-        .map(|a| trust_with(policy, request, &info, a))
+        .map(|a| trust_for_action_with(policy, request, &info, a))
         .min()
         .unwrap_or(TrustResult::NoMatch)
 }
@@ -187,7 +178,7 @@ pub fn decision(policy: &Policy, request: &Request) -> Decision {
 /// The trust policy's answer for the whole call: the most restrictive over its actions.
 fn call_trust(policy: &Policy, request: &Request, info: &CallerInfo<'_>) -> TrustResult {
     call_actions(request)
-        .map(|a| trust_with(policy, request, info, a))
+        .map(|a| trust_for_action_with(policy, request, info, a))
         .min()
         .unwrap_or(TrustResult::NoMatch)
 }
