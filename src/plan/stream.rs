@@ -264,13 +264,14 @@ impl<R: Chunks> PlanStream<'_, R> {
     // --- resource lists ------------------------------------------------------------------
 
     /// `resource_changes` (with the drift records read before it) / `resource_drift`
-    /// (`changes_after` is `None`): null, or a list whose role entries are kept.
+    /// (`earlier_drift` is `None`): null, or a list whose role entries are kept. Returns the
+    /// drift records, or the changes.
     fn resource_list(
         &mut self,
         name: &str,
-        changes_after: Option<&[RoleRecord]>,
+        earlier_drift: Option<&[RoleRecord]>,
     ) -> Result<(Vec<RoleRecord>, Vec<RoleChange>), Stop> {
-        let drift = changes_after.is_none();
+        let drift = earlier_drift.is_none();
         // Drift records are kept as records (extraction reads them at the end); changes
         // are converted as they are read.
         let mut roles = Vec::new();
@@ -330,7 +331,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     };
                     match typed_entry(&bytes, drift) {
                         Ok(Some(role)) => {
-                            if let Some(earlier) = changes_after {
+                            if let Some(earlier) = earlier_drift {
                                 // Converted now, so the record's copies are not kept.
                                 let change = extract::role_change(role);
                                 if self.sink.wants_roles() {
