@@ -412,6 +412,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
         after: &after,
         settings,
         own_account: own.clone(),
+        role_arn: &arn,
         comparison: comparison.as_ref(),
         incomplete: incomplete.as_deref(),
         attributed: &[],

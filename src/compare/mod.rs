@@ -13,6 +13,7 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 pub mod automaton;
+pub mod exposure;
 pub mod principals;
 pub mod search;
 pub mod values;
@@ -143,43 +144,7 @@ pub fn compare(
             lost: Vec::new(),
         });
     }
-    let bounds = Bounds::default();
-    let conds = values::conditions(&[before, after]);
-    let callers = principals::universe(&principals::Inputs {
-        policies: [before, after],
-        conds: &conds,
-        role_arn: &opts.role_arn,
-        bounds,
-    })?;
-
-    // Step 5: representative values of the keys used as `${...}` variables. Caller-fixed keys
-    // take the values the callers carry; any other key a fresh token that the key's own
-    // universe then also offers ("variable present and equal").
-    let var_keys = values::variable_keys(&conds);
-    let mut tokens: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut free_var_keys = BTreeMap::new();
-    for (i, (key, name)) in var_keys.iter().enumerate() {
-        if values::CALLER_KEYS.contains(&key.as_str()) {
-            let mut vals: Vec<String> = Vec::new();
-            for spec in &callers {
-                for (k, v) in &spec.context {
-                    if let eval::ContextValue::Single(s) = v {
-                        if k.eq_ignore_ascii_case(key) && !vals.contains(s) {
-                            vals.push(s.clone());
-                        }
-                    }
-                }
-            }
-            // [inf] Four caller values per variable keep the universe small; each caller still
-            // meets the "not equal" side through the cells of the other atoms.
-            vals.truncate(4);
-            tokens.insert(key.clone(), vals);
-        } else {
-            tokens.insert(key.clone(), vec![format!("v{}", i.saturating_add(1))]);
-            free_var_keys.insert(key.clone(), name.clone());
-        }
-    }
-    let keys = values::universes(&conds, &tokens, &free_var_keys, bounds)?;
+    let (callers, keys) = universe([before, after], &opts.role_arn)?;
     let space = search::Space {
         callers: &callers,
         keys: &keys,
@@ -230,6 +195,52 @@ pub fn compare(
         witnesses,
         lost,
     })
+}
+
+/// The callers and per-key value universes a search over `policies` enumerates (SEMANTICS
+/// §7.3 steps 2, 3 and 5).
+pub(crate) fn universe(
+    policies: [&Policy; 2],
+    role_arn: &str,
+) -> Result<(Vec<principals::CallerSpec>, Vec<values::KeyUniverse>), CompareError> {
+    let bounds = Bounds::default();
+    let conds = values::conditions(&policies);
+    let callers = principals::universe(&principals::Inputs {
+        policies,
+        conds: &conds,
+        role_arn,
+        bounds,
+    })?;
+
+    // Step 5: representative values of the keys used as `${...}` variables. Caller-fixed keys
+    // take the values the callers carry; any other key a fresh token that the key's own
+    // universe then also offers ("variable present and equal").
+    let var_keys = values::variable_keys(&conds);
+    let mut tokens: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut free_var_keys = BTreeMap::new();
+    for (i, (key, name)) in var_keys.iter().enumerate() {
+        if values::CALLER_KEYS.contains(&key.as_str()) {
+            let mut vals: Vec<String> = Vec::new();
+            for spec in &callers {
+                for (k, v) in &spec.context {
+                    if let eval::ContextValue::Single(s) = v {
+                        if k.eq_ignore_ascii_case(key) && !vals.contains(s) {
+                            vals.push(s.clone());
+                        }
+                    }
+                }
+            }
+            // [inf] Four caller values per variable keep the universe small; each caller still
+            // meets the "not equal" side through the cells of the other atoms.
+            vals.truncate(4);
+            tokens.insert(key.clone(), vals);
+        } else {
+            tokens.insert(key.clone(), vec![format!("v{}", i.saturating_add(1))]);
+            free_var_keys.insert(key.clone(), name.clone());
+        }
+    }
+    let keys = values::universes(&conds, &tokens, &free_var_keys, bounds)?;
+    Ok((callers, keys))
 }
 
 /// Re-check every candidate with the full evaluator; a candidate that does not hold is a bug in

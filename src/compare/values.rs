@@ -267,6 +267,36 @@ pub fn string_witnesses(
     Ok(cells.into_iter().map(|c| c.witness).collect())
 }
 
+/// Witness strings for every cell of `key`'s string atoms that lies inside the glob `shape`
+/// and outside every glob of `exclude`: the values of the key that a caller restricted to
+/// `shape` minus `exclude` can present, one per distinction the policies' conditions draw.
+/// Variables in the atoms are read as `*`, which over-approximates every substitution.
+pub fn shaped_key_witnesses(
+    conds: &[CondRef<'_>],
+    key: &str,
+    shape: &str,
+    exclude: &[String],
+    bounds: Bounds,
+) -> Result<Vec<String>, BoundHit> {
+    let group: Vec<&CondRef<'_>> = conds
+        .iter()
+        .filter(|c| c.cond.key.eq_ignore_ascii_case(key))
+        .collect();
+    let mut atoms = string_atoms(&group, &BTreeMap::new(), true);
+    let first_extra = atoms.len();
+    atoms.push(Atom::from_text(AtomKind::Like, shape));
+    atoms.extend(exclude.iter().map(|e| Atom::from_text(AtomKind::Like, e)));
+    let cells = automaton::cells(&atoms, "", bounds)?;
+    Ok(cells
+        .into_iter()
+        .filter(|c| {
+            let mut extra = c.inside.iter().skip(first_extra);
+            extra.next() == Some(&true) && extra.all(|inside| !inside)
+        })
+        .map(|c| c.witness)
+        .collect())
+}
+
 /// The value universe of every key of `conds` except the caller-fixed ones.
 ///
 /// `tokens`: representative values of variable keys (step 5); a free variable key gets its

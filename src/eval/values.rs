@@ -314,6 +314,17 @@ pub struct Cidr {
     prefix: u8,
 }
 
+impl Cidr {
+    /// The prefix length: how many leading bits the range fixes.
+    pub fn prefix(&self) -> u8 {
+        self.prefix
+    }
+
+    pub fn is_ipv4(&self) -> bool {
+        self.addr.is_ipv4()
+    }
+}
+
 /// Read `a.b.c.d[/n]` or an IPv6 address `[/n]`; a bare address is `/32` or `/128`
 /// ([inf] for IPv6, SEMANTICS §4.2). Host bits below the prefix are ignored.
 pub fn parse_cidr(text: &str) -> Option<Cidr> {

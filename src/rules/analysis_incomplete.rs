@@ -14,6 +14,11 @@ static META: RuleMeta = RuleMeta {
     summary: "the policy exceeds the analysis bounds, so the change could not be fully judged",
 };
 
+/// The rule's metadata, for searches elsewhere that hit a bound (posture rules).
+pub fn meta() -> &'static RuleMeta {
+    &META
+}
+
 impl Rule for AnalysisIncomplete {
     fn meta(&self) -> &'static RuleMeta {
         &META

@@ -1,12 +1,18 @@
 //! `cross-account-no-guard`: an account that is neither the role's own nor trusted can assume
-//! the role with no ExternalId, no MFA and no organization guard: the confused-deputy shape
-//! (SEMANTICS §6 P5).
+//! the role with nothing that only the intended caller has: no ExternalId the policy names, no
+//! MFA session, no organization of ours. The confused-deputy shape.
+//!
+//! Decided by the exposure search for each account the policy names: a guard that the
+//! account's principals can satisfy themselves (`StringLike sts:ExternalId "*"`, MFA
+//! `"false"`, `StringLike aws:PrincipalOrgID "o-*"`) is no guard.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::posture::{self, Problem};
+use super::posture;
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
+use crate::compare::exposure::Outsider;
 use crate::finding::Severity;
-use crate::policy::{Effect, Policy, PrincipalMode, PrincipalType};
+use crate::policy::Policy;
+use std::collections::BTreeSet;
 
 pub struct CrossAccountNoGuard;
 
@@ -18,62 +24,26 @@ static META: RuleMeta = RuleMeta {
         "another account can assume the role with neither ExternalId, MFA nor an organization guard",
 };
 
-const GUARDS: &[&str] = &[
-    "sts:ExternalId",
-    "aws:MultiFactorAuthPresent",
-    "aws:MultiFactorAuthAge",
-    "aws:PrincipalOrgID",
-    "aws:PrincipalOrgPaths",
-];
-
-/// The account a principal value names: 12 digits, or the account field of an ARN.
-fn account_of(value: &str) -> Option<&str> {
-    // A wildcard principal ARN names nobody (trust-policy-invalid reports it).
-    if value.contains(['*', '?']) {
-        return None;
-    }
-    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(value);
-    }
-    let account = value.split(':').nth(4)?;
-    (account.len() == 12).then_some(account)
-}
-
-fn find(policy: &Policy, input: &RoleInput<'_>) -> Vec<Problem> {
-    let mut out = Vec::new();
-    for s in policy
-        .statements
-        .iter()
-        .filter(|s| s.effect == Effect::Allow && s.principals.mode == PrincipalMode::Principal)
-    {
-        if posture::pinned_by_any(s, GUARDS) {
-            continue;
+/// Every 12-digit account the policy names: in a principal (an account ID or an ARN) or as a
+/// whole condition value or the account field of an ARN in one.
+fn named_accounts(policy: &Policy) -> BTreeSet<String> {
+    let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    let mut out = BTreeSet::new();
+    let mut add = |v: &str| {
+        if is_account(v) {
+            out.insert(v.to_string());
+        } else if let Some(a) = v.split(':').nth(4).filter(|a| is_account(a)) {
+            out.insert(a.to_string());
         }
-        for e in s
-            .principals
-            .entries
-            .iter()
-            .filter(|e| e.kind == PrincipalType::Aws)
-        {
-            let Some(account) = account_of(&e.value) else {
-                continue;
-            };
-            if Some(account) == input.own_account.as_deref()
-                || input.settings.trusted.iter().any(|t| t == account)
-            {
-                continue;
+    };
+    for s in &policy.statements {
+        for e in &s.principals.entries {
+            add(&e.value);
+        }
+        for c in &s.conditions {
+            for v in &c.values {
+                add(v);
             }
-            let unknown_own = if input.own_account.is_none() {
-                " (the role's own account is not in the plan, so every account counts as another)"
-            } else {
-                ""
-            };
-            out.push(Problem {
-                pointer: e.pointer.clone(),
-                message: format!(
-                    "account `{account}` can assume the role with no `sts:ExternalId`, MFA or organization condition{unknown_own}"
-                ),
-            });
         }
     }
     out
@@ -85,14 +55,30 @@ impl Rule for CrossAccountNoGuard {
     }
 
     fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        let start = out.len();
-        posture::report(input, out, &META, find);
-        if input.own_account.is_none() {
-            // Without the role's account every named account looks foreign; report without
-            // blocking rather than raise a false alarm on same-account trust.
-            for d in out.iter_mut().skip(start) {
-                d.severity = Severity::Medium;
+        let Some(policy) = posture::judged(input) else {
+            return;
+        };
+        let ours = posture::our_accounts(input);
+        for account in named_accounts(policy) {
+            if ours.contains(&account) {
+                continue;
             }
+            let Some(w) = posture::search(input, policy, Outsider::Account(&account), out) else {
+                continue;
+            };
+            // Fail closed: without the role's own account every named account counts as
+            // another, and the finding says how to name ours.
+            let unknown_own = if input.own_account.is_none() {
+                " (the role's own account is not in the plan, so every account counts as another; if this account is yours, name it in trustgate.toml: `[accounts] own = [\"ACCOUNT\"]`)"
+            } else {
+                ""
+            };
+            let message = format!(
+                "account `{account}` can assume the role with nothing only the intended caller has (no ExternalId it must be given, no MFA, no organization of ours): `{}` is allowed, {}{unknown_own}",
+                w.request.principal.value(),
+                posture::presented(&w.request)
+            );
+            out.push(posture::draft(&META, policy, w, message));
         }
     }
 }

@@ -35,7 +35,7 @@ use crate::compare::{Comparison, Verdict as CompareVerdict, Witness};
 use crate::eval::Request;
 use crate::finding::Severity;
 use crate::plan::RoleChange;
-use crate::policy::{ActionMode, BaseOp, Effect, Operator, Policy};
+use crate::policy::{BaseOp, Effect, Operator, Policy};
 use cause::Cause;
 use class::PrincipalClass;
 
@@ -126,6 +126,9 @@ pub struct RoleInput<'a> {
     pub settings: &'a RuleSettings,
     /// The role's own account: from its ARN in the plan, else from the settings.
     pub own_account: Option<String>,
+    /// The role's ARN as the searches reason about it (a stand-in in the own account, or in
+    /// an account no policy names, when the plan does not say).
+    pub role_arn: &'a str,
     /// The before → after comparison, when both sides are policies.
     pub comparison: Option<&'a Comparison>,
     /// Why the comparison could not be completed, when it could not.
@@ -286,26 +289,50 @@ impl RoleInput<'_> {
         }
     }
 
-    /// A shared OIDC issuer in the new policy is trusted without its tenancy claim pinned.
+    /// A shared OIDC issuer in the new policy lets a tenant the policy does not name assume
+    /// the role (the exposure search; a search that hits a bound counts as yes: fail closed).
     pub fn after_has_unpinned_shared_issuer(&self) -> bool {
-        self.after.policy().is_some_and(|p| {
-            p.statements
-                .iter()
-                .filter(|s| s.effect == Effect::Allow)
-                .any(|s| !oidc::unpinned(s).is_empty())
-        })
+        let Some(policy) = self.after.policy() else {
+            return false;
+        };
+        let accounts = posture::our_accounts(self);
+        let ours = crate::compare::exposure::Ours {
+            accounts: &accounts,
+            orgs: &self.settings.trusted_orgs,
+        };
+        oidc_unpinned::shared_providers(policy)
+            .into_iter()
+            .any(|(provider, issuer)| {
+                !matches!(
+                    crate::compare::exposure::exposure(
+                        policy,
+                        oidc_unpinned::tenant(provider, issuer),
+                        ours,
+                        self.role_arn
+                    ),
+                    Ok(None)
+                )
+            })
     }
 
-    /// An Allow in the new policy grants `sts:*` or `*` (every session-shaping action).
+    /// An Allow in the new policy grants every session-shaping action, as `sts:*` or `*`
+    /// does: `sts:TagSession`, `sts:SetSourceIdentity` and `sts:SetContext` besides an
+    /// assume action, however it is written (`NotAction` included).
     pub fn after_allows_every_sts_action(&self) -> bool {
+        const ASSUME: [&str; 3] = [
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithWebIdentity",
+            "sts:AssumeRoleWithSAML",
+        ];
         self.after.policy().is_some_and(|p| {
             p.statements.iter().any(|s| {
                 s.effect == Effect::Allow
-                    && s.actions.mode == ActionMode::Action
-                    && s.actions
-                        .patterns
+                    && ASSUME
                         .iter()
-                        .any(|a| a == "*" || a.eq_ignore_ascii_case("sts:*"))
+                        .any(|a| crate::eval::action::action_matches(&s.actions, a))
+                    && crate::compare::search::EXTRA_ACTIONS
+                        .iter()
+                        .all(|a| crate::eval::action::action_matches(&s.actions, a))
             })
         })
     }
@@ -364,10 +391,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &trust_widened::TrustWidened,
     &replaced::RoleReplaced,
     &trust_drifted::TrustDrifted,
-    &public_trust::PUBLIC_TRUST,
-    &oidc_unpinned::OIDC_UNPINNED,
+    &public_trust::PublicTrust,
+    &oidc_unpinned::OidcUnpinned,
     &cross_account_no_guard::CrossAccountNoGuard,
-    &service_no_source_guard::SERVICE_NO_SOURCE_GUARD,
+    &service_no_source_guard::ServiceNoSourceGuard,
     &invalid::TrustPolicyInvalid,
     &unparseable::TrustPolicyUnparseable,
     &unknown::TrustPolicyUnknown,

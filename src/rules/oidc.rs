@@ -1,10 +1,8 @@
 //! Facts about OIDC identity providers shared by the OIDC rules: which issuers are shared
-//! between tenants, which claim isolates a tenant, and whether a statement pins it
-//! (SEMANTICS §5.2, §5.3).
+//! between tenants, and which claims name a tenant (the tenancy claim first).
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::posture::pins;
-use crate::policy::{BaseOp, Operator, PrincipalType, Statement};
+use crate::compare::exposure::TenantClaim;
 
 /// A shared issuer and the claim that separates its tenants.
 pub struct Issuer {
@@ -12,7 +10,56 @@ pub struct Issuer {
     pub host: &'static str,
     pub name: &'static str,
     pub tenancy_claim: &'static str,
+    /// Every claim whose value names the token's tenant, and where the tenant sits in it:
+    /// a tenant cannot present another tenant's value in any of them.
+    pub tenant_claims: &'static [TenantClaim],
 }
+
+const fn whole(claim: &'static str) -> TenantClaim {
+    TenantClaim {
+        claim,
+        prefix: "",
+        end: None,
+    }
+}
+
+const fn led(claim: &'static str, prefix: &'static str, end: char) -> TenantClaim {
+    TenantClaim {
+        claim,
+        prefix,
+        end: Some(end),
+    }
+}
+
+/// GitHub: `repo:OWNER/REPO:...`; `repository` is `OWNER/REPO`.
+const GITHUB: &[TenantClaim] = &[
+    led("sub", "repo:", '/'),
+    led("repository", "", '/'),
+    whole("repository_owner"),
+    whole("repository_owner_id"),
+    whole("repository_id"),
+];
+/// GitLab: `project_path:GROUP/PROJECT:...`.
+const GITLAB: &[TenantClaim] = &[
+    led("sub", "project_path:", '/'),
+    led("project_path", "", '/'),
+    led("namespace_path", "", '/'),
+    whole("namespace_id"),
+    whole("project_id"),
+];
+/// HCP Terraform: `organization:ORG:project:...`.
+const HCP: &[TenantClaim] = &[
+    led("sub", "organization:", ':'),
+    whole("terraform_organization_name"),
+    whole("terraform_organization_id"),
+];
+/// Buildkite: `organization:ORG:pipeline:...`.
+const BUILDKITE: &[TenantClaim] = &[led("sub", "organization:", ':'), whole("organization_slug")];
+/// Codefresh and Scalr: `account:ACCOUNT:...`.
+const ACCOUNT_SUB: &[TenantClaim] = &[led("sub", "account:", ':')];
+/// Upbound: `mcp:ACCOUNT/CONTROL-PLANE:...`.
+const UPBOUND: &[TenantClaim] = &[led("sub", "mcp:", '/')];
+const AUD: &[TenantClaim] = &[whole("aud")];
 
 /// Issuers that mint tokens for every customer (IAM's shared-provider list, SEMANTICS §5.3),
 /// plus the built-in Cognito and Google providers.
@@ -21,56 +68,67 @@ pub const SHARED: &[Issuer] = &[
         host: "token.actions.githubusercontent.com",
         name: "GitHub Actions",
         tenancy_claim: "sub",
+        tenant_claims: GITHUB,
     },
     Issuer {
         host: "gitlab.com",
         name: "GitLab",
         tenancy_claim: "sub",
+        tenant_claims: GITLAB,
     },
     Issuer {
         host: "app.terraform.io",
         name: "HCP Terraform",
         tenancy_claim: "sub",
+        tenant_claims: HCP,
     },
     Issuer {
         host: "agent.buildkite.com",
         name: "Buildkite",
         tenancy_claim: "sub",
+        tenant_claims: BUILDKITE,
     },
     Issuer {
         host: "oidc.codefresh.io",
         name: "Codefresh",
         tenancy_claim: "sub",
+        tenant_claims: ACCOUNT_SUB,
     },
     Issuer {
         host: "scalr.io",
         name: "Scalr",
         tenancy_claim: "sub",
+        tenant_claims: ACCOUNT_SUB,
     },
     Issuer {
         host: "proidc.upbound.io",
         name: "Upbound",
         tenancy_claim: "sub",
+        tenant_claims: UPBOUND,
     },
     Issuer {
         host: "api.pulumi.com/oidc",
         name: "Pulumi Cloud",
         tenancy_claim: "aud",
+        tenant_claims: AUD,
     },
     Issuer {
         host: "oidc.vercel.com",
         name: "Vercel",
         tenancy_claim: "aud",
+        tenant_claims: AUD,
     },
     Issuer {
         host: "cognito-identity.amazonaws.com",
         name: "Amazon Cognito",
         tenancy_claim: "aud",
+        tenant_claims: AUD,
     },
     Issuer {
         host: "accounts.google.com",
         name: "Google",
         tenancy_claim: "aud",
+        tenant_claims: AUD,
     },
 ];
 
@@ -89,74 +147,4 @@ pub fn shared_issuer(url: &str) -> Option<&'static Issuer> {
         url == i.host
             || (url.starts_with(i.host) && url.as_bytes().get(i.host.len()) == Some(&b'/'))
     })
-}
-
-/// Why a value of the tenancy claim does not pin a tenant, if it does not.
-fn loose_value(issuer: &Issuer, value: &str, like: bool) -> Option<String> {
-    if !like {
-        return None;
-    }
-    if value.chars().all(|c| c == '*' || c == '?') {
-        return Some(format!("`{value}` matches every tenant"));
-    }
-    let first_wild = value.find(['*', '?'])?;
-    // GitHub `repo:ORG*` (no slash) also matches `ORG-evil` (TV-72); GitLab paths likewise.
-    let owner_end = match issuer.host {
-        "token.actions.githubusercontent.com" | "gitlab.com" => value.find('/'),
-        "app.terraform.io" => value
-            .strip_prefix("organization:")
-            .and_then(|rest| rest.find(':'))
-            .map(|i| i.saturating_add("organization:".len())),
-        _ => return None,
-    };
-    match owner_end {
-        Some(end) if first_wild > end => None,
-        _ => Some(format!(
-            "`{value}` has a wildcard before the owner ends, so look-alike owners match"
-        )),
-    }
-}
-
-/// For a statement trusting a shared issuer: `None` when the tenancy claim is pinned, else
-/// (issuer, reason).
-pub fn unpinned(statement: &Statement) -> Vec<(&'static Issuer, String)> {
-    let mut out = Vec::new();
-    for entry in &statement.principals.entries {
-        if entry.kind != PrincipalType::Federated {
-            continue;
-        }
-        let url = provider_url(&entry.value);
-        let Some(issuer) = shared_issuer(url) else {
-            continue;
-        };
-        let key = format!("{url}:{}", issuer.tenancy_claim);
-        let conditions: Vec<_> = pins(statement, &key).collect();
-        if conditions.is_empty() {
-            out.push((issuer, format!("no condition requires `{key}`")));
-            continue;
-        }
-        // Several positive pins are AND-ed: one tight pin is enough.
-        let mut reasons = Vec::new();
-        let tight = conditions.iter().any(|c| {
-            let like = matches!(
-                c.operator,
-                Operator::Known {
-                    base: BaseOp::StringLike,
-                    ..
-                }
-            );
-            let loose: Vec<String> = c
-                .values
-                .iter()
-                .filter_map(|v| loose_value(issuer, v, like))
-                .collect();
-            let ok = loose.is_empty();
-            reasons.extend(loose);
-            ok
-        });
-        if !tight {
-            out.push((issuer, reasons.join("; ")));
-        }
-    }
-    out
 }

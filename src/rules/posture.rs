@@ -1,84 +1,102 @@
-//! What posture rules share: when they apply, and the condition facts they test.
+//! What posture rules share: when they apply, the outsider search they ask, and how its answer
+//! becomes a finding.
 //!
-//! Posture rules judge the after state of created roles, and of every role with `--all`
-//! (SPEC §4.2). On a change to an existing role the regression rules speak instead: a removed
+//! Posture rules judge the after state of created and imported roles, and of every role with
+//! `--all`. On a change to an existing role the regression rules speak instead: a removed
 //! ExternalId is reported once, as `external-id-removed`, not again as a posture problem.
+//!
+//! A posture rule never reads which condition keys a policy names: it asks the exposure search
+//! (`compare::exposure`) whether some request that an outsider can make is allowed, and
+//! reports that request as its witness. What an outsider controls is described there.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::{Draft, RoleInput, Rule, RuleMeta, Side};
-use crate::policy::{BaseOp, Condition, Operator, Policy, SetQualifier, Statement};
+use super::{Draft, RoleInput, RuleMeta, Side};
+use crate::compare::exposure::{self, Ours, Outsider};
+use crate::compare::{values::CALLER_KEYS, CompareError, Witness};
+use crate::eval::{ContextValue, Request};
+use crate::policy::Policy;
 
-/// One posture problem: a stable key, pointer and message.
-pub struct Problem {
-    pub pointer: String,
-    pub message: String,
+/// The after policy when posture rules judge this role: a created or imported role, or any
+/// role with `--all`.
+pub fn judged<'a>(input: &RoleInput<'a>) -> Option<&'a Policy> {
+    let after = input.after.policy()?;
+    let created = matches!(input.before, Side::Nobody) || input.change.importing;
+    (created || input.settings.all).then_some(after)
 }
 
-/// A posture rule that is only its metadata and its `find`: reporting is the same for all.
-pub struct PostureRule {
-    pub meta: &'static RuleMeta,
-    pub find: fn(&Policy, &RoleInput<'_>) -> Vec<Problem>,
+/// The accounts that are ours: the role's own (when known) and the trusted ones.
+pub fn our_accounts(input: &RoleInput<'_>) -> Vec<String> {
+    let mut accounts: Vec<String> = input.own_account.iter().cloned().collect();
+    accounts.extend(input.settings.trusted.iter().cloned());
+    accounts
 }
 
-impl Rule for PostureRule {
-    fn meta(&self) -> &'static RuleMeta {
-        self.meta
-    }
-
-    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        report(input, out, self.meta, self.find);
-    }
-}
-
-/// Report the after policy's problems that the rule should raise for this role.
-pub fn report(
+/// Ask the exposure search; a search that hits a bound is reported as `analysis-incomplete`
+/// (fail closed) and answers `None`.
+pub fn search(
     input: &RoleInput<'_>,
+    policy: &Policy,
+    outsider: Outsider<'_>,
     out: &mut Vec<Draft>,
-    meta: &'static RuleMeta,
-    find: impl Fn(&Policy, &RoleInput<'_>) -> Vec<Problem>,
-) {
-    let Some(after) = input.after.policy() else {
-        return;
+) -> Option<Witness> {
+    let accounts = our_accounts(input);
+    let ours = Ours {
+        accounts: &accounts,
+        orgs: &input.settings.trusted_orgs,
     };
-    let created = matches!(input.before, Side::Nobody);
-    if !created && !input.settings.all {
-        return;
-    }
-    for problem in find(after, input) {
-        let mut draft = Draft::new(meta, problem.message);
-        draft.after_pointer = Some(problem.pointer);
-        out.push(draft);
-    }
-}
-
-/// True for a condition that must hold with the key present: not negated, not `IfExists`,
-/// not `ForAllValues` (vacuous on an absent key), not `Null`, with at least one value.
-pub fn is_positive_pin(c: &Condition) -> bool {
-    match &c.operator {
-        Operator::Known {
-            set,
-            base,
-            if_exists,
-        } => {
-            !if_exists
-                && *set != Some(SetQualifier::ForAllValues)
-                && !base.is_negated()
-                && *base != BaseOp::Null
-                && !c.values.is_empty()
+    match exposure::exposure(policy, outsider, ours, input.role_arn) {
+        Ok(found) => found,
+        Err(CompareError::Incomplete { reason }) => {
+            let message = format!(
+                "the role's exposure could not be fully analysed ({reason}); review it by hand"
+            );
+            if !out.iter().any(|d| d.message == message) {
+                out.push(Draft::new(super::analysis_incomplete::meta(), message));
+            }
+            None
         }
-        Operator::Unknown => false,
     }
 }
 
-/// The statement's positive pins on a key (case-insensitive).
-pub fn pins<'a>(s: &'a Statement, key: &str) -> impl Iterator<Item = &'a Condition> + 'a {
-    let key = key.to_ascii_lowercase();
-    s.conditions
-        .iter()
-        .filter(move |c| c.key.to_ascii_lowercase() == key && is_positive_pin(c))
+/// A finding for an exposure witness, pointing at the statement that grants it.
+pub fn draft(meta: &'static RuleMeta, policy: &Policy, witness: Witness, message: String) -> Draft {
+    let mut d = Draft::new(meta, message);
+    d.after_pointer = policy
+        .statements
+        .get(witness.after_statement)
+        .map(|s| s.pointer.clone());
+    d.witness = Some(witness.request);
+    d
 }
 
-/// True when the statement pins any of these keys positively.
-pub fn pinned_by_any(s: &Statement, keys: &[&str]) -> bool {
-    keys.iter().any(|k| pins(s, k).next().is_some())
+/// What the outsider's request carries beyond its identity, in words: "with `k` = `v`, ..."
+/// or "with no condition key at all".
+pub fn presented(request: &Request) -> String {
+    let parts: Vec<String> = request
+        .context
+        .iter()
+        .filter(|(k, _)| !CALLER_KEYS.contains(&k.to_ascii_lowercase().as_str()))
+        .map(|(k, v)| match v {
+            ContextValue::Single(s) => format!("`{k}` = `{s}`"),
+            ContextValue::Multi(items) if items.is_empty() => format!("an empty `{k}`"),
+            ContextValue::Multi(items) => format!(
+                "`{k}` = [{}]",
+                items
+                    .iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect();
+    let mut actions = request.action.clone();
+    for a in &request.also {
+        actions.push_str(" + ");
+        actions.push_str(a);
+    }
+    if parts.is_empty() {
+        format!("calling {actions} with no condition key the policy tests")
+    } else {
+        format!("calling {actions} with {}", parts.join(", "))
+    }
 }

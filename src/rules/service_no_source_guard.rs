@@ -1,12 +1,20 @@
-//! `service-no-source-guard`: a service principal trusted with no `aws:SourceAccount`,
-//! `aws:SourceArn` or `aws:SourceOrgID`: anyone who can make the service act can make it
-//! assume the role (the cross-service confused deputy, SEMANTICS §6 P10).
+//! `service-no-source-guard`: a service principal can assume the role on behalf of a resource
+//! in an account that is not ours: anyone who can make the service act can make it assume the
+//! role (the cross-service confused deputy).
+//!
+//! Decided by the exposure search per trusted service: the outsider's own resource brings its
+//! own `aws:SourceAccount`/`aws:SourceArn`/`aws:SourceOrgID` (or none, where the service sends
+//! none), so `StringLike "*"`, an `IfExists` pin or an ARN pattern with a wildcard account is
+//! no guard.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::posture::{self, PostureRule, Problem};
-use super::{RoleInput, RuleKind, RuleMeta};
+use super::posture;
+use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
+use crate::compare::exposure::Outsider;
 use crate::finding::Severity;
-use crate::policy::{Effect, Policy, PrincipalType};
+use crate::policy::{Effect, PrincipalType};
+
+pub struct ServiceNoSourceGuard;
 
 static META: RuleMeta = RuleMeta {
     id: "service-no-source-guard",
@@ -15,40 +23,39 @@ static META: RuleMeta = RuleMeta {
     summary: "a service principal is trusted with no aws:SourceAccount / SourceArn / SourceOrgID condition",
 };
 
-const GUARDS: &[&str] = &[
-    "aws:SourceAccount",
-    "aws:SourceArn",
-    "aws:SourceOrgID",
-    "aws:SourceOrgPaths",
-    "aws:SourceOwner",
-];
+impl Rule for ServiceNoSourceGuard {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
 
-fn find(policy: &Policy, _input: &RoleInput<'_>) -> Vec<Problem> {
-    let mut out = Vec::new();
-    for s in policy
-        .statements
-        .iter()
-        .filter(|s| s.effect == Effect::Allow)
-    {
-        if posture::pinned_by_any(s, GUARDS) {
-            continue;
-        }
-        for e in s
-            .principals
-            .entries
+    fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
+        let Some(policy) = posture::judged(input) else {
+            return;
+        };
+        let mut services: Vec<&str> = Vec::new();
+        for s in policy
+            .statements
             .iter()
-            .filter(|e| e.kind == PrincipalType::Service)
+            .filter(|s| s.effect == Effect::Allow)
         {
-            out.push(Problem {
-                pointer: e.pointer.clone(),
-                message: format!(
-                    "the service `{}` can assume the role for any caller's resource: add an `aws:SourceAccount` or `aws:SourceArn` condition",
-                    e.value
-                ),
-            });
+            for e in &s.principals.entries {
+                if e.kind == PrincipalType::Service
+                    && !e.value.contains(['*', '?'])
+                    && !services.contains(&e.value.as_str())
+                {
+                    services.push(&e.value);
+                }
+            }
+        }
+        for service in services {
+            let Some(w) = posture::search(input, policy, Outsider::Service(service), out) else {
+                continue;
+            };
+            let message = format!(
+                "the service `{service}` can assume the role for a resource in any account, {}: add an `aws:SourceAccount` or `aws:SourceArn` condition naming your own",
+                posture::presented(&w.request)
+            );
+            out.push(posture::draft(&META, policy, w, message));
         }
     }
-    out
 }
-
-pub static SERVICE_NO_SOURCE_GUARD: PostureRule = PostureRule { meta: &META, find };

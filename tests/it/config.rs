@@ -268,12 +268,15 @@ fn own_accounts_give_the_role_its_account() {
         let cfg = config_file(test, config);
         json_run(&["check", &plan, "--config", &cfg])
     };
-    // Unknown own account: reported without blocking.
+    // Unknown own account: fail closed, the account may be another's; the message says how to
+    // name ours.
     let (code, doc, _) = check("own-none", "");
     assert_eq!(
         (code, rules_of(&doc)),
-        (0, pairs(&[("cross-account-no-guard", "medium")]))
+        (1, pairs(&[("cross-account-no-guard", "high")]))
     );
+    let message = doc["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("[accounts] own"), "{message}");
     // The role lives in that account: same-account trust, no finding.
     let (code, doc, _) = check("own-same", "[accounts]\nown = [\"111122223333\"]\n");
     assert_eq!((code, rules_of(&doc)), (0, vec![]));
