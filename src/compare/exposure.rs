@@ -9,8 +9,10 @@
 //! outside any specific network the policy names, the time it calls, its transport, the
 //! region, the audience and free-form claims of its own OIDC tokens. It cannot present what
 //! identifies someone else: an account, organization, unique ID, VPC, source resource or OIDC
-//! tenant that the policy names or that is ours, an `sts:ExternalId` the policy names (it does
-//! not know the value given to the real party), or an MFA-authenticated session. A wildcard
+//! tenant that the policy names or that is ours. A caller of a named account (the party a
+//! cross-account trust is for) also cannot present an `sts:ExternalId` the policy names (the
+//! value is given to the real customer) or an MFA-authenticated session; for anyone at all
+//! these pin nothing (an ExternalId is not a secret, anyone can own an MFA device). A wildcard
 //! pattern on such a key does match the outsider's own values wherever the pattern admits
 //! values it does not name: `o-*`, `*`, `repo:acme*` (`acme-evil` is another tenant) all do.
 //! This is the conservative reading: a pattern that admits strangers is no pin.
@@ -26,7 +28,7 @@ use super::{search, universe, verify, CompareError, Witness};
 use crate::compare::automaton::Bounds;
 use crate::eval::values::{parse_cidr, parse_ip};
 use crate::eval::{Caller, ContextValue};
-use crate::policy::Policy;
+use crate::policy::{Policy, Statement};
 
 /// Trust evaluations one exposure search may spend before it is reported as incomplete.
 const BUDGET: usize = 2_000_000;
@@ -81,8 +83,21 @@ pub fn exposure(
         statements: Vec::new(),
         issues: Vec::new(),
     };
-    let (callers, keys) = universe([&nobody, policy], role_arn)?;
-    let model = Model::new(policy, ours, role_arn);
+    new_exposure(&nobody, policy, outsider, ours, role_arn)
+}
+
+/// The first request (simplest first) that an outsider can make, that `after` grants and
+/// `before` does not: new exposure to that outsider, re-verified by the evaluator.
+pub fn new_exposure(
+    before: &Policy,
+    policy: &Policy,
+    outsider: Outsider<'_>,
+    ours: Ours<'_>,
+    role_arn: &str,
+) -> Result<Option<Witness>, CompareError> {
+    let nobody = before;
+    let (callers, keys) = universe([nobody, policy], role_arn)?;
+    let model = Model::new([nobody, policy], ours, role_arn);
     let callers: Vec<CallerSpec> = callers
         .into_iter()
         .filter(|c| model.admits(c, outsider))
@@ -90,7 +105,7 @@ pub fn exposure(
     if callers.is_empty() {
         return Ok(None);
     }
-    let conds = values::conditions(&[policy]);
+    let conds = values::conditions(&[nobody, policy]);
     let mut restricted = Vec::with_capacity(keys.len());
     for key in keys {
         if let Some(k) = model.restrict(key, outsider, &conds)? {
@@ -103,8 +118,8 @@ pub fn exposure(
         role: role_arn,
     };
     let templates = search::requests(&space);
-    let mut prepared = search::prepare([policy, &nobody], &space, &templates);
-    let outcome = search::search(policy, &nobody, &mut prepared, BUDGET, 1);
+    let mut prepared = search::prepare([policy, nobody], &space, &templates);
+    let outcome = search::search(policy, nobody, &mut prepared, BUDGET, 1);
     if outcome.found.is_empty() {
         if outcome.complete {
             return Ok(None);
@@ -118,12 +133,13 @@ pub fn exposure(
             ),
         });
     }
-    Ok(verify(policy, &nobody, outcome.found)?.into_iter().next())
+    Ok(verify(policy, nobody, outcome.found)?.into_iter().next())
 }
 
 /// The facts about a policy and what is ours that the outsider model reads.
 struct Model<'a> {
-    policy: &'a Policy,
+    /// Both sides: a value either names belongs to someone the author knows.
+    policies: [&'a Policy; 2],
     ours: Ours<'a>,
     role_account: Option<String>,
 }
@@ -151,12 +167,16 @@ fn claim_key(lower: &str) -> Option<(&str, &str)> {
 }
 
 impl<'a> Model<'a> {
-    fn new(policy: &'a Policy, ours: Ours<'a>, role_arn: &str) -> Model<'a> {
+    fn new(policies: [&'a Policy; 2], ours: Ours<'a>, role_arn: &str) -> Model<'a> {
         Model {
-            policy,
+            policies,
             ours,
             role_account: arn_account(role_arn).map(str::to_string),
         }
+    }
+
+    fn statements(&self) -> impl Iterator<Item = &'a Statement> + '_ {
+        self.policies.iter().flat_map(|p| p.statements.iter())
     }
 
     fn is_ours(&self, account: &str) -> bool {
@@ -166,7 +186,7 @@ impl<'a> Model<'a> {
 
     /// The account's digits appear somewhere in the policy (a principal or a condition).
     fn named(&self, account: &str) -> bool {
-        self.policy.statements.iter().any(|s| {
+        self.statements().any(|s| {
             s.principals
                 .entries
                 .iter()
@@ -206,9 +226,7 @@ impl<'a> Model<'a> {
     /// Every value the policy's conditions give `key`.
     fn values_of(&self, key: &str) -> impl Iterator<Item = &'a str> + '_ {
         let key = key.to_string();
-        self.policy
-            .statements
-            .iter()
+        self.statements()
             .flat_map(|s| s.conditions.iter())
             .filter(move |c| c.key.eq_ignore_ascii_case(&key))
             .flat_map(|c| c.values.iter().map(String::as_str))
@@ -254,7 +272,17 @@ impl<'a> Model<'a> {
         if lower.starts_with("saml:") {
             return Ok(None);
         }
+        let anyone = matches!(outsider, Outsider::Anyone);
         let keep: Box<dyn Fn(&str) -> bool + '_> = match lower.as_str() {
+            // For anyone at all, an ExternalId is a value it can learn or guess (it is not a
+            // secret) and an MFA device one it can own: neither pins accounts. They guard
+            // only a trust in a named party, whose callers are told the value or must be
+            // MFA-authenticated humans.
+            "sts:externalid" | "aws:multifactorauthpresent" | "aws:multifactorauthage"
+                if anyone =>
+            {
+                return Ok(Some(key));
+            }
             "sts:externalid" | "aws:sourcevpc" | "aws:sourcevpce" => {
                 let named = self.literals(&lower);
                 Box::new(move |v| !named.contains(&v.to_ascii_lowercase()))
@@ -436,6 +464,9 @@ mod tests {
             r#"{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
             r#"{"StringLike":{"sts:ExternalId":"*"}}"#,
             r#"{"Bool":{"aws:SecureTransport":"true"}}"#,
+            // Not secrets, and not tied to an account.
+            r#"{"StringEquals":{"sts:ExternalId":"s3cr3t-id"}}"#,
+            r#"{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#,
         ] {
             let w = exposed(&star(cond), Outsider::Anyone);
             assert!(w.is_some(), "{cond} should not pin");
@@ -446,8 +477,6 @@ mod tests {
     fn real_guards_pin() {
         for cond in [
             r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
-            r#"{"StringEquals":{"sts:ExternalId":"s3cr3t-id"}}"#,
-            r#"{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#,
             r#"{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}"#,
             r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/*"}}"#,
             r#"{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#,
@@ -517,6 +546,33 @@ mod tests {
         assert!(exposed(p, Outsider::Anyone).is_none());
         let w = exposed(p, Outsider::Account("222222222222")).unwrap();
         assert!(w.request.principal.value().contains("222222222222"));
+    }
+
+    #[test]
+    fn a_named_party_is_held_to_its_external_id_and_mfa() {
+        let named = |cond: &str| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"222222222222"}},"Action":"sts:AssumeRole","Condition":{cond}}}]}}"#
+            )
+        };
+        let account = Outsider::Account("222222222222");
+        for cond in [
+            r#"{"StringEquals":{"sts:ExternalId":"s3cr3t-id"}}"#,
+            r#"{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#,
+            r#"{"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}"#,
+            r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
+        ] {
+            assert!(exposed(&named(cond), account).is_none(), "{cond}");
+        }
+        for cond in [
+            r#"{"StringLike":{"sts:ExternalId":"*"}}"#,
+            r#"{"StringEqualsIfExists":{"sts:ExternalId":"s3cr3t-id"}}"#,
+            r#"{"Bool":{"aws:MultiFactorAuthPresent":"false"}}"#,
+            r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#,
+            r#"{"Bool":{"aws:SecureTransport":"true"}}"#,
+        ] {
+            assert!(exposed(&named(cond), account).is_some(), "{cond}");
+        }
     }
 
     #[test]

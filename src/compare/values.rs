@@ -293,8 +293,39 @@ pub fn shaped_key_witnesses(
             let mut extra = c.inside.iter().skip(first_extra);
             extra.next() == Some(&true) && extra.all(|inside| !inside)
         })
-        .map(|c| c.witness)
+        .map(|c| readable(&c.witness, &atoms))
         .collect())
+}
+
+/// The witness with punctuation the automaton chose for a wildcard replaced by a letter or
+/// digit wherever that keeps it in the same cell: `o-aaaaaaaaaa` rather than `o----------`,
+/// `repo:acmea/a` rather than `repo:acme://`. Same answer to every atom, easier to read.
+fn readable(witness: &str, atoms: &[Atom]) -> String {
+    let cell: Vec<bool> = atoms.iter().map(|a| a.accepts(witness)).collect();
+    let mut chars: Vec<char> = witness.chars().collect();
+    for i in 0..chars.len() {
+        if !matches!(chars.get(i), Some(c) if !c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let original = chars.get(i).copied();
+        for candidate in "abcdefghijklmnopqrstuvwxyz0123456789".chars() {
+            if let Some(c) = chars.get_mut(i) {
+                *c = candidate;
+            }
+            let text: String = chars.iter().collect();
+            if atoms
+                .iter()
+                .map(|a| a.accepts(&text))
+                .eq(cell.iter().copied())
+            {
+                break;
+            }
+            if let (Some(c), Some(o)) = (chars.get_mut(i), original) {
+                *c = o;
+            }
+        }
+    }
+    chars.into_iter().collect()
 }
 
 /// The value universe of every key of `conds` except the caller-fixed ones.

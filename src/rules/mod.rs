@@ -245,6 +245,46 @@ impl RoleInput<'_> {
         }
     }
 
+    /// For a witness of an account the policy does not name: the request by which an outsider
+    /// really gains access (an unnamed account, with only values it controls), when one
+    /// exists; the severity of a public exposure then applies. `None` when the new access
+    /// needs something an outsider cannot have (an organization of ours, an ExternalId the
+    /// policy names, an MFA session). A search that hits a bound keeps the witness as found
+    /// and counts as public: fail closed.
+    pub fn public_exposure(&self, a: &Attributed) -> Option<Attributed> {
+        if a.class != PrincipalClass::Public {
+            return None;
+        }
+        let after = self.after.policy()?;
+        let nobody = Policy {
+            version: after.version,
+            version_raw: None,
+            id: None,
+            statements: Vec::new(),
+            issues: Vec::new(),
+        };
+        let before = self.before.policy().unwrap_or(&nobody);
+        let accounts = posture::our_accounts(self);
+        let ours = crate::compare::exposure::Ours {
+            accounts: &accounts,
+            orgs: &self.settings.trusted_orgs,
+        };
+        match crate::compare::exposure::new_exposure(
+            before,
+            after,
+            crate::compare::exposure::Outsider::Anyone,
+            ours,
+            self.role_arn,
+        ) {
+            Ok(Some(witness)) => Some(Attributed {
+                witness,
+                ..a.clone()
+            }),
+            Ok(None) => None,
+            Err(_) => Some(a.clone()),
+        }
+    }
+
     /// The comparison found new and lost access at once.
     pub fn is_lateral(&self) -> bool {
         self.comparison

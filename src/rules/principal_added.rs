@@ -25,16 +25,24 @@ impl Rule for PrincipalAdded {
     }
 
     fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        input.report_claimed(&META, out, |a| {
-            let severity = match a.class {
-                PrincipalClass::Public => Severity::Critical,
-                PrincipalClass::External | PrincipalClass::Federated => Severity::High,
-                _ => Severity::Medium,
-            };
-            (
-                severity,
-                format!("a new principal is trusted: {}", a.phrase(None)),
-            )
-        });
+        let Some(a) = input.claimed(META.id) else {
+            return;
+        };
+        // Public only when an outsider can really make the request; a witness of an unnamed
+        // account that needs an organization of ours or a named ExternalId is not anyone.
+        let (a, severity) = match input.public_exposure(a) {
+            Some(public) => (public, Severity::Critical),
+            None => (
+                a.clone(),
+                match a.class {
+                    PrincipalClass::Public
+                    | PrincipalClass::External
+                    | PrincipalClass::Federated => Severity::High,
+                    _ => Severity::Medium,
+                },
+            ),
+        };
+        let message = format!("a new principal is trusted: {}", a.phrase(None));
+        out.push(input.witness_draft(&META, &a, severity, message));
     }
 }

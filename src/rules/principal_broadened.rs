@@ -24,9 +24,15 @@ impl Rule for PrincipalBroadened {
     }
 
     fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        input.report_claimed(&META, out, |a| {
-            let severity = META.default_severity;
-            (severity, format!("{}: now {}", a.detail(), a.phrase(None)))
-        });
+        let Some(a) = input.claimed(META.id) else {
+            return;
+        };
+        // Broadened to anyone an outsider can be: critical, with the outsider's request.
+        let (a, severity) = match input.public_exposure(a) {
+            Some(public) => (public, Severity::Critical),
+            None => (a.clone(), META.default_severity),
+        };
+        let message = format!("{}: now {}", a.detail(), a.phrase(None));
+        out.push(input.witness_draft(&META, &a, severity, message));
     }
 }

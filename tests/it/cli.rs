@@ -266,7 +266,7 @@ fn vectors() -> Vec<Value> {
 }
 
 /// `simulate --format json` on a policy and a request; returns the parsed output.
-fn simulate(policy: &str, request: &Value, tag: &str) -> Value {
+pub fn simulate(policy: &str, request: &Value, tag: &str) -> Value {
     let p = tmp_file(&format!("{tag}-policy.json"), policy.as_bytes());
     let r = tmp_file(
         &format!("{tag}-request.json"),

@@ -22,6 +22,7 @@ mod mutation;
 mod pipeline;
 mod plan_reader;
 mod policy_parse;
+mod posture_props;
 mod regressions;
 mod report_formats;
 mod report_json;
