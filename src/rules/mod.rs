@@ -285,6 +285,32 @@ impl RoleInput<'_> {
         }
     }
 
+    /// A claimed witness as a finding reports it: `(witness, public, words)`. When an outsider
+    /// really gains access the outsider's own request is reported and `public` is true. A
+    /// witness of an unnamed account that needs values an outsider cannot present (an
+    /// organization of ours, say) is described with those values, as another account's.
+    pub fn reported_exposure(&self, a: &Attributed) -> (Attributed, bool, String) {
+        if let Some(public) = self.public_exposure(a) {
+            let words = format!(
+                "{}{}",
+                public.phrase(None),
+                posture::context_suffix(&public.witness.request)
+            );
+            return (public, true, words);
+        }
+        if a.class == PrincipalClass::Public {
+            let mut named = a.clone();
+            named.class = PrincipalClass::External;
+            let words = format!(
+                "{}{} (values an outsider cannot present)",
+                named.phrase(None),
+                posture::context_suffix(&a.witness.request)
+            );
+            return (named, false, words);
+        }
+        (a.clone(), false, a.phrase(None))
+    }
+
     /// The comparison found new and lost access at once.
     pub fn is_lateral(&self) -> bool {
         self.comparison

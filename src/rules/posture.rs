@@ -69,9 +69,9 @@ pub fn draft(meta: &'static RuleMeta, policy: &Policy, witness: Witness, message
     d
 }
 
-/// What the outsider's request carries beyond its identity, in words: "with `k` = `v`, ..."
-/// or "with no condition key at all".
-pub fn presented(request: &Request) -> String {
+/// What the request carries beyond its identity, in words: " with `k` = `v`, ..." (empty when
+/// it carries nothing else).
+pub fn context_suffix(request: &Request) -> String {
     let parts: Vec<String> = request
         .context
         .iter()
@@ -89,14 +89,25 @@ pub fn presented(request: &Request) -> String {
             ),
         })
         .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", parts.join(", "))
+    }
+}
+
+/// The outsider's call in words: "calling sts:AssumeRole with `k` = `v`, ..." or "... with no
+/// condition key the policy tests".
+pub fn presented(request: &Request) -> String {
     let mut actions = request.action.clone();
     for a in &request.also {
         actions.push_str(" + ");
         actions.push_str(a);
     }
-    if parts.is_empty() {
-        format!("calling {actions} with no condition key the policy tests")
-    } else {
-        format!("calling {actions} with {}", parts.join(", "))
+    match context_suffix(request) {
+        suffix if suffix.is_empty() => {
+            format!("calling {actions} with no condition key the policy tests")
+        }
+        suffix => format!("calling {actions}{suffix}"),
     }
 }

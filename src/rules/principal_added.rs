@@ -29,20 +29,16 @@ impl Rule for PrincipalAdded {
             return;
         };
         // Public only when an outsider can really make the request; a witness of an unnamed
-        // account that needs an organization of ours or a named ExternalId is not anyone.
-        let (a, severity) = match input.public_exposure(a) {
-            Some(public) => (public, Severity::Critical),
-            None => (
-                a.clone(),
-                match a.class {
-                    PrincipalClass::Public
-                    | PrincipalClass::External
-                    | PrincipalClass::Federated => Severity::High,
-                    _ => Severity::Medium,
-                },
-            ),
+        // account that needs an organization of ours is another account's, not anyone's.
+        let (a, public, words) = input.reported_exposure(a);
+        let severity = match a.class {
+            _ if public => Severity::Critical,
+            PrincipalClass::Public | PrincipalClass::External | PrincipalClass::Federated => {
+                Severity::High
+            }
+            _ => Severity::Medium,
         };
-        let message = format!("a new principal is trusted: {}", a.phrase(None));
+        let message = format!("a new principal is trusted: {words}");
         out.push(input.witness_draft(&META, &a, severity, message));
     }
 }

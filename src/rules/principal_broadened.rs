@@ -28,11 +28,13 @@ impl Rule for PrincipalBroadened {
             return;
         };
         // Broadened to anyone an outsider can be: critical, with the outsider's request.
-        let (a, severity) = match input.public_exposure(a) {
-            Some(public) => (public, Severity::Critical),
-            None => (a.clone(), META.default_severity),
+        let (a, public, words) = input.reported_exposure(a);
+        let severity = if public {
+            Severity::Critical
+        } else {
+            META.default_severity
         };
-        let message = format!("{}: now {}", a.detail(), a.phrase(None));
+        let message = format!("{}: now {words}", a.detail());
         out.push(input.witness_draft(&META, &a, severity, message));
     }
 }
