@@ -245,6 +245,7 @@ fn table_fits_80_columns_and_colour_only_when_asked() {
     }
     let table = trustgate::report::table::render;
     let report = trustgate::report::Report {
+        errors: Vec::new(),
         plans: Vec::new(),
         roles: Vec::new(),
         findings: Vec::new(),
