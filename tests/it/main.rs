@@ -24,6 +24,7 @@ mod plan_reader;
 mod policy_parse;
 mod regressions;
 mod report_formats;
+mod report_hostile;
 mod report_json;
 mod report_markdown;
 mod report_sarif;
