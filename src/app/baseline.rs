@@ -115,16 +115,19 @@ fn append(path: &Path, entries: &str, count: usize) -> Result<(), RunError> {
     };
     let mut addition = String::new();
     if !existing.is_empty() {
-        addition.push_str(if existing.ends_with('\n') { "\n" } else { "\n\n" });
+        addition.push_str(if existing.ends_with('\n') {
+            "\n"
+        } else {
+            "\n\n"
+        });
     }
     addition.push_str(&format!(
         "# Added by `trustgate baseline`: {count} finding{} accepted as they stand.\n",
         if count == 1 { "" } else { "s" }
     ));
     addition.push_str(entries);
-    config::parse(&format!("{existing}{addition}"), &shown).map_err(|e| {
-        RunError(format!("{}; nothing written", e.0))
-    })?;
+    config::parse(&format!("{existing}{addition}"), &shown)
+        .map_err(|e| RunError(format!("{}; nothing written", e.0)))?;
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -283,23 +283,27 @@ fn read_all(
             "`-` (standard input) is given more than once".into(),
         ));
     }
+    // Each expanded input with the argument it came from, so errors keep the user's order.
     let mut expanded = Vec::new();
     let mut notes = Vec::new();
-    let mut errors = Vec::new();
-    for input in inputs {
+    let mut errors: Vec<(usize, InputError)> = Vec::new();
+    for (arg, input) in inputs.iter().enumerate() {
         match plan::expand_inputs(std::slice::from_ref(input)) {
             Ok((found, found_notes)) => {
-                expanded.extend(found);
+                expanded.extend(found.into_iter().map(|f| (arg, f)));
                 notes.extend(found_notes);
             }
-            Err(e) => errors.push(InputError {
-                path: input.clone(),
-                message: e.to_string(),
-            }),
+            Err(e) => errors.push((
+                arg,
+                InputError {
+                    path: input.clone(),
+                    message: e.to_string(),
+                },
+            )),
         }
     }
     let mut plans = Vec::new();
-    for (number, input) in expanded.iter().enumerate() {
+    for (number, (arg, input)) in expanded.iter().enumerate() {
         sink.input = number;
         let (path, read) = match input {
             plan::Input::Stdin => {
@@ -318,13 +322,17 @@ fn read_all(
         };
         match read {
             Ok(read) => plans.push((number, read)),
-            Err(e) => errors.push(InputError {
-                path,
-                message: e.to_string(),
-            }),
+            Err(e) => errors.push((
+                *arg,
+                InputError {
+                    path,
+                    message: e.to_string(),
+                },
+            )),
         }
     }
     notes.sort();
     notes.dedup();
-    Ok((plans, notes, errors))
+    errors.sort_by_key(|(arg, _)| *arg);
+    Ok((plans, notes, errors.into_iter().map(|(_, e)| e).collect()))
 }

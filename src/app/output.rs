@@ -62,10 +62,16 @@ pub fn parse_outputs(args: &OutputArgs) -> Result<Vec<OutputSpec>, RunError> {
         }
         seen.push(key);
     }
-    for (flag, dir) in [("--source-dir", &args.source_dir), ("--repo-root", &args.repo_root)] {
+    for (flag, dir) in [
+        ("--source-dir", &args.source_dir),
+        ("--repo-root", &args.repo_root),
+    ] {
         if let Some(dir) = dir {
             if !dir.is_dir() {
-                return Err(RunError(format!("{flag} `{}`: not a directory", dir.display())));
+                return Err(RunError(format!(
+                    "{flag} `{}`: not a directory",
+                    dir.display()
+                )));
             }
         }
     }
@@ -150,7 +156,10 @@ fn link_base() -> Option<String> {
     let server = var("GITHUB_SERVER_URL")?;
     let repo = var("GITHUB_REPOSITORY")?;
     let sha = var("GITHUB_SHA")?;
-    Some(format!("{}/{repo}/blob/{sha}/", server.trim_end_matches('/')))
+    Some(format!(
+        "{}/{repo}/blob/{sha}/",
+        server.trim_end_matches('/')
+    ))
 }
 
 /// The table's width: the terminal's (`COLUMNS`, else as detected) on a terminal, else
@@ -221,9 +230,8 @@ pub fn deliver(
     io: &mut Io<'_>,
 ) -> Result<(), RunError> {
     let root = repo_root(args);
-    let step_summary = step_summary_path().filter(|_| {
-        args.step_summary || outputs.iter().any(|o| o.format == Format::Github)
-    });
+    let step_summary = step_summary_path()
+        .filter(|_| args.step_summary || outputs.iter().any(|o| o.format == Format::Github));
     let wants_sources = step_summary.is_some()
         || outputs
             .iter()
@@ -385,7 +393,10 @@ pub fn find_sources(report: &Report, dir: &Path, root: &Path) -> Sources {
         // The first module directory inside `.terraform/`, if any: point at its call.
         let fetched = chain.iter().position(|d| in_dot_terraform(dir, d));
         let mut texts = |d: &PathBuf| -> Vec<(PathBuf, String)> {
-            files.entry(d.clone()).or_insert_with(|| tf_files(d)).clone()
+            files
+                .entry(d.clone())
+                .or_insert_with(|| tf_files(d))
+                .clone()
         };
         let found = match fetched {
             None => chain.last().and_then(|d| {
@@ -398,9 +409,11 @@ pub fn find_sources(report: &Report, dir: &Path, root: &Path) -> Sources {
                 let caller = depth.checked_sub(1).and_then(|i| chain.get(i));
                 let name = depth.checked_sub(1).and_then(|i| resource.modules.get(i));
                 match (caller, name) {
-                    (Some(caller), Some(name)) => texts(caller).into_iter().find_map(|(path, text)| {
-                        find_module_block(&text, name).map(|line| (path, line))
-                    }),
+                    (Some(caller), Some(name)) => {
+                        texts(caller).into_iter().find_map(|(path, text)| {
+                            find_module_block(&text, name).map(|line| (path, line))
+                        })
+                    }
                     _ => None,
                 }
             }
@@ -422,7 +435,10 @@ pub fn find_sources(report: &Report, dir: &Path, root: &Path) -> Sources {
 /// `dir` lies in the `.terraform` directory of the configuration `root`.
 fn in_dot_terraform(root: &Path, dir: &Path) -> bool {
     dir.strip_prefix(root)
-        .map(|rel| rel.components().any(|c| c == Component::Normal(".terraform".as_ref())))
+        .map(|rel| {
+            rel.components()
+                .any(|c| c == Component::Normal(".terraform".as_ref()))
+        })
         .unwrap_or(false)
 }
 

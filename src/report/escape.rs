@@ -222,7 +222,10 @@ mod tests {
 
     #[test]
     fn text_escapes_every_markup_character() {
-        assert_eq!(md_text("<b>*x*</b> | `y`"), "\\<b\\>\\*x\\*\\</b\\> \\| \\`y\\`");
+        assert_eq!(
+            md_text("<b>*x*</b> | `y`"),
+            "\\<b\\>\\*x\\*\\</b\\> \\| \\`y\\`"
+        );
         assert_eq!(md_text("# h\n1. l"), "\\# h 1. l");
         assert_eq!(md_text("12) x"), "12\\) x");
         assert_eq!(md_text("- a: b, c"), "\\- a: b, c");
@@ -248,7 +251,10 @@ mod tests {
 
     #[test]
     fn html_and_github_escapes() {
-        assert_eq!(html("<a href=\"x\">'&`|"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#96;&#124;");
+        assert_eq!(
+            html("<a href=\"x\">'&`|"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#96;&#124;"
+        );
         assert_eq!(gh_data("a\n::error::x%"), "a%0A::error::x%25");
         assert_eq!(gh_property("a:b,c\r"), "a%3Ab%2Cc%0D");
         assert_eq!(gh_data("\u{202e}"), "\\u{202e}");

@@ -268,7 +268,11 @@ fn details(g: &Group<'_>, sources: &Sources, link_base: Option<&str>, multi_plan
     let (verdict, actions) = g.role.map_or(("", String::new()), |r| {
         (r.verdict.as_str(), r.actions.join(", "))
     });
-    let mut summary = format!("<code>{}</code> · {verdict} · {}", escape::html(g.address), escape::html(&actions));
+    let mut summary = format!(
+        "<code>{}</code> · {verdict} · {}",
+        escape::html(g.address),
+        escape::html(&actions)
+    );
     if let Some(top) = g.top() {
         summary.push_str(&format!(" · {}", badge(top)));
     }
@@ -324,7 +328,11 @@ fn details(g: &Group<'_>, sources: &Sources, link_base: Option<&str>, multi_plan
     if let Some(r) = g.role {
         out.push_str(&policy_diff(&r.before.value(), &r.after.value()));
     }
-    let open: Vec<&&Finding> = g.findings.iter().filter(|f| f.suppressed.is_none()).collect();
+    let open: Vec<&&Finding> = g
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
     if !open.is_empty() {
         let entries: Vec<String> = open
             .iter()
@@ -333,7 +341,11 @@ fn details(g: &Group<'_>, sources: &Sources, link_base: Option<&str>, multi_plan
         out.push_str(&format!(
             "**To accept** {} after review, add to `trustgate.toml` (the fingerprint pins it to \
              this exact change):\n\n{}\n",
-            if open.len() == 1 { "this finding" } else { "these findings" },
+            if open.len() == 1 {
+                "this finding"
+            } else {
+                "these findings"
+            },
             fenced("toml", &entries.join("\n"))
         ));
     }

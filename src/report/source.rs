@@ -143,7 +143,9 @@ fn find_block(text: &str, keyword: &str, labels: &[&str]) -> Option<usize> {
     text.lines().enumerate().find_map(|(i, line)| {
         let mut tokens = header_tokens(line, keyword)?;
         let ok = tokens.next()? == keyword
-            && labels.iter().all(|l| tokens.next().is_some_and(|t| t == *l))
+            && labels
+                .iter()
+                .all(|l| tokens.next().is_some_and(|t| t == *l))
             && tokens.next()?.starts_with('{');
         ok.then_some(i.saturating_add(1))
     })
@@ -217,10 +219,7 @@ mod tests {
             find_resource_block("resource \"aws_iam_role\" \"r2\" {", "aws_iam_role", "r"),
             None
         );
-        assert_eq!(
-            find_module_block("module \"iam\" {\n", "iam"),
-            Some(1)
-        );
+        assert_eq!(find_module_block("module \"iam\" {\n", "iam"), Some(1));
         assert_eq!(find_module_block("module \"iam2\" {\n", "iam"), None);
     }
 

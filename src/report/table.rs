@@ -112,6 +112,20 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     if !report.findings.is_empty() || !report.notes.is_empty() || !report.errors.is_empty() {
         out.push('\n');
     }
+    // Where each rule that fired is explained, once per rule.
+    let mut rules: Vec<&str> = Vec::new();
+    for f in &report.findings {
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule);
+        }
+    }
+    for rule in rules {
+        out.push_str(&format!(
+            "rule {}: {}\n",
+            visible(rule),
+            super::docs::rule_url(rule)
+        ));
+    }
 
     for note in &report.notes {
         out.push_str(&format!("note: {}\n", visible(note)));
@@ -137,7 +151,10 @@ fn new_table(color: bool, width: Option<u16>) -> Table {
             table.set_content_arrangement(ContentArrangement::Disabled);
         }
     }
-    if !color {
+    if color {
+        // Colour was decided by the caller (`--color always` into a pipe included).
+        table.enforce_styling();
+    } else {
         table.force_no_tty();
     }
     table

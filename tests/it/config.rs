@@ -213,7 +213,9 @@ fn fail_on_wrong_forms_are_refused() {
     let config = trustgate::config::parse("fail_on = \"High\"", "trustgate.toml").unwrap();
     assert_eq!(
         config.fail_on,
-        Some(trustgate::gate::FailOn::Severity(trustgate::finding::Severity::High))
+        Some(trustgate::gate::FailOn::Severity(
+            trustgate::finding::Severity::High
+        ))
     );
 }
 

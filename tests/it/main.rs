@@ -23,6 +23,7 @@ mod pipeline;
 mod plan_reader;
 mod policy_parse;
 mod regressions;
+mod report_cli;
 mod report_formats;
 mod report_hostile;
 mod report_json;

@@ -245,9 +245,17 @@ fn table_fits_the_terminal_width_and_colour_only_when_asked() {
         let (_, json, _) = check(plan, "json", extra);
         let json: serde_json::Value = serde_json::from_str(&json).unwrap();
         // (The hostile addresses are shortened and escaped on purpose: report_hostile.rs.)
-        for role in json["roles"].as_array().unwrap().iter().filter(|_| name != "hostile") {
+        for role in json["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|_| name != "hostile")
+        {
             let address = role["address"].as_str().unwrap();
-            assert!(out.contains(address), "{name}: `{address}` was wrapped:\n{out}");
+            assert!(
+                out.contains(address),
+                "{name}: `{address}` was wrapped:\n{out}"
+            );
         }
         assert!(!out.contains('\u{1b}'), "{name}: colour without a terminal");
     }
@@ -262,11 +270,7 @@ fn table_fits_the_terminal_width_and_colour_only_when_asked() {
     };
     let table = trustgate::report::table::render;
     assert!(!table(&report, false, Some(80)).contains('\u{1b}'));
-    let (_, out, _) = check(
-        "testdata/plans/report-many-roles.json",
-        "json",
-        &[],
-    );
+    let (_, out, _) = check("testdata/plans/report-many-roles.json", "json", &[]);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     report.findings = serde_json::from_value::<Vec<serde_json::Value>>(doc["findings"].clone())
         .unwrap()
@@ -288,7 +292,10 @@ fn table_fits_the_terminal_width_and_colour_only_when_asked() {
         let out = table(&report, false, Some(width));
         for line in out.lines() {
             if line.starts_with(['┌', '│', '╞', '├', '└']) {
-                assert!(line.chars().count() <= usize::from(width), "{width}: {line}");
+                assert!(
+                    line.chars().count() <= usize::from(width),
+                    "{width}: {line}"
+                );
             }
         }
     }
@@ -314,7 +321,10 @@ fn github_commands_carry_file_line_and_title() {
         &["--source-dir", SOURCE_DIR],
     );
     // The summary first (GitHub lists annotations in order), then the most severe finding.
-    assert!(out.starts_with("::notice title=trustgate::1 plan, 4 roles"), "{out}");
+    assert!(
+        out.starts_with("::notice title=trustgate::1 plan, 4 roles"),
+        "{out}"
+    );
     let first = out.lines().nth(1).unwrap();
     assert!(
         first.starts_with(

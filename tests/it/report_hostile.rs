@@ -59,7 +59,10 @@ fn no_value_escapes_its_span_in_the_rendered_comment() {
         out
     };
     assert_eq!(headings.len(), 1, "{headings:?}");
-    assert!(headings[0].starts_with("⛔ trustgate blocked this plan"), "{headings:?}");
+    assert!(
+        headings[0].starts_with("⛔ trustgate blocked this plan"),
+        "{headings:?}"
+    );
 
     // Raw HTML: only the comment's own tags, and as many closing `</details>` as opening.
     let mut opened = 0;
@@ -73,7 +76,11 @@ fn no_value_escapes_its_span_in_the_rendered_comment() {
             }
         }
     }
-    assert_eq!((opened, closed), (2, 2), "one block per role, each closed by us");
+    assert_eq!(
+        (opened, closed),
+        (2, 2),
+        "one block per role, each closed by us"
+    );
 
     // Every table row has the four columns: no pipe from a value split a cell.
     let mut cells = 0;
@@ -92,7 +99,8 @@ fn no_value_escapes_its_span_in_the_rendered_comment() {
     for e in &events {
         match e {
             Event::Start(Tag::Link { dest_url, .. }) => assert!(
-                dest_url.starts_with("https://github.com/trustgate/trustgate/blob/main/docs/rules.md"),
+                dest_url
+                    .starts_with("https://github.com/trustgate/trustgate/blob/main/docs/rules.md"),
                 "{dest_url}"
             ),
             Event::Start(Tag::Image { .. }) => panic!("an image from a value\n{md}"),
@@ -119,7 +127,10 @@ fn github_commands_stay_one_per_line_with_escaped_properties() {
     // The summary notice, then one annotation per finding; nothing a value started.
     assert_eq!(lines.len(), 3, "{out}");
     for line in &lines {
-        let (command, rest) = line.split_once("::").map(|(_, r)| r.split_once(' ').unwrap()).unwrap();
+        let (command, rest) = line
+            .split_once("::")
+            .map(|(_, r)| r.split_once(' ').unwrap())
+            .unwrap();
         assert!(["error", "warning", "notice"].contains(&command), "{line}");
         // The properties end at the first `::`: a value's `:` or `,` is escaped in them.
         let props = rest.split_once("::").unwrap().0;

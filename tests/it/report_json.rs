@@ -102,7 +102,7 @@ fn keys_come_in_spec_order() {
     let (_, out, _) = run(&["check", "testdata/plans/demo.json", "--format", "json"]);
     assert_eq!(
         keys_at(&out, 2),
-        ["schema", "tool", "plans", "roles", "findings", "summary", "notes"]
+        ["schema", "tool", "plans", "roles", "findings", "summary", "notes", "errors"]
     );
     let findings =
         &out[out.find("\n  \"findings\"").unwrap()..out.find("\n  \"summary\"").unwrap()];
