@@ -96,22 +96,24 @@ fn code_in(text: &str, place: Place) -> String {
     if place == Place::Cell {
         text = text.replace('|', "\\|");
     }
-    let mut longest = 0usize;
-    let mut run = 0usize;
-    for c in text.chars() {
-        if c == '`' {
-            run = run.saturating_add(1);
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
-    }
+    let longest = longest_backtick_run(&text);
     let fence = "`".repeat(longest.saturating_add(1));
     if longest > 0 || text.starts_with(' ') || text.ends_with(' ') || text.is_empty() {
         format!("{fence} {text} {fence}")
     } else {
         format!("{fence}{text}{fence}")
     }
+}
+
+/// The longest run of backticks in `text`: a code span or fence must be longer to hold it.
+pub fn longest_backtick_run(text: &str) -> usize {
+    let mut longest = 0usize;
+    let mut run = 0usize;
+    for c in text.chars() {
+        run = if c == '`' { run.saturating_add(1) } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
 }
 
 /// A finding's message or a note: prose in which values are quoted in backticks. The text

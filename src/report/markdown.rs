@@ -228,13 +228,7 @@ fn bullets(lines: &[String]) -> String {
 
 /// A code fence longer than any backtick run in `body`.
 fn fence(body: &str) -> String {
-    let mut longest = 0usize;
-    let mut run = 0usize;
-    for c in body.chars() {
-        run = if c == '`' { run.saturating_add(1) } else { 0 };
-        longest = longest.max(run);
-    }
-    "`".repeat(longest.saturating_add(1).max(3))
+    "`".repeat(escape::longest_backtick_run(body).saturating_add(1).max(3))
 }
 
 /// A fenced block of `lang`, each line made visible (no control or bidirectional character
