@@ -125,3 +125,50 @@ pub fn render(report: &Report, sources: &Sources) -> String {
     }
     out
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::finding::Finding;
+
+    fn finding(i: usize, severity: Severity) -> Finding {
+        Finding {
+            rule: "trust-widened",
+            severity,
+            plan: "plan.json".into(),
+            address: format!("aws_iam_role.r{i}"),
+            message: "m".into(),
+            before_pointer: None,
+            after_pointer: None,
+            witness: None,
+            fingerprint: format!("{i:016x}"),
+            suppressed: None,
+        }
+    }
+
+    #[test]
+    fn at_most_ten_of_each_kind_with_the_rest_counted_in_the_summary() {
+        let mut findings: Vec<Finding> = (0..25).map(|i| finding(i, Severity::Low)).collect();
+        findings.extend((25..40).map(|i| finding(i, Severity::Critical)));
+        findings.push(finding(40, Severity::Medium));
+        let report = Report {
+            plans: Vec::new(),
+            roles: Vec::new(),
+            findings,
+            notes: Vec::new(),
+            errors: Vec::new(),
+            exit_code: 1,
+        };
+        let out = render(&report, &Sources::new());
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("::notice title=trustgate::"), "{out}");
+        // 15 errors → 10; 1 warning; 25 notices → 9 beside the summary: 21 left out.
+        assert!(lines[0].ends_with("; 21 more annotations not shown (GitHub shows 10 of each kind per step): see the step summary or the JSON report"), "{}", lines[0]);
+        assert_eq!(out.matches("::error ").count(), 10);
+        assert_eq!(out.matches("::warning ").count(), 1);
+        assert_eq!(out.matches("::notice ").count(), 10);
+        // Most severe first.
+        assert!(lines[1].starts_with("::error ") && lines[11].starts_with("::warning "));
+    }
+}

@@ -407,10 +407,16 @@ pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) 
     }
     let mut quoted = false;
     for e in report.errors.iter().take(MAX_NOTES) {
+        // The message names the file itself; shown as code, the name survives any backtick.
+        let reason = e
+            .message
+            .strip_prefix(e.path.as_str())
+            .and_then(|r| r.strip_prefix(": "))
+            .unwrap_or(&e.message);
         out.push_str(&format!(
             "> ⚠️ **Not read:** {}: {}\n>\n",
             escape::md_code(&e.path),
-            escape::md_message(&e.message)
+            escape::md_message(reason)
         ));
         quoted = true;
     }

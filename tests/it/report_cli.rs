@@ -64,6 +64,9 @@ fn unreadable_inputs_still_give_every_output_with_an_entry_each_and_exit_2() {
     );
 
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let schema = crate::report_json::schema();
+    let problems: Vec<String> = schema.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(doc["summary"]["exit_code"], 2);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
     let errors = doc["errors"].as_array().unwrap();
@@ -384,4 +387,29 @@ fn baseline_adopts_the_estate_and_new_regressions_still_block() {
     // A reason is required.
     let (code, _, _) = run(&["baseline", plan, "--reason", " ", "--config", &cfg]);
     assert_eq!(code, 2);
+}
+
+#[test]
+fn in_github_actions_the_comment_links_each_role_to_its_file_and_line() {
+    let out = Command::cargo_bin("trustgate")
+        .unwrap()
+        .args([
+            "check",
+            "testdata/plans/report-modules.json",
+            "--source-dir",
+            "testdata/terraform/modules-demo",
+            "--format",
+            "markdown",
+        ])
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/infra")
+        .env("GITHUB_SHA", "0123abc")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("Declared in [`testdata/terraform/modules-demo/main.tf` line 12](https://github.com/acme/infra/blob/0123abc/testdata/terraform/modules-demo/main.tf#L12)."),
+        "{md}"
+    );
 }

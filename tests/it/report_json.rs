@@ -5,7 +5,7 @@ use crate::cli::run;
 use crate::common;
 use serde_json::Value;
 
-fn schema() -> jsonschema::Validator {
+pub fn schema() -> jsonschema::Validator {
     let text =
         std::fs::read_to_string(common::root().join("docs/trustgate-v1.schema.json")).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
