@@ -76,6 +76,9 @@ fn text_at(text: &str, line_start: bool) -> String {
     out
 }
 
+/// A value quoted inside a table cell's message is shortened to this many characters.
+const MAX_CELL_VALUE: usize = 28;
+
 /// Where a code span goes: inside a pipe table a `|` must be written `\|` even in a code
 /// span (GFM splits cells before it reads spans); elsewhere that would show the backslash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +135,10 @@ fn message_in(text: &str, place: Place) -> String {
         // Odd parts sit between two backticks; with an unpaired backtick the last odd part
         // has no closing one and stays text (with the backtick shown).
         let quoted = i % 2 == 1 && i / 2 < pairs;
-        if quoted {
+        if quoted && place == Place::Cell {
+            // A code span never wraps: a long value would push the table past a PR page.
+            out.push_str(&code_in(&clip(part, MAX_CELL_VALUE), place));
+        } else if quoted {
             out.push_str(&code_in(part, place));
         } else {
             if i % 2 == 1 {

@@ -29,7 +29,7 @@ const MAX_QUIET_NAMES: usize = 20;
 const MAX_NOTES: usize = 10;
 /// Table columns: the role's address and the finding are shortened to these many characters
 /// so the table fits a PR page (about 800 pixels); the details hold them whole.
-const MAX_ADDRESS: usize = 48;
+const MAX_ADDRESS: usize = 40;
 const MAX_FINDING: usize = 90;
 /// The reason in a suggested `[[ignore]]`: a placeholder the reviewer must replace.
 const IGNORE_REASON: &str = "TODO: why this change is accepted";
