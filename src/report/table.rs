@@ -44,7 +44,7 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
             let after: Vec<String> = role.principals_after.iter().map(|p| shown(p)).collect();
             let mut row = vec![
                 Cell::new(address),
-                Cell::new(role.actions.join(",")),
+                Cell::new(shown(&role.actions.join(","))),
                 verdict_cell(role.verdict.as_str(), color),
                 Cell::new(principals(&before, &after)),
             ];
