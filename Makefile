@@ -1,7 +1,7 @@
 # trustgate developer commands. `make ci` is what .ci/run runs on a fresh clone.
 CARGO ?= cargo
 
-.PHONY: build test lint fmt fmt-check ci demo bench fuzz clean
+.PHONY: build test lint fmt fmt-check ci demo bench fuzz clean screenshot
 
 build:
 	$(CARGO) build --release
@@ -32,6 +32,24 @@ bench:
 
 clean:
 	$(CARGO) clean
+
+# The demo plan's PR comment rendered as GFM and photographed at PR width (800 px) by a headless
+# Chromium (Debian: `apt-get install chromium`): docs/pr-comment.png as posted (details
+# collapsed) and docs/pr-comment-open.png with every role's details open. Not part of `ci`.
+CHROMIUM ?= chromium
+SHOT_DIR ?= target/screenshot
+
+screenshot:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { echo "make screenshot: needs $(CHROMIUM) (apt-get install chromium)"; exit 2; }
+	mkdir -p $(SHOT_DIR)
+	$(CARGO) build --quiet --bin trustgate --example comment_html
+	./target/debug/trustgate check testdata/plans/demo.json --format markdown > $(SHOT_DIR)/comment.md; test $$? -le 1
+	./target/debug/examples/comment_html < $(SHOT_DIR)/comment.md > $(SHOT_DIR)/comment.html
+	./target/debug/examples/comment_html --open < $(SHOT_DIR)/comment.md > $(SHOT_DIR)/comment-open.html
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=802,420 \
+	  --screenshot=$(CURDIR)/docs/pr-comment.png file://$(CURDIR)/$(SHOT_DIR)/comment.html 2>/dev/null
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=802,2080 \
+	  --screenshot=$(CURDIR)/docs/pr-comment-open.png file://$(CURDIR)/$(SHOT_DIR)/comment-open.html 2>/dev/null
 
 # Fuzzing (issue 8): each cargo-fuzz target for FUZZ_SECONDS, corpora seeded from testdata/ and
 # ../shared. Needs a nightly toolchain (libFuzzer's sanitizer flags); installs cargo-fuzz from

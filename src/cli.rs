@@ -26,6 +26,9 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Compare two trust policy documents as a one-role plan.
     Compare(CompareArgs),
+    /// Print one `[[ignore]]` entry per current finding (pinned by its fingerprint), to adopt
+    /// the gate on an existing estate and block only new regressions.
+    Baseline(BaselineArgs),
     /// List every rule with its default severity, and the custom rules of the configuration.
     Rules(ConfigArgs),
     /// Print one rule's full description with a failing and a passing example.
@@ -107,25 +110,85 @@ pub struct CompareArgs {
     pub policy: PolicyArgs,
 }
 
+/// `--color`: when the table on standard output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    Always,
+    Never,
+}
+
 /// Where the report goes, shared by `check` and `compare`.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format on standard output [default: table].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
-    /// Also write FORMAT to PATH (repeatable), e.g. `--output json=report.json`.
+    /// Also write FORMAT to PATH (repeatable), e.g. `--output json=report.json`; `-` as PATH
+    /// is standard output (instead of `--format`). Two outputs to one path are refused.
     #[arg(long = "output", value_name = "FORMAT=PATH")]
     pub outputs: Vec<String>,
 
-    /// Never colour the table (colour is used only on a terminal and never with NO_COLOR).
+    /// Colour the table on standard output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+
+    /// Same as `--color never`.
     #[arg(long)]
     pub no_color: bool,
 
-    /// The Terraform configuration the plan was made from: SARIF and GitHub output then point
-    /// at the file and line of each role's `resource` block (module calls are followed).
+    /// Tables as wide as their content, whatever the terminal's width (`COLUMNS`).
+    #[arg(long)]
+    pub wide: bool,
+
+    /// Print only the verdict line on standard output (`--output` files are still written).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// The Terraform configuration the plan was made from: SARIF, GitHub and Markdown output
+    /// then point at the file and line of each role's `resource` block (module calls are
+    /// followed; a module fetched into `.terraform/` is pointed at by its `module` call).
     #[arg(long, value_name = "DIR")]
     pub source_dir: Option<PathBuf>,
+
+    /// The repository root every SARIF and GitHub location is relative to
+    /// [default: the git top-level of the working directory, else the working directory].
+    #[arg(long, value_name = "DIR")]
+    pub repo_root: Option<PathBuf>,
+
+    /// Append the Markdown report to `$GITHUB_STEP_SUMMARY` (done anyway for `github` output
+    /// when that variable is set).
+    #[arg(long)]
+    pub step_summary: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Plan JSON files, directories, or `-` for standard input, as for `check`.
+    #[arg(required = true)]
+    pub plans: Vec<String>,
+
+    /// Why the current findings are accepted (written into every entry).
+    #[arg(long)]
+    pub reason: String,
+
+    /// When the entries stop applying (`YYYY-MM-DD`).
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+
+    /// Append the entries to `trustgate.toml` (or `--config PATH`) instead of printing them;
+    /// findings already pinned there by fingerprint are left out.
+    #[arg(long)]
+    pub write: bool,
+
+    /// Program used to convert binary plan files (`terraform show -json FILE`).
+    #[arg(long, env = "TRUSTGATE_TERRAFORM", value_name = "PROGRAM")]
+    pub terraform_bin: Option<String>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 /// What decides the findings and the exit code, shared by `check` and `compare`. Flags left

@@ -43,8 +43,9 @@ impl fmt::Display for Severity {
 
 impl FromStr for Severity {
     type Err = String;
+    /// Case-insensitive: `HIGH` in a CI variable means `high`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
+        match s.to_ascii_lowercase().as_str() {
             "info" => Ok(Severity::Info),
             "low" => Ok(Severity::Low),
             "medium" => Ok(Severity::Medium),
@@ -109,6 +110,7 @@ mod tests {
         assert!(Severity::Info < Severity::Low);
         assert_eq!("medium".parse::<Severity>(), Ok(Severity::Medium));
         assert!("severe".parse::<Severity>().is_err());
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub enum FailOn {
 impl std::str::FromStr for FailOn {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s == "never" {
+        if s.eq_ignore_ascii_case("never") {
             Ok(FailOn::Never)
         } else {
             s.parse::<Severity>().map(FailOn::Severity).map_err(|_| {

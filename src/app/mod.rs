@@ -4,6 +4,7 @@
 //! `run` in process with their own streams.
 
 use crate::analysis::{self, RoleReport};
+mod baseline;
 mod output;
 mod settings;
 
@@ -12,7 +13,7 @@ use crate::finding::Finding;
 use crate::gate;
 use crate::pipeline;
 use crate::plan::{self, PlanInfo, ReadOptions};
-use crate::report::Report;
+use crate::report::{InputError, Report};
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -28,6 +29,8 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
     /// Colour is allowed: stdout is a terminal and `NO_COLOR` is not set.
     pub color: bool,
+    /// Standard output is a terminal: tables then fit its width.
+    pub terminal: bool,
 }
 
 /// Why a run could not complete (exit code 2). The message is one line.
@@ -59,6 +62,7 @@ where
     };
     let result = match cli.command {
         Command::Check(args) => check(&args, io),
+        Command::Baseline(args) => baseline::run(&args, io),
         Command::Simulate(args) => crate::simulate::run(&args, io),
         Command::Compare(args) => compare(&args, io),
         Command::Rules(config) => list_rules(&config, io),
@@ -108,7 +112,12 @@ fn finish(
     args: &crate::cli::OutputArgs,
     io: &mut Io<'_>,
 ) -> Result<i32, RunError> {
-    report.exit_code = gate::exit_code(&report.findings, run.fail_on);
+    report.exit_code = if report.errors.is_empty() {
+        gate::exit_code(&report.findings, run.fail_on)
+    } else {
+        // Some input was not read: whatever the rest say, the plan is not cleared.
+        2
+    };
     output::deliver(&report, outputs, args, io)?;
     Ok(report.exit_code)
 }
@@ -116,8 +125,20 @@ fn finish(
 fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     let run = settings::load(&args.policy)?;
     let outputs = output::parse_outputs(&args.output)?;
+    let report = analyse_plans(&args.plans, args.terraform_bin.clone(), &run, io)?;
+    finish(report, &run, &outputs, &args.output, io)
+}
+
+/// Read every plan and analyse every role in it: the report before the gate. Inputs that
+/// cannot be read are named on standard error and listed in the report's `errors`.
+fn analyse_plans(
+    plans: &[String],
+    terraform_bin: Option<String>,
+    run: &settings::RunSettings,
+    io: &mut Io<'_>,
+) -> Result<Report, RunError> {
     let settings = &run.rules;
-    let mut inputs = args.plans.clone();
+    let mut inputs = plans.to_vec();
     if inputs.is_empty() {
         if io.stdin_is_terminal {
             return Err(RunError(
@@ -126,13 +147,14 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         }
         inputs.push("-".into());
     }
-    let options = ReadOptions {
-        terraform_bin: args.terraform_bin.clone(),
-    };
+    let options = ReadOptions { terraform_bin };
     // Roles are analysed as they are read; what reading does not settle is analysed after.
     let (read, mut early) =
         pipeline::overlapped(settings, |sink| read_all(&inputs, &options, io, sink));
-    let (read, mut notes) = read?;
+    let (read, mut notes, errors) = read?;
+    for e in &errors {
+        writeln!(io.err, "trustgate: error: {}", e.message).map_err(write_error)?;
+    }
 
     let mut roles: Vec<RoleReport> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
@@ -175,14 +197,14 @@ fn check(args: &CheckArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         findings.extend(result.findings);
     }
     notes.extend(run.suppress(&mut findings));
-    let report = Report {
+    Ok(Report {
         plans: infos,
         roles,
         findings,
         notes,
+        errors,
         exit_code: 0,
-    };
-    finish(report, &run, &outputs, &args.output, io)
+    })
 }
 
 fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
@@ -212,25 +234,13 @@ fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         roles: vec![result.role],
         findings: result.findings,
         notes,
+        errors: Vec::new(),
         exit_code: 0,
     };
     finish(report, &run, &outputs, &args.output, io)
 }
 
-/// The rule docs, compiled in so `explain` works from any directory.
-const RULES_DOC: &str = include_str!("../../docs/rules.md");
-
-/// The section `## ID` of docs/rules.md.
-pub fn rule_doc(id: &str) -> Option<&'static str> {
-    let heading = format!("\n## {id}\n");
-    let start = RULES_DOC.find(&heading)?.checked_add(1)?;
-    let rest = &RULES_DOC[start..];
-    let end = rest
-        .get(3..)
-        .and_then(|tail| tail.find("\n## "))
-        .map_or(rest.len(), |i| i.saturating_add(4));
-    Some(rest[..end].trim_end())
-}
+pub use crate::report::docs::rule_doc;
 
 fn explain(id: &str, config: &crate::cli::ConfigArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     if crate::rules::find(id).is_none() {
@@ -256,43 +266,73 @@ fn explain(id: &str, config: &crate::cli::ConfigArgs, io: &mut Io<'_>) -> Result
 }
 
 /// Every plan of every input, by input (numbered as `sink` was told), standard input at
-/// most once.
-type ReadPlans = (Vec<(usize, Vec<plan::Plan>)>, Vec<String>);
+/// most once; the notes about them; and the inputs that could not be read.
+type ReadPlans = (Vec<(usize, Vec<plan::Plan>)>, Vec<String>, Vec<InputError>);
 
-/// Read every input, telling `sink` of roles as they are read.
+/// Read every input, telling `sink` of roles as they are read. An input that cannot be read
+/// is recorded and the others are still read: one broken plan among many must not hide what
+/// the rest say (the run still exits 2).
 fn read_all(
     inputs: &[String],
     options: &ReadOptions,
     io: &mut Io<'_>,
     sink: &mut pipeline::Pipeline<'_, '_>,
 ) -> Result<ReadPlans, RunError> {
-    let (expanded, mut notes) = plan::expand_inputs(inputs).map_err(|e| RunError(e.to_string()))?;
+    if inputs.iter().filter(|i| *i == "-").count() > 1 {
+        return Err(RunError(
+            "`-` (standard input) is given more than once".into(),
+        ));
+    }
+    // Each expanded input with the argument it came from, so errors keep the user's order.
+    let mut expanded = Vec::new();
+    let mut notes = Vec::new();
+    let mut errors: Vec<(usize, InputError)> = Vec::new();
+    for (arg, input) in inputs.iter().enumerate() {
+        match plan::expand_inputs(std::slice::from_ref(input)) {
+            Ok((found, found_notes)) => {
+                expanded.extend(found.into_iter().map(|f| (arg, f)));
+                notes.extend(found_notes);
+            }
+            Err(e) => errors.push((
+                arg,
+                InputError {
+                    path: input.clone(),
+                    message: e.to_string(),
+                },
+            )),
+        }
+    }
     let mut plans = Vec::new();
-    let mut stdin_read = false;
-    for (number, input) in expanded.iter().enumerate() {
+    for (number, (arg, input)) in expanded.iter().enumerate() {
         sink.input = number;
-        let read = match input {
+        let (path, read) = match input {
             plan::Input::Stdin => {
-                if stdin_read {
-                    return Err(RunError(
-                        "`-` (standard input) is given more than once".into(),
-                    ));
-                }
-                stdin_read = true;
                 // Streamed, like a file: a plan piped in costs no more memory than one named.
-                if io.stdin_is_process {
+                let read = if io.stdin_is_process {
                     plan::read_stdin(options, sink)
                 } else {
                     plan::read_reader_with("-", &mut *io.stdin, options, sink)
-                }
+                };
+                ("-".to_string(), read)
             }
-            plan::Input::File { path, display } => {
-                plan::read_path_with(path, display, options, sink)
-            }
+            plan::Input::File { path, display } => (
+                display.clone(),
+                plan::read_path_with(path, display, options, sink),
+            ),
         };
-        plans.push((number, read.map_err(|e| RunError(e.to_string()))?));
+        match read {
+            Ok(read) => plans.push((number, read)),
+            Err(e) => errors.push((
+                *arg,
+                InputError {
+                    path,
+                    message: e.to_string(),
+                },
+            )),
+        }
     }
     notes.sort();
     notes.dedup();
-    Ok((plans, notes))
+    errors.sort_by_key(|(arg, _)| *arg);
+    Ok((plans, notes, errors.into_iter().map(|(_, e)| e).collect()))
 }

@@ -1,11 +1,20 @@
-//! GitHub Actions workflow commands (SPEC §6): one `::error`/`::warning`/`::notice` line per
-//! finding, with `file` and `line` when `--source-dir` found the role's block, and a `title`
-//! naming the rule; then a notice with the summary line. GitHub shows them as annotations on
-//! the run and, with a file, on the pull request's diff.
+//! GitHub Actions workflow commands: the summary as a notice first, then one
+//! `::error`/`::warning`/`::notice` line per unreadable input and per finding, most severe
+//! first, with `file` and `line` when `--source-dir` found the role's block and a `title`
+//! naming the rule; then the notes. GitHub shows at most `PER_KIND` annotations of each kind
+//! per step, so no more are printed and the summary says how many were left out (the step
+//! summary and the JSON hold them all).
 
+use super::escape::{clip, gh_data, gh_property};
 use super::table::summary_line;
 use super::{source_of, Report, Sources};
 use crate::finding::Severity;
+
+/// Annotations of one kind (error, warning, notice) GitHub keeps per step.
+pub const PER_KIND: usize = 10;
+/// An annotation's message is shortened to this many characters: GitHub cuts long ones
+/// anyway, and the full text is in the step summary and the JSON.
+const MAX_MESSAGE: usize = 4_000;
 
 fn command(severity: Severity) -> &'static str {
     match severity {
@@ -15,23 +24,46 @@ fn command(severity: Severity) -> &'static str {
     }
 }
 
-/// A command's message: `%`, CR and LF escaped, so a value from a policy can never end the
-/// line and start a command of its own.
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+/// One annotation before it is printed.
+struct Annotation {
+    command: &'static str,
+    props: Vec<String>,
+    message: String,
 }
 
-/// A property value: as a message, and `:` and `,` too (they delimit properties).
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+impl Annotation {
+    fn line(&self) -> String {
+        let props = if self.props.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.props.join(","))
+        };
+        format!(
+            "::{}{props}::{}\n",
+            self.command,
+            gh_data(&clip(&self.message, MAX_MESSAGE))
+        )
+    }
 }
 
-/// Render every finding as a workflow command, then the summary.
+fn title(text: &str) -> String {
+    format!("title={}", gh_property(text))
+}
+
+/// Render the summary, then every annotation GitHub will show.
 pub fn render(report: &Report, sources: &Sources) -> String {
-    let mut out = String::new();
-    for f in &report.findings {
+    let mut annotations = Vec::new();
+    for e in &report.errors {
+        annotations.push(Annotation {
+            command: "error",
+            props: vec![title("trustgate could not read an input")],
+            message: e.message.clone(),
+        });
+    }
+    let mut findings: Vec<&crate::finding::Finding> = report.findings.iter().collect();
+    // Most severe first, suppressed last: when GitHub's cap cuts, it cuts the least severe.
+    findings.sort_by_key(|f| (f.suppressed.is_some(), std::cmp::Reverse(f.severity)));
+    for f in findings {
         let (command, state) = match &f.suppressed {
             // A suppressed finding stays visible but never as an error or a warning.
             Some(s) => ("notice", format!(" (suppressed: {})", s.reason)),
@@ -39,29 +71,58 @@ pub fn render(report: &Report, sources: &Sources) -> String {
         };
         let mut props = Vec::new();
         if let Some(loc) = source_of(sources, &f.plan, &f.address) {
-            props.push(format!("file={}", escape_property(&loc.file)));
+            props.push(format!("file={}", gh_property(&loc.file)));
             props.push(format!("line={}", loc.line));
         }
-        props.push(format!(
-            "title={}",
-            escape_property(&format!("trustgate {} ({})", f.rule, f.severity))
-        ));
-        out.push_str(&format!(
-            "::{command} {}::{}\n",
-            props.join(","),
-            escape_data(&format!("{}: {}{state}", f.address, f.message))
-        ));
+        props.push(title(&format!("trustgate {} ({})", f.rule, f.severity)));
+        annotations.push(Annotation {
+            command,
+            props,
+            message: format!("{}: {}{state}", f.address, f.message),
+        });
     }
     for note in &report.notes {
-        out.push_str(&format!(
-            "::notice title=trustgate note::{}\n",
-            escape_data(note)
+        annotations.push(Annotation {
+            command: "notice",
+            props: vec![title("trustgate note")],
+            message: note.clone(),
+        });
+    }
+
+    // The summary is a notice too, so notices leave it one place.
+    let mut shown = Vec::new();
+    let mut left = 0usize;
+    let (mut errors, mut warnings, mut notices) = (0usize, 0usize, 1usize);
+    for a in &annotations {
+        let used = match a.command {
+            "error" => &mut errors,
+            "warning" => &mut warnings,
+            _ => &mut notices,
+        };
+        if *used < PER_KIND {
+            *used = used.saturating_add(1);
+            shown.push(a);
+        } else {
+            left = left.saturating_add(1);
+        }
+    }
+    let mut summary = summary_line(report);
+    if left > 0 {
+        summary.push_str(&format!(
+            "; {left} more annotation{} not shown (GitHub shows {PER_KIND} of each kind per \
+             step): see the step summary or the JSON report",
+            if left == 1 { "" } else { "s" }
         ));
     }
-    out.push_str(&format!(
-        "::notice title=trustgate::{}\n",
-        escape_data(&summary_line(report))
-    ));
+    let mut out = Annotation {
+        command: "notice",
+        props: vec![title("trustgate")],
+        message: summary,
+    }
+    .line();
+    for a in shown {
+        out.push_str(&a.line());
+    }
     out
 }
 
@@ -69,10 +130,45 @@ pub fn render(report: &Report, sources: &Sources) -> String {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+    use crate::finding::Finding;
+
+    fn finding(i: usize, severity: Severity) -> Finding {
+        Finding {
+            rule: "trust-widened",
+            severity,
+            plan: "plan.json".into(),
+            address: format!("aws_iam_role.r{i}"),
+            message: "m".into(),
+            before_pointer: None,
+            after_pointer: None,
+            witness: None,
+            fingerprint: format!("{i:016x}"),
+            suppressed: None,
+        }
+    }
 
     #[test]
-    fn values_cannot_start_a_command() {
-        assert_eq!(escape_data("a\n::error::x%"), "a%0A::error::x%25");
-        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    fn at_most_ten_of_each_kind_with_the_rest_counted_in_the_summary() {
+        let mut findings: Vec<Finding> = (0..25).map(|i| finding(i, Severity::Low)).collect();
+        findings.extend((25..40).map(|i| finding(i, Severity::Critical)));
+        findings.push(finding(40, Severity::Medium));
+        let report = Report {
+            plans: Vec::new(),
+            roles: Vec::new(),
+            findings,
+            notes: Vec::new(),
+            errors: Vec::new(),
+            exit_code: 1,
+        };
+        let out = render(&report, &Sources::new());
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("::notice title=trustgate::"), "{out}");
+        // 15 errors → 10; 1 warning; 25 notices → 9 beside the summary: 21 left out.
+        assert!(lines[0].ends_with("; 21 more annotations not shown (GitHub shows 10 of each kind per step): see the step summary or the JSON report"), "{}", lines[0]);
+        assert_eq!(out.matches("::error ").count(), 10);
+        assert_eq!(out.matches("::warning ").count(), 1);
+        assert_eq!(out.matches("::notice ").count(), 10);
+        // Most severe first.
+        assert!(lines[1].starts_with("::error ") && lines[11].starts_with("::warning "));
     }
 }

@@ -1,7 +1,7 @@
 //! The `trustgate/v1` JSON document (SPEC §6). Its types are separate from the internal ones so
 //! the output stays stable while the internals change: additions only, no renames or removals.
 
-use super::Report;
+use super::{InputError, Report};
 use crate::analysis::{RoleReport, Verdict};
 use crate::finding::{Finding, Severity};
 use serde::ser::{SerializeMap, Serializer};
@@ -20,6 +20,9 @@ struct Document<'a> {
     /// Notes about the run (missing format_version, skipped files, expired or unused
     /// ignores), sorted. Added within v1, after the keys SPEC §6 lists.
     notes: &'a [String],
+    /// Inputs that could not be read (`path`, `message`); the report covers the others and
+    /// `summary.exit_code` is 2. Added within v1, after `notes`.
+    errors: &'a [InputError],
 }
 
 #[derive(Serialize)]
@@ -121,6 +124,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
             exit_code: report.exit_code,
         },
         notes: &report.notes,
+        errors: &report.errors,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

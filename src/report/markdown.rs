@@ -1,14 +1,17 @@
-//! The pull-request comment (SPEC §6): a marker line a bot can find its comment by, a one-line
-//! verdict, one table of roles and findings, and per changed role a `<details>` block with who
-//! could assume it before and after in plain words, the findings with their witness, and the
-//! policy diff. Never longer than `LIMIT` characters: what does not fit is counted in a note.
+//! The pull-request comment: a marker line a bot can find its comment by, a one-line verdict,
+//! a short table (severity, role, rule, the finding in one line) that fits a PR page, and per
+//! changed role a collapsed `<details>` block with who could assume it before and after in
+//! plain words, the findings with their witness, the policy diff, where it is declared, and
+//! the `[[ignore]]` entry that would accept it. Never longer than `LIMIT` characters: what
+//! does not fit is counted in a note. Every value from a plan, a policy or the configuration
+//! goes through `escape`.
 //!
 //! Only GitHub- and GitLab-flavoured Markdown both render the same is used: pipe tables,
 //! `<details>`/`<summary>` with a blank line after the summary, fenced `diff` blocks.
 
-use super::diff;
-use super::words::{self, code};
-use super::{source_of, Report, Sources};
+use super::words;
+use super::{diff, docs, escape, ignore};
+use super::{source_of, Report, SourceLocation, Sources};
 use crate::analysis::{RoleReport, Verdict};
 use crate::finding::{Finding, Severity};
 use serde_json::Value;
@@ -24,6 +27,12 @@ const MAX_DIFF_LINES: usize = 120;
 /// Unchanged roles without findings are named up to this many, then counted.
 const MAX_QUIET_NAMES: usize = 20;
 const MAX_NOTES: usize = 10;
+/// Table columns: the role's address and the finding are shortened to these many characters
+/// so the table fits a PR page (about 800 pixels); the details hold them whole.
+const MAX_ADDRESS: usize = 40;
+const MAX_FINDING: usize = 90;
+/// The reason in a suggested `[[ignore]]`: a placeholder the reviewer must replace.
+const IGNORE_REASON: &str = "TODO: why this change is accepted";
 /// Room the table leaves for `<details>` blocks when it has to be cut.
 const DETAILS_ROOM: usize = 12_000;
 
@@ -148,74 +157,69 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Text for a table cell: one line, pipes escaped (GFM honours `\|` inside code spans too).
-fn cell(text: &str) -> String {
-    text.replace(['\n', '\r'], " ").replace('|', "\\|")
+/// The verdict line: blocked, clear, or (before either) that some input was not read, since
+/// a run that could not read everything must never look clear.
+pub fn verdict_line(report: &Report) -> String {
+    if !report.errors.is_empty() {
+        let n = report.errors.len();
+        return format!(
+            "### ⚠️ trustgate could not read {n} input{}: the plan is not cleared ({} in what was read)",
+            plural(n),
+            severity_summary(report)
+        );
+    }
+    if report.exit_code == 1 {
+        format!(
+            "### ⛔ trustgate blocked this plan: {}",
+            severity_summary(report)
+        )
+    } else {
+        format!(
+            "### ✅ trustgate: nothing blocks this plan ({})",
+            severity_summary(report)
+        )
+    }
 }
 
-/// Text for HTML (the `<summary>` line).
-fn html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn verdict_words(role: Option<&RoleReport>) -> String {
-    match role.map(|r| r.verdict) {
-        Some(
-            v @ (Verdict::Widened | Verdict::Lateral | Verdict::Unparseable | Verdict::Unknown),
-        ) => {
-            format!("**{}**", v.as_str())
+/// The first clause of a message (up to the first `: ` outside a quoted value), the part
+/// that names what happened; the rest (who gains access, how) is in the role's details.
+fn headline(message: &str) -> &str {
+    let mut quoted = false;
+    let mut prev = '\0';
+    for (i, c) in message.char_indices() {
+        if c == '`' {
+            quoted = !quoted;
         }
-        Some(v) => v.as_str().to_string(),
-        None => "—".into(),
-    }
-}
-
-fn role_cell(g: &Group<'_>, multi_plan: bool) -> String {
-    let mut text = code(g.address);
-    if let Some(r) = g.role {
-        text.push_str(&format!(" ({})", r.actions.join(", ")));
-        if let Some(prev) = &r.previous_address {
-            text.push_str(&format!(", moved from {}", code(prev)));
+        if c == ' ' && prev == ':' && !quoted {
+            return message.get(..i.saturating_sub(1)).unwrap_or(message);
         }
+        prev = c;
     }
-    if multi_plan {
-        text.push_str(&format!(" in {}", code(g.plan)));
-    }
-    cell(&text)
+    message
 }
 
-/// The table rows of one group: one per finding, or one saying there is none.
-fn rows(g: &Group<'_>, multi_plan: bool) -> Vec<String> {
-    let role = role_cell(g, multi_plan);
-    let verdict = verdict_words(g.role);
-    if g.findings.is_empty() {
-        return vec![format!("| {role} | {verdict} | — | — | no finding |")];
+/// A link to the rule's documentation, its id as the text.
+fn rule_link(rule: &str) -> String {
+    format!("[{}]({})", escape::md_text(rule), docs::rule_url(rule))
+}
+
+/// The table rows of one group, one per finding.
+fn rows(g: &Group<'_>) -> String {
+    let role = escape::md_cell_code(g.address, MAX_ADDRESS);
+    let mut out = String::new();
+    for (i, f) in g.findings.iter().enumerate() {
+        let role = if i == 0 { role.as_str() } else { "″" };
+        let (severity, tail) = match &f.suppressed {
+            None => (badge(f.severity).to_string(), ""),
+            Some(_) => (format!("~~{}~~", f.severity), " _(suppressed)_"),
+        };
+        out.push_str(&format!(
+            "| {severity} | {role} | {} | {}{tail} |\n",
+            rule_link(f.rule),
+            escape::md_cell(headline(&f.message), MAX_FINDING)
+        ));
     }
-    g.findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let (role, verdict) = if i == 0 {
-                (role.as_str(), verdict.as_str())
-            } else {
-                ("″", "")
-            };
-            let (severity, message) = match &f.suppressed {
-                None => (badge(f.severity).to_string(), f.message.clone()),
-                Some(s) => (
-                    format!("~~{}~~ suppressed", f.severity),
-                    format!("{} _(suppressed: {})_", f.message, s.reason),
-                ),
-            };
-            format!(
-                "| {role} | {verdict} | {severity} | {} | {} |",
-                code(f.rule),
-                cell(&message)
-            )
-        })
-        .collect()
+    out
 }
 
 fn bullets(lines: &[String]) -> String {
@@ -224,32 +228,59 @@ fn bullets(lines: &[String]) -> String {
 
 /// A code fence longer than any backtick run in `body`.
 fn fence(body: &str) -> String {
-    let mut longest = 0usize;
-    let mut run = 0usize;
-    for c in body.chars() {
-        run = if c == '`' { run.saturating_add(1) } else { 0 };
-        longest = longest.max(run);
+    "`".repeat(escape::longest_backtick_run(body).saturating_add(1).max(3))
+}
+
+/// A fenced block of `lang`, each line made visible (no control or bidirectional character
+/// can reorder what a reviewer reads).
+fn fenced(lang: &str, body: &str) -> String {
+    let body: String = body
+        .lines()
+        .map(escape::visible)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let fence = fence(&body);
+    format!("{fence}{lang}\n{body}\n{fence}\n")
+}
+
+/// Where the role is declared, as a link when the forge's file URL is known.
+fn declared(loc: &SourceLocation, link_base: Option<&str>) -> String {
+    let place = format!("{} line {}", escape::md_code(&loc.file), loc.line);
+    match link_base {
+        Some(base) => format!(
+            "Declared in [{place}]({base}{}#L{}).\n\n",
+            super::sarif::uri(&loc.file),
+            loc.line
+        ),
+        None => format!("Declared in {place}.\n\n"),
     }
-    "`".repeat(longest.saturating_add(1).max(3))
 }
 
 /// The `<details>` block of one role.
-fn details(g: &Group<'_>, sources: &Sources) -> String {
+fn details(g: &Group<'_>, sources: &Sources, link_base: Option<&str>, multi_plan: bool) -> String {
     let mut out = String::new();
     let (verdict, actions) = g.role.map_or(("", String::new()), |r| {
         (r.verdict.as_str(), r.actions.join(", "))
     });
-    out.push_str(&format!(
-        "<details>\n<summary><code>{}</code> · {verdict} · {}</summary>\n\n",
-        html(g.address),
-        html(&actions)
-    ));
+    let mut summary = format!(
+        "<code>{}</code> · {verdict} · {}",
+        escape::html(g.address),
+        escape::html(&actions)
+    );
+    if let Some(top) = g.top() {
+        summary.push_str(&format!(" · {}", badge(top)));
+    }
+    if multi_plan {
+        summary.push_str(&format!(" · in <code>{}</code>", escape::html(g.plan)));
+    }
+    out.push_str(&format!("<details>\n<summary>{summary}</summary>\n\n"));
+    if let Some(r) = g.role {
+        if let Some(prev) = &r.previous_address {
+            out.push_str(&format!("Moved from {}.\n\n", escape::md_code(prev)));
+        }
+    }
     if let Some(loc) = source_of(sources, g.plan, g.address) {
-        out.push_str(&format!(
-            "Declared in {} line {}.\n\n",
-            code(&loc.file),
-            loc.line
-        ));
+        out.push_str(&declared(loc, link_base));
     }
     if let Some(r) = g.role {
         if r.before == r.after {
@@ -269,19 +300,19 @@ fn details(g: &Group<'_>, sources: &Sources) -> String {
             let suppressed = f
                 .suppressed
                 .as_ref()
-                .map(|s| format!(" _(suppressed: {})_", s.reason))
+                .map(|s| format!(" _(suppressed: {})_", escape::md_text(&s.reason)))
                 .unwrap_or_default();
             out.push_str(&format!(
                 "- {} {}: {}{suppressed}\n",
                 badge(f.severity),
-                code(f.rule),
-                f.message.replace(['\n', '\r'], " ")
+                rule_link(f.rule),
+                escape::md_message(&f.message)
             ));
             if let Some(w) = &f.witness {
                 if let Ok(json) = serde_json::to_string(w) {
                     out.push_str(&format!(
                         "  - witness request (replay it with `trustgate simulate`): {}\n",
-                        code(&json)
+                        escape::md_code(&json)
                     ));
                 }
             }
@@ -290,6 +321,27 @@ fn details(g: &Group<'_>, sources: &Sources) -> String {
     }
     if let Some(r) = g.role {
         out.push_str(&policy_diff(&r.before.value(), &r.after.value()));
+    }
+    let open: Vec<&&Finding> = g
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
+    if !open.is_empty() {
+        let entries: Vec<String> = open
+            .iter()
+            .map(|f| ignore::entry(f, IGNORE_REASON, None))
+            .collect();
+        out.push_str(&format!(
+            "**To accept** {} after review, add to `trustgate.toml` (the fingerprint pins it to \
+             this exact change):\n\n{}\n",
+            if open.len() == 1 {
+                "this finding"
+            } else {
+                "these findings"
+            },
+            fenced("toml", &entries.join("\n"))
+        ));
     }
     out.push_str("</details>\n\n");
     out
@@ -311,14 +363,20 @@ fn policy_diff(before: &Value, after: &Value) -> String {
     if cut > 0 {
         body.push_str(&format!("\n  … {cut} more lines"));
     }
-    let fence = fence(&body);
     format!(
-        "**Policy diff** (normal form; `-` before, `+` after)\n\n{fence}diff\n{body}\n{fence}\n\n"
+        "**Policy diff** (normal form; `-` before, `+` after)\n\n{}\n",
+        fenced("diff", &body)
     )
 }
 
-/// Render the comment.
+/// Render the comment, with no links to the source files.
 pub fn render(report: &Report, sources: &Sources) -> String {
+    render_with(report, sources, None)
+}
+
+/// Render the comment; `link_base`, when the forge's file URL for this commit is known
+/// (ending in `/`), turns each role's declaration into a link.
+pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) -> String {
     let counts = report.counts();
     let groups = groups(report);
     let multi_plan = report.plans.len() > 1;
@@ -326,17 +384,8 @@ pub fn render(report: &Report, sources: &Sources) -> String {
     let mut out = String::new();
     out.push_str(MARKER);
     out.push('\n');
-    if report.exit_code == 1 {
-        out.push_str(&format!(
-            "### ⛔ trustgate blocked this plan: {}\n\n",
-            severity_summary(report)
-        ));
-    } else {
-        out.push_str(&format!(
-            "### ✅ trustgate: nothing blocks this plan ({})\n\n",
-            severity_summary(report)
-        ));
-    }
+    out.push_str(&verdict_line(report));
+    out.push_str("\n\n");
     let verdicts: Vec<String> = Verdict::ALL
         .iter()
         .filter_map(|v| {
@@ -356,11 +405,30 @@ pub fn render(report: &Report, sources: &Sources) -> String {
     } else {
         out.push_str(&format!(": {}.\n\n", verdicts.join(", ")));
     }
-    for note in report.notes.iter().take(MAX_NOTES) {
+    let mut quoted = false;
+    for e in report.errors.iter().take(MAX_NOTES) {
+        // The message names the file itself; shown as code, the name survives any backtick.
+        let reason = e
+            .message
+            .strip_prefix(e.path.as_str())
+            .and_then(|r| r.strip_prefix(": "))
+            .unwrap_or(&e.message);
         out.push_str(&format!(
-            "> **Note:** {}\n>\n",
-            note.replace(['\n', '\r'], " ")
+            "> ⚠️ **Not read:** {}: {}\n>\n",
+            escape::md_code(&e.path),
+            escape::md_message(reason)
         ));
+        quoted = true;
+    }
+    if report.errors.len() > MAX_NOTES {
+        out.push_str(&format!(
+            "> … and {} more inputs not read\n>\n",
+            report.errors.len().saturating_sub(MAX_NOTES)
+        ));
+    }
+    for note in report.notes.iter().take(MAX_NOTES) {
+        out.push_str(&format!("> **Note:** {}\n>\n", escape::md_message(note)));
+        quoted = true;
     }
     if report.notes.len() > MAX_NOTES {
         out.push_str(&format!(
@@ -368,7 +436,7 @@ pub fn render(report: &Report, sources: &Sources) -> String {
             report.notes.len().saturating_sub(MAX_NOTES)
         ));
     }
-    if !report.notes.is_empty() {
+    if quoted {
         out.truncate(out.len().saturating_sub(2));
         out.push('\n');
     }
@@ -385,14 +453,14 @@ pub fn render(report: &Report, sources: &Sources) -> String {
             .saturating_add(DETAILS_ROOM)
             <= LIMIT
     };
-    let listed: Vec<&Group<'_>> = groups.iter().filter(|g| !g.quiet()).collect();
+    let with_findings: Vec<&Group<'_>> = groups.iter().filter(|g| !g.findings.is_empty()).collect();
     let mut left_findings = 0usize;
     let mut left_roles = 0usize;
-    if !listed.is_empty() {
-        out.push_str("| Role | Verdict | Severity | Rule | Finding |\n|---|---|---|---|---|\n");
+    if !with_findings.is_empty() {
+        out.push_str("| Severity | Role | Rule | Finding |\n|---|---|---|---|\n");
         let mut full = false;
-        for g in &listed {
-            let text: String = rows(g, multi_plan).into_iter().map(|r| r + "\n").collect();
+        for g in &with_findings {
+            let text = rows(g);
             if full || !table_fits(&out, &text) {
                 full = true;
                 left_findings = left_findings.saturating_add(g.findings.len());
@@ -403,28 +471,47 @@ pub fn render(report: &Report, sources: &Sources) -> String {
         }
         out.push('\n');
     }
-    let quiet: Vec<&Group<'_>> = groups.iter().filter(|g| g.quiet()).collect();
-    if !quiet.is_empty() {
-        let mut names: Vec<String> = quiet
+    let names = |list: &[&Group<'_>], with_verdict: bool| -> String {
+        let mut names: Vec<String> = list
             .iter()
             .take(MAX_QUIET_NAMES)
-            .map(|g| code(g.address))
+            .map(|g| {
+                let name = escape::md_code(g.address);
+                match g.role {
+                    Some(r) if with_verdict => format!("{name} ({})", r.verdict.as_str()),
+                    _ => name,
+                }
+            })
             .collect();
-        if quiet.len() > MAX_QUIET_NAMES {
+        if list.len() > MAX_QUIET_NAMES {
             names.push(format!(
                 "{} more",
-                quiet.len().saturating_sub(MAX_QUIET_NAMES)
+                list.len().saturating_sub(MAX_QUIET_NAMES)
             ));
         }
-        let line = format!("Unchanged, no findings: {}.\n\n", names.join(", "));
+        names.join(", ")
+    };
+    let changed: Vec<&Group<'_>> = groups
+        .iter()
+        .filter(|g| g.findings.is_empty() && !g.quiet())
+        .collect();
+    if !changed.is_empty() {
+        let line = format!("Changed, no findings: {}.\n\n", names(&changed, true));
+        if fits(&out, &line) {
+            out.push_str(&line);
+        }
+    }
+    let quiet: Vec<&Group<'_>> = groups.iter().filter(|g| g.quiet()).collect();
+    if !quiet.is_empty() {
+        let line = format!("Unchanged, no findings: {}.\n\n", names(&quiet, false));
         if fits(&out, &line) {
             out.push_str(&line);
         }
     }
 
     let mut left_details = 0usize;
-    for g in &listed {
-        let block = details(g, sources);
+    for g in groups.iter().filter(|g| !g.quiet()) {
+        let block = details(g, sources, link_base, multi_plan);
         if fits(&out, &block) {
             out.push_str(&block);
         } else {
@@ -445,9 +532,10 @@ pub fn render(report: &Report, sources: &Sources) -> String {
         ));
     }
     out.push_str(&format!(
-        "<sub>trustgate {} · exit code {}</sub>\n",
+        "<sub>trustgate {} · exit code {} · [rules]({})</sub>\n",
         env!("CARGO_PKG_VERSION"),
-        report.exit_code
+        report.exit_code,
+        docs::rules_page()
     ));
     out
 }

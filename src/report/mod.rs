@@ -6,10 +6,15 @@
 //! - `table`: terminal / CI log; `json`: `trustgate/v1`; `markdown`: PR comment;
 //!   `sarif`: SARIF 2.1.0; `github`: workflow commands;
 //! - `words`: a policy's principals and conditions in plain words; `diff`: the policy diff;
-//! - `source`: finding a role's `resource` block in `.tf` text (`--source-dir`).
+//! - `source`: finding a role's `resource` block in `.tf` text (`--source-dir`);
+//! - `escape`: the one escaping function per output context; `docs`: rule docs and links;
+//!   `ignore`: the `[[ignore]]` entry that accepts a finding.
 
 pub mod diff;
+pub mod docs;
+pub mod escape;
 pub mod github;
+pub mod ignore;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -30,7 +35,16 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Notes about the inputs (missing format_version, skipped files, incomplete plans).
     pub notes: Vec<String>,
+    /// Inputs that could not be read: the report covers the others, and the exit code is 2.
+    pub errors: Vec<InputError>,
     pub exit_code: i32,
+}
+
+/// One input that could not be read, and why (one line).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputError {
+    pub path: String,
+    pub message: String,
 }
 
 /// Where a role is declared in the Terraform configuration (`--source-dir`).
@@ -45,6 +59,20 @@ pub struct SourceLocation {
 
 /// Source locations by (plan path, role address); empty without `--source-dir`.
 pub type Sources = BTreeMap<(String, String), SourceLocation>;
+
+/// Where a report's findings are in the repository, for the formats that point at files. Every
+/// path is relative to the repository root, never absolute, so a forge can open it.
+#[derive(Debug, Clone, Default)]
+pub struct Locations {
+    pub sources: Sources,
+    /// Each plan's file relative to the repository root, by plan path (standard input and
+    /// plans outside the repository have none).
+    pub plans: BTreeMap<String, String>,
+    /// The repository root as a `file://` URI ending in `/` (SARIF's `%SRCROOT%`).
+    pub root_uri: Option<String>,
+    /// A file's URL at this commit on the forge, ending in `/` (links in the PR comment).
+    pub link_base: Option<String>,
+}
 
 /// The source location of a role, when one was found.
 pub fn source_of<'a>(

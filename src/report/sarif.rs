@@ -1,15 +1,18 @@
-//! SARIF 2.1.0 (SPEC §6), for code-scanning uploads: every rule with its descriptions and help
-//! (taken from docs/rules.md, the one place rule docs live), one result per finding with a
+//! SARIF 2.1.0, for code-scanning uploads: every rule with its descriptions, help (taken from
+//! docs/rules.md, the one place rule docs live) and `helpUri`, one result per finding with a
 //! logical location (the resource address) always, a physical one when known (the `resource`
-//! block with `--source-dir`, else the plan file), and `partialFingerprints` from the
-//! finding's logical identity, never from a line number, so moving code never re-opens one.
+//! block with `--source-dir`, else the plan file) relative to the repository root
+//! (`%SRCROOT%`), and `partialFingerprints` from the finding's logical identity, never from a
+//! line number, so moving code never re-opens one. Inputs that could not be read are
+//! `toolExecutionNotifications` of level `error`.
 
-use super::source::display_path;
-use super::{source_of, Report, Sources};
+use super::{docs, source_of, Locations, Report};
 use crate::finding::{Finding, Severity};
 use crate::rules::REGISTRY;
 use serde_json::{json, Value};
-use std::path::Path;
+
+/// The base every artifact URI is relative to: the repository root.
+pub const SRCROOT: &str = "%SRCROOT%";
 
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The `partialFingerprints` key: names the scheme, so a new scheme can live beside it.
@@ -67,7 +70,7 @@ fn what_paragraph(section: &str) -> Option<String> {
 }
 
 fn rule_descriptor(id: &str, summary: &str, default: Severity) -> Value {
-    let section = crate::app::rule_doc(id);
+    let section = super::docs::rule_doc(id);
     // The section without its `## id` heading: SARIF viewers show the rule id themselves.
     let help = section
         .map(|s| {
@@ -86,6 +89,7 @@ fn rule_descriptor(id: &str, summary: &str, default: Severity) -> Value {
     json!({
         "id": id,
         "name": id,
+        "helpUri": docs::rule_url(id),
         "shortDescription": {"text": without_fail_word(summary)},
         "fullDescription": {"text": full},
         "help": {"text": help, "markdown": help},
@@ -100,7 +104,7 @@ fn rule_descriptor(id: &str, summary: &str, default: Severity) -> Value {
 
 /// A relative URI reference for a path: `/`-separated, every byte outside the unreserved set
 /// percent-encoded (a `#` in `plan.json#2` must not become a fragment).
-fn uri(path: &str) -> String {
+pub fn uri(path: &str) -> String {
     let mut out = String::new();
     for b in path.bytes() {
         match b {
@@ -113,7 +117,7 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn location(f: &Finding, sources: &Sources) -> Value {
+fn location(f: &Finding, locations: &Locations) -> Value {
     let name = f.address.rsplit('.').next().unwrap_or(&f.address);
     let mut loc = json!({
         "logicalLocations": [{
@@ -122,16 +126,18 @@ fn location(f: &Finding, sources: &Sources) -> Value {
             "kind": "resource",
         }],
     });
-    let physical = match source_of(sources, &f.plan, &f.address) {
+    let physical = match source_of(&locations.sources, &f.plan, &f.address) {
         Some(s) => Some(json!({
-            "artifactLocation": {"uri": uri(&s.file)},
+            "artifactLocation": {"uri": uri(&s.file), "uriBaseId": SRCROOT},
             "region": {"startLine": s.line},
         })),
-        // The plan file the finding came from; standard input and `compare` pairs have none.
-        None if f.plan != "-" && !f.plan.contains(" -> ") => Some(json!({
-            "artifactLocation": {"uri": uri(&display_path(Path::new(&f.plan)))},
-        })),
-        None => None,
+        // The plan file the finding came from, when it is in the repository; standard input
+        // and `compare` pairs have none.
+        None => locations.plans.get(&f.plan).map(|path| {
+            json!({
+                "artifactLocation": {"uri": uri(path), "uriBaseId": SRCROOT},
+            })
+        }),
     };
     if let (Some(p), Value::Object(map)) = (physical, &mut loc) {
         map.insert("physicalLocation".into(), p);
@@ -140,7 +146,7 @@ fn location(f: &Finding, sources: &Sources) -> Value {
 }
 
 /// Render the report as one SARIF log ending in a newline.
-pub fn render(report: &Report, sources: &Sources) -> String {
+pub fn render(report: &Report, locations: &Locations) -> String {
     let mut ids: Vec<&str> = REGISTRY.iter().map(|r| r.meta().id).collect();
     let mut rules: Vec<Value> = REGISTRY
         .iter()
@@ -177,7 +183,7 @@ pub fn render(report: &Report, sources: &Sources) -> String {
                 "ruleIndex": index,
                 "level": level(f.severity),
                 "message": {"text": format!("{}: {}", f.address, f.message)},
-                "locations": [location(f, sources)],
+                "locations": [location(f, locations)],
                 "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
                 "properties": {
                     "severity": f.severity.as_str(),
@@ -199,27 +205,47 @@ pub fn render(report: &Report, sources: &Sources) -> String {
         .collect();
 
     let notes: Vec<Value> = report
-        .notes
+        .errors
         .iter()
-        .map(|n| json!({"level": "note", "message": {"text": n}}))
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": {"text": e.message},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(&e.path)}}}],
+            })
+        })
+        .chain(
+            report
+                .notes
+                .iter()
+                .map(|n| json!({"level": "note", "message": {"text": n}})),
+        )
         .collect();
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "trustgate",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "informationUri": docs::REPOSITORY,
+            "rules": rules,
+        }},
+        "invocations": [{
+            "executionSuccessful": report.errors.is_empty(),
+            "exitCode": report.exit_code,
+            "toolExecutionNotifications": notes,
+        }],
+        "results": results,
+    });
+    if let (Some(root), Value::Object(map)) = (&locations.root_uri, &mut run) {
+        map.insert(
+            "originalUriBaseIds".into(),
+            json!({SRCROOT: {"uri": root, "description": {"text": "The repository root."}}}),
+        );
+    }
     let log = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "trustgate",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "invocations": [{
-                "executionSuccessful": true,
-                "exitCode": report.exit_code,
-                "toolExecutionNotifications": notes,
-            }],
-            "results": results,
-        }],
+        "runs": [run],
     });
     match serde_json::to_string_pretty(&log) {
         Ok(mut s) => {

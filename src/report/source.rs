@@ -130,20 +130,31 @@ pub fn display_path(path: &Path) -> String {
 /// is there. Labels may be quoted or bare, as HCL allows; block comments and heredocs are not
 /// parsed (a header inside one is vanishingly rare, and at worst points at the wrong line).
 pub fn find_resource_block(text: &str, resource_type: &str, name: &str) -> Option<usize> {
+    find_block(text, "resource", &[resource_type, name])
+}
+
+/// The 1-based line of the `module "NAME" {` call in one `.tf` file's text: where a resource
+/// of a module fetched into `.terraform/` is pointed at, since a forge cannot open that copy.
+pub fn find_module_block(text: &str, name: &str) -> Option<usize> {
+    find_block(text, "module", &[name])
+}
+
+fn find_block(text: &str, keyword: &str, labels: &[&str]) -> Option<usize> {
     text.lines().enumerate().find_map(|(i, line)| {
-        let mut tokens = header_tokens(line)?;
-        let ok = tokens.next()? == "resource"
-            && tokens.next()? == resource_type
-            && tokens.next()? == name
+        let mut tokens = header_tokens(line, keyword)?;
+        let ok = tokens.next()? == keyword
+            && labels
+                .iter()
+                .all(|l| tokens.next().is_some_and(|t| t == *l))
             && tokens.next()?.starts_with('{');
         ok.then_some(i.saturating_add(1))
     })
 }
 
 /// The first tokens of a line, each label unquoted: `resource "a" "b" {` → resource, a, b, {.
-fn header_tokens(line: &str) -> Option<impl Iterator<Item = String> + '_> {
+fn header_tokens<'a>(line: &'a str, keyword: &str) -> Option<impl Iterator<Item = String> + 'a> {
     let trimmed = line.trim_start();
-    if !trimmed.starts_with("resource") {
+    if !trimmed.starts_with(keyword) {
         return None;
     }
     let mut rest = trimmed;
@@ -208,6 +219,8 @@ mod tests {
             find_resource_block("resource \"aws_iam_role\" \"r2\" {", "aws_iam_role", "r"),
             None
         );
+        assert_eq!(find_module_block("module \"iam\" {\n", "iam"), Some(1));
+        assert_eq!(find_module_block("module \"iam2\" {\n", "iam"), None);
     }
 
     #[test]

@@ -1,18 +1,30 @@
-//! The human-readable report: roles, findings grouped by role, and a summary line.
+//! The human-readable report: roles, findings grouped by role, the inputs that could not be
+//! read, and a summary line. Values are shown with control and bidirectional characters
+//! escaped (`escape::visible`) and very long ones shortened, so a policy cannot repaint the
+//! terminal or reorder what a reader sees.
 
+use super::escape::{clip, visible};
 use super::Report;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
 
-/// Render for a terminal (`color`) or a log (plain). Fits 80 columns.
-pub fn render(report: &Report, color: bool) -> String {
+/// A principal, an address or a plan path is shortened to this many characters.
+const MAX_VALUE: usize = 160;
+
+fn shown(text: &str) -> String {
+    visible(&clip(text, MAX_VALUE))
+}
+
+/// Render for a terminal (`color`) or a log (plain): `width` columns when given (the
+/// terminal's), else each table as wide as its content needs.
+pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     let mut out = String::new();
     let multi_plan = report.plans.len() > 1;
 
     if report.roles.is_empty() {
         out.push_str("no IAM role trust policies in the plan\n");
     } else {
-        let mut roles = new_table(color);
+        let mut roles = new_table(color, width);
         let mut header = vec![
             "Role",
             "Actions",
@@ -24,18 +36,20 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         roles.set_header(header.into_iter().map(|h| head(h, color)));
         for role in &report.roles {
-            let mut address = role.address.clone();
+            let mut address = shown(&role.address);
             if let Some(prev) = &role.previous_address {
-                address = format!("{address}\n(moved from {prev})");
+                address = format!("{address}\n(moved from {})", shown(prev));
             }
+            let before: Vec<String> = role.principals_before.iter().map(|p| shown(p)).collect();
+            let after: Vec<String> = role.principals_after.iter().map(|p| shown(p)).collect();
             let mut row = vec![
                 Cell::new(address),
-                Cell::new(role.actions.join(",")),
+                Cell::new(shown(&role.actions.join(","))),
                 verdict_cell(role.verdict.as_str(), color),
-                Cell::new(principals(&role.principals_before, &role.principals_after)),
+                Cell::new(principals(&before, &after)),
             ];
             if multi_plan {
-                row.insert(0, Cell::new(&role.plan));
+                row.insert(0, Cell::new(shown(&role.plan)));
             }
             roles.add_row(row);
         }
@@ -71,20 +85,20 @@ pub fn render(report: &Report, color: bool) -> String {
     for (plan, address, list) in groups {
         out.push('\n');
         if multi_plan {
-            out.push_str(&format!("{address} ({plan})\n"));
+            out.push_str(&format!("{} ({})\n", shown(address), shown(plan)));
         } else {
-            out.push_str(&format!("{address}\n"));
+            out.push_str(&format!("{}\n", shown(address)));
         }
-        let mut findings = new_table(color);
+        let mut findings = new_table(color, width);
         findings.set_header(
             ["Severity", "Rule", "Finding"]
                 .into_iter()
                 .map(|h| head(h, color)),
         );
         for f in list {
-            let mut message = f.message.clone();
+            let mut message = visible(&f.message);
             if let Some(s) = &f.suppressed {
-                message = format!("{message}\n(suppressed: {})", s.reason);
+                message = format!("{message}\n(suppressed: {})", visible(&s.reason));
             }
             findings.add_row(vec![
                 severity_cell(f.severity.as_str(), color),
@@ -95,25 +109,52 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str(&findings.to_string());
         out.push('\n');
     }
-    if !report.findings.is_empty() || !report.notes.is_empty() {
+    if !report.findings.is_empty() || !report.notes.is_empty() || !report.errors.is_empty() {
         out.push('\n');
+    }
+    // Where each rule that fired is explained, once per rule.
+    let mut rules: Vec<&str> = Vec::new();
+    for f in &report.findings {
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule);
+        }
+    }
+    for rule in rules {
+        out.push_str(&format!(
+            "rule {}: {}\n",
+            visible(rule),
+            super::docs::rule_url(rule)
+        ));
     }
 
     for note in &report.notes {
-        out.push_str(&format!("note: {note}\n"));
+        out.push_str(&format!("note: {}\n", visible(note)));
+    }
+    for e in &report.errors {
+        out.push_str(&format!("error: not read: {}\n", visible(&e.message)));
     }
     out.push_str(&summary_line(report));
     out.push('\n');
     out
 }
 
-fn new_table(color: bool) -> Table {
+fn new_table(color: bool, width: Option<u16>) -> Table {
     let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(80);
-    if !color {
+    table.load_preset(UTF8_FULL_CONDENSED);
+    match width {
+        Some(w) => {
+            table
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(w);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    if color {
+        // Colour was decided by the caller (`--color always` into a pipe included).
+        table.enforce_styling();
+    } else {
         table.force_no_tty();
     }
     table
@@ -219,10 +260,16 @@ pub fn summary_line(report: &Report) -> String {
         line.push_str(&format!("; findings: {}", severities.join(", ")));
     }
     line.push_str(&format!(", {} suppressed", c.suppressed));
-    line.push_str(if report.exit_code == 1 {
-        " — blocked"
+    let n = report.errors.len();
+    if n > 0 {
+        line.push_str(&format!(
+            " — not cleared: {n} input{} not read",
+            if n == 1 { "" } else { "s" }
+        ));
+    } else if report.exit_code == 1 {
+        line.push_str(" — blocked");
     } else {
-        " — ok"
-    });
+        line.push_str(" — ok");
+    }
     line
 }

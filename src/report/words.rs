@@ -5,6 +5,7 @@
 //! exactly what the JSON output shows: a sensitive side is the string `"(sensitive)"` there and
 //! is never described.
 
+use super::escape::{md_code, md_text};
 use serde_json::{Map, Value};
 
 /// At most this many values of one condition or principal kind are spelled out.
@@ -13,7 +14,7 @@ const MAX_VALUES: usize = 8;
 const MAX_STATEMENTS: usize = 20;
 
 /// One line per statement, or one line saying why there is nothing to describe. Each line is
-/// Markdown: user values are in code spans (`code` makes them safe).
+/// Markdown: user values are in code spans (`escape::md_code` makes them safe).
 pub fn describe_side(side: &Value) -> Vec<String> {
     match side {
         Value::Null => vec!["nobody: the role does not exist on this side".into()],
@@ -86,7 +87,7 @@ fn statement(s: &Map<String, Value>) -> String {
         .get("Sid")
         .and_then(Value::as_str)
         .filter(|sid| !sid.is_empty())
-        .map(|sid| format!(" ({})", code(sid)))
+        .map(|sid| format!(" ({})", md_code(sid)))
         .unwrap_or_default();
     let effect = if deny { "**Denied**" } else { "**Allowed**" };
     format!("{effect}{sid}: {who}, {calling}, {when}")
@@ -108,8 +109,9 @@ fn principals(p: &Value) -> String {
         parts.extend(shown);
         if values.len() > MAX_VALUES {
             parts.push(format!(
-                "{} more {kind} principals",
-                values.len().saturating_sub(MAX_VALUES)
+                "{} more {} principals",
+                values.len().saturating_sub(MAX_VALUES),
+                md_text(kind)
             ));
         }
     }
@@ -124,9 +126,9 @@ fn principals(p: &Value) -> String {
 pub fn principal(kind: &str, value: &str) -> String {
     match kind {
         "AWS" => aws_principal(value),
-        "Service" => format!("the AWS service {}", code(value)),
+        "Service" => format!("the AWS service {}", md_code(value)),
         "Federated" => federated(value),
-        _ => format!("{kind} principal {}", code(value)),
+        _ => format!("{} principal {}", md_text(kind), md_code(value)),
     }
 }
 
@@ -135,33 +137,33 @@ fn aws_principal(value: &str) -> String {
         return "any AWS principal (any account)".into();
     }
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
-        return format!("any principal of account {}", code(value));
+        return format!("any principal of account {}", md_code(value));
     }
     let parts: Vec<&str> = value.splitn(6, ':').collect();
     if let ["arn", _, service, _, account, resource] = parts.as_slice() {
-        let account = code(account);
+        let account = md_code(account);
         if *resource == "root" {
             return format!("any principal of account {account}");
         }
         let (kind, name) = resource.split_once('/').unwrap_or(("", resource));
         return match (*service, kind) {
-            ("iam", "role") => format!("the role {} of account {account}", code(name)),
-            ("iam", "user") => format!("the user {} of account {account}", code(name)),
+            ("iam", "role") => format!("the role {} of account {account}", md_code(name)),
+            ("iam", "user") => format!("the user {} of account {account}", md_code(name)),
             ("sts", "assumed-role") => match name.split_once('/') {
                 Some((role, session)) => format!(
                     "the session {} of role {} of account {account}",
-                    code(session),
-                    code(role)
+                    md_code(session),
+                    md_code(role)
                 ),
-                None => format!("sessions of role {} of account {account}", code(name)),
+                None => format!("sessions of role {} of account {account}", md_code(name)),
             },
-            _ => code(value),
+            _ => md_code(value),
         };
     }
     if value.starts_with("AROA") || value.starts_with("AIDA") {
-        return format!("the IAM entity with unique ID {}", code(value));
+        return format!("the IAM entity with unique ID {}", md_code(value));
     }
-    code(value)
+    md_code(value)
 }
 
 fn federated(value: &str) -> String {
@@ -169,18 +171,18 @@ fn federated(value: &str) -> String {
         .split_once(":oidc-provider/")
         .map_or(value, |(_, host)| host);
     if host.starts_with("token.actions.githubusercontent.com") {
-        return format!("GitHub Actions OIDC tokens ({})", code(value));
+        return format!("GitHub Actions OIDC tokens ({})", md_code(value));
     }
     if value == "cognito-identity.amazonaws.com" {
         return "Amazon Cognito identity-pool identities".into();
     }
     if let Some((_, name)) = value.split_once(":saml-provider/") {
-        return format!("SAML identities from {}", code(name));
+        return format!("SAML identities from {}", md_code(name));
     }
     if value.contains(":oidc-provider/") {
-        return format!("OIDC tokens from {}", code(host));
+        return format!("OIDC tokens from {}", md_code(host));
     }
-    format!("identities from {}", code(value))
+    format!("identities from {}", md_code(value))
 }
 
 /// Every condition of a statement in words.
@@ -240,7 +242,7 @@ pub fn condition(operator: &str, key: &str, values: &[String]) -> String {
         "DateGreaterThan" | "DateGreaterThanEquals" => format!("is after {}", list(values, "or")),
         "IpAddress" => format!("is in {}", list(values, "or")),
         "NotIpAddress" => format!("is not in {}", list(values, "nor")),
-        _ => format!("passes {} with {}", code(operator), list(values, "or")),
+        _ => format!("passes {} with {}", md_code(operator), list(values, "or")),
     };
     if if_exists {
         format!("{subject} {phrase} (or is absent)")
@@ -270,8 +272,8 @@ fn key_words(key: &str) -> String {
         _ => None,
     };
     match gloss {
-        Some(g) => format!("{g} ({})", code(key)),
-        None => code(key),
+        Some(g) => format!("{g} ({})", md_code(key)),
+        None => md_code(key),
     }
 }
 
@@ -295,7 +297,7 @@ fn list(values: &[String], conj: &str) -> String {
     if values.is_empty() {
         return "nothing".into();
     }
-    let mut shown: Vec<String> = values.iter().take(MAX_VALUES).map(|v| code(v)).collect();
+    let mut shown: Vec<String> = values.iter().take(MAX_VALUES).map(|v| md_code(v)).collect();
     if values.len() > MAX_VALUES {
         shown.push(format!("{} more", values.len().saturating_sub(MAX_VALUES)));
     }
@@ -312,32 +314,6 @@ fn join_words(parts: &[String], conj: &str) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} {conj} {last}", init.join(", ")),
-    }
-}
-
-/// A Markdown code span that holds any text: newlines become spaces, the fence is one backtick
-/// longer than the longest run inside, and padding keeps edge backticks apart from the fence.
-/// Values from a policy can hold anything; in a code span none of it is markup.
-pub fn code(text: &str) -> String {
-    let text: String = text
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    let mut longest = 0usize;
-    let mut run = 0usize;
-    for c in text.chars() {
-        if c == '`' {
-            run = run.saturating_add(1);
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
-    }
-    let fence = "`".repeat(longest.saturating_add(1));
-    if longest > 0 || text.starts_with(' ') || text.ends_with(' ') || text.is_empty() {
-        format!("{fence} {text} {fence}")
-    } else {
-        format!("{fence}{text}{fence}")
     }
 }
 
@@ -380,12 +356,5 @@ mod tests {
             describe_side(&json!("(sensitive)")),
             vec!["not shown: the trust policy is marked sensitive"]
         );
-    }
-
-    #[test]
-    fn code_spans_hold_backticks_and_newlines() {
-        assert_eq!(code("a`b"), "`` a`b ``");
-        assert_eq!(code("a\nb"), "`a b`");
-        assert_eq!(code(""), "`  `");
     }
 }

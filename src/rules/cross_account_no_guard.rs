@@ -74,7 +74,7 @@ impl Rule for CrossAccountNoGuard {
                 ""
             };
             let message = format!(
-                "account `{account}` can assume the role with nothing only the intended caller has (no ExternalId it must be given, no MFA, no organization of ours): `{}` is allowed, {}{unknown_own}",
+                "account `{account}` can assume the role unguarded: nothing only the intended caller has (an ExternalId it must be given, MFA, an organization of ours) is required; `{}` is allowed, {}{unknown_own}",
                 w.request.principal.value(),
                 posture::presented(&w.request)
             );

@@ -52,7 +52,7 @@ impl Rule for ServiceNoSourceGuard {
                 continue;
             };
             let message = format!(
-                "the service `{service}` can assume the role for a resource in any account, {}: add an `aws:SourceAccount` or `aws:SourceArn` condition naming your own",
+                "the service `{service}` can assume the role for any account's resource: {}; add an `aws:SourceAccount` or `aws:SourceArn` condition naming your own",
                 posture::presented(&w.request)
             );
             out.push(posture::draft(&META, policy, w, message));

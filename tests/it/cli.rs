@@ -18,6 +18,7 @@ pub fn run_with(args: &[&str], stdin: &[u8], stdin_is_terminal: bool) -> (i32, S
             out: &mut out,
             err: &mut err,
             color: false,
+            terminal: false,
         };
         let mut argv = vec!["trustgate"];
         argv.extend_from_slice(args);

@@ -209,7 +209,14 @@ fn fail_on_wrong_forms_are_refused() {
         "unknown threshold `severe` (expected critical, high, medium, low, info or never)",
     );
     refused("fail_on = 5", "fail_on", "expected a string");
-    refused("fail_on = \"High\"", "fail_on", "unknown threshold `High`");
+    // Severities are case-insensitive: `HIGH` from a CI variable means `high`.
+    let config = trustgate::config::parse("fail_on = \"High\"", "trustgate.toml").unwrap();
+    assert_eq!(
+        config.fail_on,
+        Some(trustgate::gate::FailOn::Severity(
+            trustgate::finding::Severity::High
+        ))
+    );
 }
 
 #[test]

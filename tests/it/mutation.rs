@@ -221,6 +221,7 @@ fn check(bytes: Vec<u8>) -> Result<(i32, String), String> {
                     out: &mut out,
                     err: &mut err,
                     color: false,
+                    terminal: false,
                 };
                 trustgate::app::run(
                     [

@@ -9,7 +9,7 @@ const SOURCE_DIR: &str = "testdata/terraform/modules-demo";
 
 /// (snapshot name, plan, extra arguments). Paths are relative to the crate root (the tests'
 /// working directory) so snapshots hold no machine-specific path.
-const SCENARIOS: [(&str, &str, &[&str]); 8] = [
+const SCENARIOS: [(&str, &str, &[&str]); 9] = [
     ("widened", "testdata/plans/demo.json", &[]),
     ("narrowed", "testdata/plans/report-narrowed.json", &[]),
     ("created", "testdata/plans/awscc_string.json", &[]),
@@ -26,6 +26,8 @@ const SCENARIOS: [(&str, &str, &[&str]); 8] = [
         "testdata/plans/report-sensitive-widened.json",
         &[],
     ),
+    // Values that try to break out of every format (testdata/plans/make_hostile.py).
+    ("hostile", "testdata/plans/report-hostile.json", &[]),
 ];
 
 fn check(plan: &str, format: &str, extra: &[&str]) -> (i32, String, String) {
@@ -39,6 +41,10 @@ fn check(plan: &str, format: &str, extra: &[&str]) -> (i32, String, String) {
 /// show what differs, results and invocations. report_sarif.rs checks the help itself.
 fn sarif_snapshot(name: &str, text: &str) -> String {
     let mut log: serde_json::Value = serde_json::from_str(text).unwrap();
+    // The one absolute path in the log: where this checkout is.
+    let root = &mut log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+    assert!(root.as_str().unwrap().starts_with("file:///"), "{root}");
+    *root = "file:///(the repository root)/".into();
     let rules = &mut log["runs"][0]["tool"]["driver"]["rules"];
     if name == "widened" {
         for rule in rules.as_array_mut().unwrap() {
@@ -232,26 +238,67 @@ fn a_passing_run_never_says_fail() {
 }
 
 #[test]
-fn table_fits_80_columns_and_colour_only_when_asked() {
+fn table_fits_the_terminal_width_and_colour_only_when_asked() {
     for (name, plan, extra) in SCENARIOS {
+        // Not a terminal (a CI log, a file): nothing is wrapped, so every address is whole.
         let (_, out, _) = check(plan, "table", extra);
-        for line in out.lines() {
-            // The summary line is prose a terminal wraps; every table line fits.
-            if line.starts_with(['┌', '│', '╞', '├', '└']) {
-                assert!(line.chars().count() <= 80, "{name}: {line}");
-            }
+        let (_, json, _) = check(plan, "json", extra);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        // (The hostile addresses are shortened and escaped on purpose: report_hostile.rs.)
+        for role in json["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|_| name != "hostile")
+        {
+            let address = role["address"].as_str().unwrap();
+            assert!(
+                out.contains(address),
+                "{name}: `{address}` was wrapped:\n{out}"
+            );
         }
         assert!(!out.contains('\u{1b}'), "{name}: colour without a terminal");
     }
-    let table = trustgate::report::table::render;
-    let report = trustgate::report::Report {
+    // A terminal 80 columns wide: every table line fits.
+    let mut report = trustgate::report::Report {
+        errors: Vec::new(),
         plans: Vec::new(),
         roles: Vec::new(),
         findings: Vec::new(),
         notes: Vec::new(),
         exit_code: 0,
     };
-    assert!(!table(&report, false).contains('\u{1b}'));
+    let table = trustgate::report::table::render;
+    assert!(!table(&report, false, Some(80)).contains('\u{1b}'));
+    let (_, out, _) = check("testdata/plans/report-many-roles.json", "json", &[]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    report.findings = serde_json::from_value::<Vec<serde_json::Value>>(doc["findings"].clone())
+        .unwrap()
+        .iter()
+        .map(|f| trustgate::finding::Finding {
+            rule: "trust-widened",
+            severity: trustgate::finding::Severity::High,
+            plan: f["plan"].as_str().unwrap().into(),
+            address: f["address"].as_str().unwrap().into(),
+            message: f["message"].as_str().unwrap().into(),
+            before_pointer: None,
+            after_pointer: None,
+            witness: None,
+            fingerprint: f["fingerprint"].as_str().unwrap().into(),
+            suppressed: None,
+        })
+        .collect();
+    for width in [80u16, 120] {
+        let out = table(&report, false, Some(width));
+        for line in out.lines() {
+            if line.starts_with(['┌', '│', '╞', '├', '└']) {
+                assert!(
+                    line.chars().count() <= usize::from(width),
+                    "{width}: {line}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -273,27 +320,36 @@ fn github_commands_carry_file_line_and_title() {
         "github",
         &["--source-dir", SOURCE_DIR],
     );
-    let first = out.lines().next().unwrap();
+    // The summary first (GitHub lists annotations in order), then the most severe finding.
+    assert!(
+        out.starts_with("::notice title=trustgate::1 plan, 4 roles"),
+        "{out}"
+    );
+    let first = out.lines().nth(1).unwrap();
     assert!(
         first.starts_with(
             "::error file=testdata/terraform/modules-demo/main.tf,line=12,title=trustgate external-id-removed (high)::aws_iam_role.partner: "
         ),
         "{first}"
     );
-    // Every location resolved: local modules, a nested one, and a registry module through
-    // `.terraform/modules/modules.json`.
+    // Every location resolved: local modules, a nested one, and a registry module fetched
+    // into `.terraform/`, which a forge cannot open: it is pointed at by its `module` call.
     for expected in [
         "file=testdata/terraform/modules-demo/modules/ci/main.tf,line=9,",
         "file=testdata/terraform/modules-demo/modules/runner/main.tf,line=2,",
-        "file=testdata/terraform/modules-demo/.terraform/modules/vendor/main.tf,line=7,",
+        "file=testdata/terraform/modules-demo/main.tf,line=30,title=trustgate principal-added",
     ] {
         assert!(out.contains(expected), "{expected} missing:\n{out}");
     }
+    assert!(!out.contains(".terraform"), "{out}");
     // Without --source-dir there is no file to point at: the title and message still are.
     let (_, out, _) = check("testdata/plans/demo.json", "github", &[]);
     assert!(
-        out.starts_with("::error title=trustgate external-id-removed (high)::"),
+        out.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("::error title=trustgate external-id-removed (high)::"),
         "{out}"
     );
-    assert!(out.ends_with("— blocked\n"));
+    assert!(out.lines().next().unwrap().ends_with("— blocked"));
 }

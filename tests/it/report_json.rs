@@ -5,7 +5,7 @@ use crate::cli::run;
 use crate::common;
 use serde_json::Value;
 
-fn schema() -> jsonschema::Validator {
+pub fn schema() -> jsonschema::Validator {
     let text =
         std::fs::read_to_string(common::root().join("docs/trustgate-v1.schema.json")).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
@@ -102,7 +102,7 @@ fn keys_come_in_spec_order() {
     let (_, out, _) = run(&["check", "testdata/plans/demo.json", "--format", "json"]);
     assert_eq!(
         keys_at(&out, 2),
-        ["schema", "tool", "plans", "roles", "findings", "summary", "notes"]
+        ["schema", "tool", "plans", "roles", "findings", "summary", "notes", "errors"]
     );
     let findings =
         &out[out.find("\n  \"findings\"").unwrap()..out.find("\n  \"summary\"").unwrap()];

@@ -22,10 +22,22 @@ fn structure_a_bot_and_a_reviewer_rely_on() {
         "{}",
         lines[1]
     );
-    assert!(out.contains("| Role | Verdict | Severity | Rule | Finding |"));
+    // A short table a PR page shows whole: the finding is its first clause, the rule a link.
+    assert!(out.contains("| Severity | Role | Rule | Finding |\n|---|---|---|---|\n"));
     assert!(out.contains(
-        "<summary><code>aws_iam_role.partner_reader</code> · widened · update</summary>\n\n"
+        "| 🟠 high | `aws_iam_role.partner_reader` | [external-id-removed](https://github.com/trustgate/trustgate/blob/main/docs/rules.md#external-id-removed) | the `sts:ExternalId` condition was removed or loosened |\n"
     ));
+    assert!(out.contains("Changed, no findings: `aws_iam_role.github_deploy` (created)."));
+    assert!(out.contains(
+        "<summary><code>aws_iam_role.partner_reader</code> · widened · update · 🟠 high</summary>\n\n"
+    ));
+    // The ready-to-paste entry that accepts the finding, pinned by its fingerprint.
+    let (_, json, _) = run(&["check", "testdata/plans/demo.json", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let fingerprint = json["findings"][0]["fingerprint"].as_str().unwrap();
+    assert!(out.contains(&format!(
+        "```toml\n[[ignore]]\nrule = \"external-id-removed\"\naddress = \"aws_iam_role.partner_reader\"\nfingerprint = \"{fingerprint}\"\nreason = \"TODO: why this change is accepted\"\n```\n"
+    )));
     assert!(out.contains("**Who could assume it before**"));
     assert!(out.contains("only when the ExternalId (`sts:ExternalId`) is `acme-partner-7f3c9a`"));
     assert!(out.contains("**Who can assume it after**"));
@@ -94,7 +106,7 @@ fn thousands_of_widened_roles_stay_under_the_bound_and_say_what_was_left_out() {
         .lines()
         .find(|l| l.contains("**Truncated**"))
         .expect("a truncation note");
-    let shown = out.matches(" | `principal-added` | ").count();
+    let shown = out.matches(" | [principal-added](").count();
     let left: usize = note
         .split(": ")
         .nth(1)
