@@ -4,6 +4,7 @@
 //! `run` in process with their own streams.
 
 use crate::analysis::{self, RoleReport};
+mod comment;
 mod output;
 mod settings;
 
@@ -61,6 +62,7 @@ where
         Command::Check(args) => check(&args, io),
         Command::Simulate(args) => crate::simulate::run(&args, io),
         Command::Compare(args) => compare(&args, io),
+        Command::Comment(args) => comment::run(&args, io),
         Command::Rules(config) => list_rules(&config, io),
         Command::Explain { id, config } => explain(&id, &config, io),
         Command::Init { force } => settings::init(force, io),
