@@ -95,7 +95,11 @@ pub fn run(args: &CommentArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         }
     }
     let target = api.target();
-    let would = if common.dry_run { "dry run: would have " } else { "" };
+    let would = if common.dry_run {
+        "dry run: would have "
+    } else {
+        ""
+    };
     text.push_str(&match done {
         Done::Created => format!("{would}added a comment to {target}\n"),
         Done::Updated(id) => format!("{would}updated comment {id} on {target}\n"),

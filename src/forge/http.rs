@@ -121,7 +121,8 @@ impl Http {
                     .send(body.as_deref().unwrap_or("{}"))
             }
         };
-        let mut response = result.map_err(|e| format!("{} {}: {e}", call.method.as_str(), call.url))?;
+        let mut response =
+            result.map_err(|e| format!("{} {}: {e}", call.method.as_str(), call.url))?;
         let header = |name: &str| {
             response
                 .headers()
@@ -137,7 +138,13 @@ impl Http {
             .with_config()
             .limit(BODY_LIMIT)
             .read_to_string()
-            .map_err(|e| format!("{} {}: cannot read the answer: {e}", call.method.as_str(), call.url))?;
+            .map_err(|e| {
+                format!(
+                    "{} {}: cannot read the answer: {e}",
+                    call.method.as_str(),
+                    call.url
+                )
+            })?;
         Ok(Reply {
             status,
             link,
@@ -188,8 +195,14 @@ mod tests {
 
     #[test]
     fn summary_reads_both_forges_error_shapes() {
-        assert_eq!(summary(r#"{"message":"Bad credentials"}"#), ": Bad credentials");
-        assert_eq!(summary(r#"{"error":"insufficient_scope"}"#), ": insufficient_scope");
+        assert_eq!(
+            summary(r#"{"message":"Bad credentials"}"#),
+            ": Bad credentials"
+        );
+        assert_eq!(
+            summary(r#"{"error":"insufficient_scope"}"#),
+            ": insufficient_scope"
+        );
         assert_eq!(
             summary(r#"{"message":{"note":["is too long"]}}"#),
             r#": {"note":["is too long"]}"#

@@ -212,13 +212,19 @@ mod tests {
         assert_eq!(with_marker("hello"), "<!-- trustgate -->\nhello");
         let report = "<!-- trustgate -->\n### ok\n";
         assert_eq!(with_marker(report), report);
-        assert_eq!(with_marker("\n<!-- trustgate -->\nx"), "\n<!-- trustgate -->\nx");
+        assert_eq!(
+            with_marker("\n<!-- trustgate -->\nx"),
+            "\n<!-- trustgate -->\nx"
+        );
     }
 
     #[test]
     fn pagination_links_must_stay_on_the_api() {
         let base = "https://api.github.com";
-        assert!(on_api("https://api.github.com/repositories/1/issues/2/comments?page=2", base));
+        assert!(on_api(
+            "https://api.github.com/repositories/1/issues/2/comments?page=2",
+            base
+        ));
         assert!(on_api("https://api.github.com", base));
         assert!(!on_api("https://api.github.com.evil.test/x", base));
         assert!(!on_api("http://api.github.com/x", base));

@@ -892,7 +892,9 @@ mod tests {
         } else if std::env::var("TRUSTGATE_REQUIRE_SHARED").as_deref() == Ok("1") {
             panic!("{test}: ../shared is missing but TRUSTGATE_REQUIRE_SHARED=1");
         } else {
-            eprintln!("SKIPPED {test} on ../shared: it is not beside this checkout (testdata only)");
+            eprintln!(
+                "SKIPPED {test} on ../shared: it is not beside this checkout (testdata only)"
+            );
         }
         (files, present)
     }

@@ -8,6 +8,7 @@
 )]
 
 mod cli;
+mod comment;
 mod common;
 mod compare_props;
 mod compare_rules;
@@ -18,6 +19,7 @@ mod config_ignore;
 mod eval_cases;
 mod eval_props;
 mod eval_vectors;
+mod mock_http;
 mod mutation;
 mod pipeline;
 mod plan_reader;
