@@ -22,7 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Check plan JSON files (or standard input) for trust-policy regressions.
     Check(CheckArgs),
-    /// Evaluate one trust policy against one request (SPEC §3.1) and explain the decision.
+    /// Evaluate one trust policy against one request and explain the decision
+    /// (the request format: docs/request-format.md).
     Simulate(SimulateArgs),
     /// Compare two trust policy documents as a one-role plan.
     Compare(CompareArgs),
@@ -51,7 +52,7 @@ pub enum Command {
     },
 }
 
-/// Report formats (SPEC §6). Every format renders the same finished report; none changes the
+/// Report formats. Every format renders the same finished report; none changes the
 /// exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -248,7 +249,7 @@ pub struct SimulateArgs {
     /// The trust policy document (a file, or `-` for standard input).
     pub policy: PathBuf,
 
-    /// The request (SPEC §3.1) as a JSON file, or `-` for standard input.
+    /// The request as a JSON file (docs/request-format.md), or `-` for standard input.
     #[arg(long)]
     pub request: PathBuf,
 
@@ -257,7 +258,7 @@ pub struct SimulateArgs {
     pub format: SimulateFormat,
 }
 
-/// `simulate` prints a short text or the JSON of SPEC §8.
+/// `simulate` prints a short text or a JSON document (docs/request-format.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SimulateFormat {
     Table,
