@@ -7,6 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
+mod action;
 mod cli;
 mod comment;
 mod common;
