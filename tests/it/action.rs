@@ -22,26 +22,37 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// A release directory as the release workflow publishes it: the archive for `TARGET` built
-/// by scripts/package.sh, and SHA256SUMS.
+/// by scripts/package.sh, and SHA256SUMS. Packed once per test run (the debug binary is big)
+/// and copied into `dir`.
 fn release(dir: &Path) -> PathBuf {
-    let release = dir.join("release");
-    let status = Command::new("bash")
-        .arg(root().join("scripts/package.sh"))
-        .args([VERSION, TARGET, env!("CARGO_BIN_EXE_trustgate")])
-        .env("DIST", &release)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let archive = format!("trustgate-{VERSION}-{TARGET}.tar.gz");
-    let sums = Command::new("sha256sum")
-        .arg(&archive)
-        .current_dir(&release)
-        .output()
-        .unwrap();
-    assert!(sums.status.success());
-    std::fs::write(release.join("SHA256SUMS"), sums.stdout).unwrap();
-    release
+    static PACKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let packed = PACKED.get_or_init(|| {
+        let release = temp_dir("release").join("release");
+        let status = Command::new("bash")
+            .arg(root().join("scripts/package.sh"))
+            .args([VERSION, TARGET, env!("CARGO_BIN_EXE_trustgate")])
+            .env("DIST", &release)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let archive = format!("trustgate-{VERSION}-{TARGET}.tar.gz");
+        let sums = Command::new("sha256sum")
+            .arg(&archive)
+            .current_dir(&release)
+            .output()
+            .unwrap();
+        assert!(sums.status.success());
+        std::fs::write(release.join("SHA256SUMS"), sums.stdout).unwrap();
+        release
+    });
+    let copy = dir.join("release");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(packed).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    copy
 }
 
 struct Action {
@@ -481,5 +492,53 @@ fn action_yml_and_its_script_agree() {
             script.contains(&format!("echo \"{output}=")),
             "{output} is never written"
         );
+    }
+}
+
+/// The GitLab template's Code Quality conversion, run with jq on real SARIF: one issue per
+/// unsuppressed finding, with GitLab's severities and the finding's fingerprint.
+#[test]
+fn the_gitlab_template_turns_sarif_into_a_code_quality_report() {
+    let template =
+        std::fs::read_to_string(root().join("ci/gitlab/trustgate.gitlab-ci.yml")).unwrap();
+    let program = template
+        .split_once("jq '")
+        .and_then(|(_, rest)| rest.split_once("' gl-trustgate.sarif"))
+        .map(|(program, _)| program)
+        .expect("the template converts gl-trustgate.sarif with jq");
+    if Command::new("jq").arg("--version").output().is_err() {
+        eprintln!("SKIPPED the_gitlab_template_turns_sarif_into_a_code_quality_report: no jq");
+        return;
+    }
+    let sarif = Command::new(env!("CARGO_BIN_EXE_trustgate"))
+        .args(["check", "--no-config", "--format", "sarif"])
+        .arg(testdata("plans/report-modules.json"))
+        .output()
+        .unwrap();
+    let dir = temp_dir("codequality");
+    let sarif_path = dir.join("gl-trustgate.sarif");
+    std::fs::write(&sarif_path, &sarif.stdout).unwrap();
+    let out = Command::new("jq").arg(program).arg(&sarif_path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let issues: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let issues = issues.as_array().unwrap();
+    assert!(!issues.is_empty());
+    assert_eq!(issues.len(), results.len());
+    for (issue, result) in issues.iter().zip(results) {
+        assert_eq!(issue["check_name"], result["ruleId"]);
+        assert_eq!(issue["fingerprint"], result["partialFingerprints"]["trustgate/v1"]);
+        let want = match result["properties"]["severity"].as_str().unwrap() {
+            "critical" => "blocker",
+            "high" => "critical",
+            "medium" => "major",
+            "low" => "minor",
+            _ => "info",
+        };
+        assert_eq!(issue["severity"], want);
+        assert!(issue["location"]["path"].as_str().unwrap().ends_with(".json"));
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert!(!issue["description"].as_str().unwrap().is_empty());
     }
 }
