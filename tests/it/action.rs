@@ -518,8 +518,16 @@ fn the_gitlab_template_turns_sarif_into_a_code_quality_report() {
     let dir = temp_dir("codequality");
     let sarif_path = dir.join("gl-trustgate.sarif");
     std::fs::write(&sarif_path, &sarif.stdout).unwrap();
-    let out = Command::new("jq").arg(program).arg(&sarif_path).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("jq")
+        .arg(program)
+        .arg(&sarif_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let issues: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
@@ -528,7 +536,10 @@ fn the_gitlab_template_turns_sarif_into_a_code_quality_report() {
     assert_eq!(issues.len(), results.len());
     for (issue, result) in issues.iter().zip(results) {
         assert_eq!(issue["check_name"], result["ruleId"]);
-        assert_eq!(issue["fingerprint"], result["partialFingerprints"]["trustgate/v1"]);
+        assert_eq!(
+            issue["fingerprint"],
+            result["partialFingerprints"]["trustgate/v1"]
+        );
         let want = match result["properties"]["severity"].as_str().unwrap() {
             "critical" => "blocker",
             "high" => "critical",
@@ -537,7 +548,10 @@ fn the_gitlab_template_turns_sarif_into_a_code_quality_report() {
             _ => "info",
         };
         assert_eq!(issue["severity"], want);
-        assert!(issue["location"]["path"].as_str().unwrap().ends_with(".json"));
+        assert!(issue["location"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(".json"));
         assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
         assert!(!issue["description"].as_str().unwrap().is_empty());
     }

@@ -32,4 +32,5 @@ mod report_markdown;
 mod report_sarif;
 mod rule_fixtures;
 mod scenarios;
+mod self_contained;
 mod vectors;
