@@ -4,7 +4,7 @@
 use super::{Io, RunError};
 use crate::cli::{CommentArgs, CommentBehavior, CommentCommon, CommentForge};
 use crate::forge::http::{Call, Http};
-use crate::forge::{self, github, gitlab, Api, Behavior, Done};
+use crate::forge::{self, github, gitlab, Api, Behavior, Done, Given};
 use std::time::Duration;
 
 /// The wait before the first retry of a failed request, in milliseconds; it doubles for each
@@ -16,8 +16,8 @@ pub fn run(args: &CommentArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     let (api, token, token_hint, headers, common): (Box<dyn Api>, _, _, fn(&str) -> _, _) =
         match &args.forge {
             CommentForge::Github(a) => {
-                let given = github::Given {
-                    repo: a.repo.clone(),
+                let given = Given {
+                    project: a.repo.clone(),
                     number: a.pull_request,
                     api_url: a.api_url.clone(),
                 };
@@ -34,9 +34,9 @@ pub fn run(args: &CommentArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
                 )
             }
             CommentForge::Gitlab(a) => {
-                let given = gitlab::Given {
+                let given = Given {
                     project: a.project.clone(),
-                    iid: a.merge_request,
+                    number: a.merge_request,
                     api_url: a.api_url.clone(),
                 };
                 let api = gitlab::GitLab::from_env(given, &env).map_err(RunError)?;

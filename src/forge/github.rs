@@ -2,7 +2,7 @@
 //! issue's comments), and where a GitHub Actions job finds the repository and the number.
 
 use super::http::{Call, Method, Reply};
-use super::{body_json, common_refusal, on_api, Api, Comment};
+use super::{answered, api_base, body_json, common_refusal, on_api, Api, Comment, Given};
 use serde::Deserialize;
 
 /// The public API; GitHub Enterprise Server jobs set `GITHUB_API_URL` to their own.
@@ -21,14 +21,6 @@ pub struct GitHub {
     fork: bool,
 }
 
-/// What the flags say; what they leave out comes from the job's environment.
-#[derive(Debug, Default)]
-pub struct Given {
-    pub repo: Option<String>,
-    pub number: Option<u64>,
-    pub api_url: Option<String>,
-}
-
 impl GitHub {
     /// The target from the flags, else from `GITHUB_REPOSITORY`, the event file
     /// (`GITHUB_EVENT_PATH`: `pull_request.number`, or the issue of an `issue_comment` on a
@@ -40,7 +32,7 @@ impl GitHub {
             .transpose()?
             .unwrap_or_default();
         let repo = given
-            .repo
+            .project
             .or_else(|| env("GITHUB_REPOSITORY").filter(|r| !r.is_empty()))
             .ok_or("no repository: pass `--repo OWNER/NAME` or set GITHUB_REPOSITORY")?;
         if !valid_repo(&repo) {
@@ -59,12 +51,7 @@ impl GitHub {
         if number == 0 {
             return Err("the pull request number must be at least 1".into());
         }
-        let api = given
-            .api_url
-            .or_else(|| env("GITHUB_API_URL").filter(|u| !u.is_empty()))
-            .unwrap_or_else(|| DEFAULT_API.to_string())
-            .trim_end_matches('/')
-            .to_string();
+        let api = api_base(given.api_url, env("GITHUB_API_URL"), DEFAULT_API);
         Ok(GitHub {
             api,
             repo,
@@ -164,13 +151,7 @@ impl Api for GitHub {
         if let Some(message) = common_refusal(call, reply, "GITHUB_TOKEN", &self.target()) {
             return message;
         }
-        let what = format!(
-            "{} {} answered {}{}",
-            call.method.as_str(),
-            call.url,
-            reply.status,
-            super::http::summary(&reply.body)
-        );
+        let what = answered(call, reply);
         if reply.status != 403 {
             return what;
         }

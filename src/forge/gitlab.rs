@@ -2,7 +2,7 @@
 //! the merge request.
 
 use super::http::{Call, Method, Reply};
-use super::{body_json, common_refusal, Api, Comment};
+use super::{answered, api_base, body_json, common_refusal, Api, Comment, Given};
 use serde::Deserialize;
 
 /// GitLab.com; a self-managed instance's jobs set `CI_API_V4_URL` to their own.
@@ -22,14 +22,6 @@ pub struct GitLab {
     fork: bool,
 }
 
-/// What the flags say; what they leave out comes from the job's environment.
-#[derive(Debug, Default)]
-pub struct Given {
-    pub project: Option<String>,
-    pub iid: Option<u64>,
-    pub api_url: Option<String>,
-}
-
 impl GitLab {
     /// The target from the flags, else from `CI_MERGE_REQUEST_PROJECT_ID` (the project the
     /// merge request lives in, also for a fork's) or `CI_PROJECT_ID`, `CI_MERGE_REQUEST_IID`
@@ -44,7 +36,7 @@ impl GitLab {
         if project.trim().is_empty() {
             return Err("the project must not be empty".into());
         }
-        let iid = match given.iid {
+        let iid = match given.number {
             Some(iid) => iid,
             None => {
                 let text = var("CI_MERGE_REQUEST_IID").ok_or(
@@ -59,12 +51,7 @@ impl GitLab {
         if iid == 0 {
             return Err("the merge request IID must be at least 1".into());
         }
-        let api = given
-            .api_url
-            .or_else(|| var("CI_API_V4_URL"))
-            .unwrap_or_else(|| DEFAULT_API.to_string())
-            .trim_end_matches('/')
-            .to_string();
+        let api = api_base(given.api_url, var("CI_API_V4_URL"), DEFAULT_API);
         let fork = match (
             var("CI_MERGE_REQUEST_SOURCE_PROJECT_ID"),
             var("CI_MERGE_REQUEST_PROJECT_ID"),
@@ -173,13 +160,7 @@ impl Api for GitLab {
         if let Some(message) = common_refusal(call, reply, TOKEN_VAR, &self.target()) {
             return message;
         }
-        let what = format!(
-            "{} {} answered {}{}",
-            call.method.as_str(),
-            call.url,
-            reply.status,
-            super::http::summary(&reply.body)
-        );
+        let what = answered(call, reply);
         if reply.status != 403 {
             return what;
         }

@@ -30,6 +30,26 @@ pub enum Behavior {
     DeleteAndNew,
 }
 
+/// What the command line says about where the comment goes; what it leaves out comes from
+/// the CI job's environment.
+#[derive(Debug, Default)]
+pub struct Given {
+    /// GitHub: `OWNER/NAME`; GitLab: the project's ID or path.
+    pub project: Option<String>,
+    /// The pull request's number or the merge request's IID.
+    pub number: Option<u64>,
+    pub api_url: Option<String>,
+}
+
+/// The API's base URL: the flag, else the CI job's variable, else the public service; without
+/// a trailing slash.
+pub fn api_base(flag: Option<String>, from_env: Option<String>, default: &str) -> String {
+    flag.or(from_env.filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| default.to_string())
+        .trim_end_matches('/')
+        .to_string()
+}
+
 /// One comment already on the pull or merge request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
@@ -173,15 +193,20 @@ pub fn on_api(url: &str, base: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
 }
 
-/// The message for a status both forges give the same meaning; `None` for the others.
-pub fn common_refusal(call: &Call, reply: &Reply, token_var: &str, target: &str) -> Option<String> {
-    let what = format!(
+/// `METHOD URL answered STATUS: MESSAGE`, the start of every refusal.
+pub fn answered(call: &Call, reply: &Reply) -> String {
+    format!(
         "{} {} answered {}{}",
         call.method.as_str(),
         call.url,
         reply.status,
         http::summary(&reply.body)
-    );
+    )
+}
+
+/// The message for a status both forges give the same meaning; `None` for the others.
+pub fn common_refusal(call: &Call, reply: &Reply, token_var: &str, target: &str) -> Option<String> {
+    let what = answered(call, reply);
     match reply.status {
         401 => Some(format!(
             "{what}: the token was refused; check that {token_var} holds a valid, unexpired token"

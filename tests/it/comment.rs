@@ -75,6 +75,13 @@ fn github_env<'a>(server: &'a Server, event: &'a str) -> Vec<(&'a str, &'a str)>
     ]
 }
 
+/// `trustgate comment github --markdown MD EXTRA...` in a job for pull request #7 of `o/r`.
+fn github(server: &Server, event: &str, md: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["comment", "github", "--markdown", md];
+    args.extend_from_slice(extra);
+    run(server, &args, &github_env(server, event), None)
+}
+
 fn comments(ids_and_bodies: &[(u64, &str)]) -> String {
     let list: Vec<serde_json::Value> = ids_and_bodies
         .iter()
@@ -100,13 +107,7 @@ fn github_adds_a_comment_when_none_is_trustgates() {
         ),
         Reply::json(201, r#"{"id":3}"#),
     ]);
-    let env = github_env(&server, &event);
-    let r = run(
-        &server,
-        &["comment", "github", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = github(&server, &event, &md, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(lines(&r.requests), [GH_LIST, GH_CREATE]);
     let create = &r.requests[1];
@@ -156,13 +157,7 @@ fn github_updates_the_newest_of_its_comments_across_pages() {
         ),
         Reply::json(200, r#"{"id":160}"#),
     ]);
-    let env = github_env(&server, &event);
-    let r = run(
-        &server,
-        &["comment", "github", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = github(&server, &event, &md, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         lines(&r.requests),
@@ -188,13 +183,7 @@ fn github_sends_nothing_when_its_comment_already_says_it() {
         200,
         &comments(&[(5, "hi"), (9, markdown.as_str())]),
     )]);
-    let env = github_env(&server, &event);
-    let r = run(
-        &server,
-        &["comment", "github", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = github(&server, &event, &md, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(lines(&r.requests), [GH_LIST]);
     assert_eq!(
@@ -212,16 +201,7 @@ fn github_delete_and_new_deletes_every_trustgate_comment_then_adds_one() {
         Reply::json(204, ""),
         Reply::json(201, r#"{"id":6}"#),
     ]);
-    let env = github_env(&server, &event);
-    let args = [
-        "comment",
-        "github",
-        "--markdown",
-        &md,
-        "--behavior",
-        "delete-and-new",
-    ];
-    let r = run(&server, &args, &env, None);
+    let r = github(&server, &event, &md, &["--behavior", "delete-and-new"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         lines(&r.requests),
@@ -243,9 +223,7 @@ fn github_delete_and_new_deletes_every_trustgate_comment_then_adds_one() {
 fn github_new_never_reads_or_touches_earlier_comments() {
     let (_, md, event) = github_files("gh-new", "o/r");
     let server = Server::start(vec![Reply::json(201, r#"{"id":6}"#)]);
-    let env = github_env(&server, &event);
-    let args = ["comment", "github", "--markdown", &md, "--behavior", "new"];
-    let r = run(&server, &args, &env, None);
+    let r = github(&server, &event, &md, &["--behavior", "new"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(lines(&r.requests), [GH_CREATE]);
 }
@@ -328,13 +306,7 @@ fn github_takes_the_number_from_github_ref_and_flags_over_the_environment() {
 fn github_refused(name: &str, head_repo: &str, status: u16, body: &str) -> Run {
     let (_, md, event) = github_files(name, head_repo);
     let server = Server::start(vec![Reply::json(200, "[]"), Reply::json(status, body)]);
-    let env = github_env(&server, &event);
-    let r = run(
-        &server,
-        &["comment", "github", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = github(&server, &event, &md, &[]);
     assert_eq!(r.code, 2, "{status}: {}", r.stdout);
     assert_eq!(
         lines(&r.requests),
@@ -397,13 +369,7 @@ fn github_server_errors_are_retried_then_reported() {
         Reply::json(500, "{}"),
         Reply::json(201, "{}"),
     ]);
-    let env = github_env(&server, &event);
-    let r = run(
-        &server,
-        &["comment", "github", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = github(&server, &event, &md, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         lines(&r.requests),
@@ -412,13 +378,7 @@ fn github_server_errors_are_retried_then_reported() {
 
     let (_, md, event) = github_files("gh-5xx-always", "o/r");
     let server = Server::start(vec![Reply::json(500, r#"{"message":"boom"}"#); 4]);
-    let env = github_env(&server, &event);
-    let r = run(
-        &server,
-        &["comment", "github", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = github(&server, &event, &md, &[]);
     assert_eq!(r.code, 2);
     assert_eq!(r.requests.len(), 4, "the first try and three retries");
     assert!(r.stderr.contains("answered 500: boom"), "{}", r.stderr);
@@ -431,13 +391,7 @@ fn github_never_follows_a_pagination_link_off_the_api() {
         "Link",
         r#"<https://elsewhere.invalid/steal?page=2>; rel="next""#,
     )]);
-    let env = github_env(&server, &event);
-    let r = run(
-        &server,
-        &["comment", "github", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = github(&server, &event, &md, &[]);
     assert_eq!(r.code, 2);
     assert_eq!(lines(&r.requests), [GH_LIST]);
     assert!(
@@ -571,6 +525,14 @@ fn gitlab_env(server: &Server) -> Vec<(&str, &str)> {
     ]
 }
 
+/// `trustgate comment gitlab --markdown MD EXTRA...` in a job for merge request !3 of
+/// project 42.
+fn gitlab(server: &Server, md: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["comment", "gitlab", "--markdown", md];
+    args.extend_from_slice(extra);
+    run(server, &args, &gitlab_env(server), None)
+}
+
 fn notes(items: &[(u64, &str, bool)]) -> String {
     let list: Vec<serde_json::Value> = items
         .iter()
@@ -602,13 +564,7 @@ fn gitlab_adds_a_note_when_none_is_trustgates() {
         Reply::json(200, &notes(&[(1, "LGTM", false)])).header("X-Next-Page", ""),
         Reply::json(201, r#"{"id":2}"#),
     ]);
-    let env = gitlab_env(&server);
-    let r = run(
-        &server,
-        &["comment", "gitlab", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = gitlab(&server, &md, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(lines(&r.requests), [gl_list(1).as_str(), GL_CREATE]);
     assert_eq!(r.requests[1].comment(), markdown);
@@ -632,13 +588,7 @@ fn gitlab_updates_its_newest_note_across_pages_and_skips_system_notes() {
         .header("X-Next-Page", ""),
         Reply::json(200, r#"{"id":101}"#),
     ]);
-    let env = gitlab_env(&server);
-    let r = run(
-        &server,
-        &["comment", "gitlab", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = gitlab(&server, &md, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         lines(&r.requests),
@@ -655,20 +605,18 @@ fn gitlab_updates_its_newest_note_across_pages_and_skips_system_notes() {
 fn gitlab_project_paths_and_flags() {
     let (_, md) = markdown_file("gl-path");
     let server = Server::start(vec![Reply::json(201, "{}")]);
-    let env = gitlab_env(&server);
-    let args = [
-        "comment",
-        "gitlab",
-        "--markdown",
+    let r = gitlab(
+        &server,
         &md,
-        "--behavior",
-        "new",
-        "--project",
-        "group/sub/infra",
-        "--merge-request",
-        "12",
-    ];
-    let r = run(&server, &args, &env, None);
+        &[
+            "--behavior",
+            "new",
+            "--project",
+            "group/sub/infra",
+            "--merge-request",
+            "12",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         lines(&r.requests),
@@ -688,18 +636,8 @@ fn gitlab_delete_and_new_dry_run_lists_every_write() {
             (9, old.as_str(), false),
         ]),
     )]);
-    let env = gitlab_env(&server);
     let url = server.url.clone();
-    let args = [
-        "comment",
-        "gitlab",
-        "--markdown",
-        &md,
-        "--behavior",
-        "delete-and-new",
-        "--dry-run",
-    ];
-    let r = run(&server, &args, &env, None);
+    let r = gitlab(&server, &md, &["--behavior", "delete-and-new", "--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(lines(&r.requests), [gl_list(1)]);
     let notes_url = format!("{url}/projects/42/merge_requests/3/notes");
@@ -779,13 +717,7 @@ fn gitlab_server_errors_are_retried() {
         Reply::json(503, "{}"),
         Reply::json(201, "{}"),
     ]);
-    let env = gitlab_env(&server);
-    let r = run(
-        &server,
-        &["comment", "gitlab", "--markdown", &md],
-        &env,
-        None,
-    );
+    let r = gitlab(&server, &md, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         lines(&r.requests),
