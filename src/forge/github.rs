@@ -2,7 +2,9 @@
 //! issue's comments), and where a GitHub Actions job finds the repository and the number.
 
 use super::http::{Call, Method, Reply};
-use super::{answered, api_base, body_json, common_refusal, on_api, Api, Comment, Given};
+use super::{
+    answered, api_base, body_json, comments_of, common_refusal, on_api, Api, Comment, Given,
+};
 use serde::Deserialize;
 
 /// The public API; GitHub Enterprise Server jobs set `GITHUB_API_URL` to their own.
@@ -91,20 +93,7 @@ impl Api for GitHub {
     }
 
     fn page(&self, reply: &Reply) -> Result<(Vec<Comment>, Option<String>), String> {
-        #[derive(Deserialize)]
-        struct Raw {
-            id: u64,
-            body: Option<String>,
-        }
-        let raw: Vec<Raw> = serde_json::from_str(&reply.body)
-            .map_err(|e| format!("{}: unexpected list of comments: {e}", self.target()))?;
-        let comments = raw
-            .into_iter()
-            .map(|r| Comment {
-                id: r.id,
-                body: r.body.unwrap_or_default(),
-            })
-            .collect();
+        let comments = comments_of(reply, &self.target())?;
         let next = match reply.link.as_deref().and_then(next_link) {
             Some(url) if on_api(&url, &self.api) => Some(url),
             Some(url) => {

@@ -2,8 +2,7 @@
 //! the merge request.
 
 use super::http::{Call, Method, Reply};
-use super::{answered, api_base, body_json, common_refusal, Api, Comment, Given};
-use serde::Deserialize;
+use super::{answered, api_base, body_json, comments_of, common_refusal, Api, Comment, Given};
 
 /// GitLab.com; a self-managed instance's jobs set `CI_API_V4_URL` to their own.
 pub const DEFAULT_API: &str = "https://gitlab.com/api/v4";
@@ -101,24 +100,7 @@ impl Api for GitLab {
     }
 
     fn page(&self, reply: &Reply) -> Result<(Vec<Comment>, Option<String>), String> {
-        #[derive(Deserialize)]
-        struct Raw {
-            id: u64,
-            body: Option<String>,
-            #[serde(default)]
-            system: bool,
-        }
-        let raw: Vec<Raw> = serde_json::from_str(&reply.body)
-            .map_err(|e| format!("{}: unexpected list of notes: {e}", self.target()))?;
-        // System notes ("added 1 commit") are GitLab's own, never trustgate's.
-        let comments = raw
-            .into_iter()
-            .filter(|r| !r.system)
-            .map(|r| Comment {
-                id: r.id,
-                body: r.body.unwrap_or_default(),
-            })
-            .collect();
+        let comments = comments_of(reply, &self.target())?;
         let next = match reply.next_page.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(page) if page.chars().all(|c| c.is_ascii_digit()) => Some(self.page_url(page)),

@@ -180,6 +180,28 @@ fn ours(api: &dyn Api, http: &Http) -> Result<Vec<Comment>, String> {
     ))
 }
 
+/// The comments of one page of either forge's list (a JSON array of objects with `id` and
+/// `body`), leaving out GitLab's system notes ("added 1 commit"), which are never trustgate's.
+pub fn comments_of(reply: &Reply, target: &str) -> Result<Vec<Comment>, String> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        id: u64,
+        body: Option<String>,
+        #[serde(default)]
+        system: bool,
+    }
+    let raw: Vec<Raw> = serde_json::from_str(&reply.body)
+        .map_err(|e| format!("{target}: unexpected list of comments: {e}"))?;
+    Ok(raw
+        .into_iter()
+        .filter(|r| !r.system)
+        .map(|r| Comment {
+            id: r.id,
+            body: r.body.unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// The JSON body `{"body": TEXT}` both forges take for a comment.
 pub fn body_json(text: &str) -> String {
     serde_json::json!({ "body": text }).to_string()
