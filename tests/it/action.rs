@@ -15,7 +15,7 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 const TARGET: &str = "x86_64-unknown-linux-musl";
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("trustgate-action-{name}-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("action-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -206,6 +206,8 @@ fn action_installs_a_verified_release_and_hands_back_every_result() {
     assert!(a.stdout.contains("already installed"), "{}", a.stdout);
     assert_eq!(a.outputs["sarif"], "", "no SARIF asked for");
     assert!(!a.workspace.join("trustgate.sarif").exists());
+    // Passed: the installed copies of the (large) debug binary are not kept.
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -246,6 +248,8 @@ fn action_refuses_a_download_whose_checksum_does_not_match() {
         "{}",
         a.stdout
     );
+    // Passed: the installed copies of the (large) debug binary are not kept.
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -292,6 +296,8 @@ fn action_passes_exit_codes_0_and_2_through() {
         "{}",
         a.stdout
     );
+    // Passed: the installed copies of the (large) debug binary are not kept.
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -392,6 +398,8 @@ fn action_posts_the_comment_and_a_refused_comment_is_only_a_warning() {
         "{}",
         a.stdout
     );
+    // Passed: the installed copies of the (large) debug binary are not kept.
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Every `target: NAME` of the release workflow's matrix, and every target the action
@@ -555,4 +563,6 @@ fn the_gitlab_template_turns_sarif_into_a_code_quality_report() {
         assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
         assert!(!issue["description"].as_str().unwrap().is_empty());
     }
+    // Passed: the installed copies of the (large) debug binary are not kept.
+    let _ = std::fs::remove_dir_all(&dir);
 }
