@@ -22,13 +22,17 @@ pub struct Cli {
 pub enum Command {
     /// Check plan JSON files (or standard input) for trust-policy regressions.
     Check(CheckArgs),
-    /// Evaluate one trust policy against one request (SPEC §3.1) and explain the decision.
+    /// Evaluate one trust policy against one request and explain the decision
+    /// (the request format: docs/request-format.md).
     Simulate(SimulateArgs),
     /// Compare two trust policy documents as a one-role plan.
     Compare(CompareArgs),
     /// Print one `[[ignore]]` entry per current finding (pinned by its fingerprint), to adopt
     /// the gate on an existing estate and block only new regressions.
     Baseline(BaselineArgs),
+    /// Post a Markdown report as a pull-request (GitHub) or merge-request (GitLab) comment,
+    /// updating trustgate's earlier comment in place.
+    Comment(CommentArgs),
     /// List every rule with its default severity, and the custom rules of the configuration.
     Rules(ConfigArgs),
     /// Print one rule's full description with a failing and a passing example.
@@ -51,7 +55,7 @@ pub enum Command {
     },
 }
 
-/// Report formats (SPEC §6). Every format renders the same finished report; none changes the
+/// Report formats. Every format renders the same finished report; none changes the
 /// exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -225,12 +229,90 @@ pub struct ConfigArgs {
     pub no_config: bool,
 }
 
+/// `trustgate comment github|gitlab`.
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    #[command(subcommand)]
+    pub forge: CommentForge,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommentForge {
+    /// Comment on a GitHub pull request (token from GITHUB_TOKEN or GH_TOKEN).
+    Github(GithubCommentArgs),
+    /// Comment on a GitLab merge request (token from GITLAB_TOKEN).
+    Gitlab(GitlabCommentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GithubCommentArgs {
+    /// The repository, `OWNER/NAME` [default: GITHUB_REPOSITORY].
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// The pull request [default: from the workflow's event (GITHUB_EVENT_PATH) or GITHUB_REF].
+    #[arg(long, value_name = "NUMBER")]
+    pub pull_request: Option<u64>,
+
+    /// The REST API's base URL [default: GITHUB_API_URL, else https://api.github.com].
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    #[command(flatten)]
+    pub comment: CommentCommon,
+}
+
+#[derive(Debug, Args)]
+pub struct GitlabCommentArgs {
+    /// The project, its numeric ID or its path `group/project`
+    /// [default: CI_MERGE_REQUEST_PROJECT_ID, else CI_PROJECT_ID].
+    #[arg(long, value_name = "ID-OR-PATH")]
+    pub project: Option<String>,
+
+    /// The merge request's IID (the number in its URL) [default: CI_MERGE_REQUEST_IID].
+    #[arg(long, value_name = "IID")]
+    pub merge_request: Option<u64>,
+
+    /// The REST API's base URL [default: CI_API_V4_URL, else https://gitlab.com/api/v4].
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    #[command(flatten)]
+    pub comment: CommentCommon,
+}
+
+/// What both forges' `comment` takes.
+#[derive(Debug, Args)]
+pub struct CommentCommon {
+    /// The comment: a Markdown report (`check --output markdown=PATH`), or `-` for standard
+    /// input. A first line `<!-- trustgate -->` is added when missing.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: PathBuf,
+
+    /// `update`: edit trustgate's newest comment in place (or add one); `new`: always add one;
+    /// `delete-and-new`: delete trustgate's comments, then add one.
+    #[arg(long, value_enum, default_value_t = CommentBehavior::Update)]
+    pub behavior: CommentBehavior,
+
+    /// Send nothing that writes: print each request that would (method, URL, JSON body).
+    /// Existing comments are still read when a token is set.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommentBehavior {
+    Update,
+    New,
+    DeleteAndNew,
+}
+
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
     /// The trust policy document (a file, or `-` for standard input).
     pub policy: PathBuf,
 
-    /// The request (SPEC §3.1) as a JSON file, or `-` for standard input.
+    /// The request as a JSON file (docs/request-format.md), or `-` for standard input.
     #[arg(long)]
     pub request: PathBuf,
 
@@ -239,7 +321,7 @@ pub struct SimulateArgs {
     pub format: SimulateFormat,
 }
 
-/// `simulate` prints a short text or the JSON of SPEC §8.
+/// `simulate` prints a short text or a JSON document (docs/request-format.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SimulateFormat {
     Table,

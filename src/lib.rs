@@ -11,6 +11,7 @@ pub mod compare;
 pub mod config;
 pub mod eval;
 pub mod finding;
+pub mod forge;
 pub mod gate;
 pub mod pipeline;
 pub mod plan;

@@ -5,6 +5,7 @@
 
 use crate::analysis::{self, RoleReport};
 mod baseline;
+mod comment;
 mod output;
 mod settings;
 
@@ -65,6 +66,7 @@ where
         Command::Baseline(args) => baseline::run(&args, io),
         Command::Simulate(args) => crate::simulate::run(&args, io),
         Command::Compare(args) => compare(&args, io),
+        Command::Comment(args) => comment::run(&args, io),
         Command::Rules(config) => list_rules(&config, io),
         Command::Explain { id, config } => explain(&id, &config, io),
         Command::Init { force } => settings::init(force, io),

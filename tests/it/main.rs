@@ -7,7 +7,9 @@
     clippy::arithmetic_side_effects
 )]
 
+mod action;
 mod cli;
+mod comment;
 mod common;
 mod compare_props;
 mod compare_rules;
@@ -18,6 +20,7 @@ mod config_ignore;
 mod eval_cases;
 mod eval_props;
 mod eval_vectors;
+mod mock_http;
 mod mutation;
 mod pipeline;
 mod plan_reader;
@@ -32,4 +35,5 @@ mod report_markdown;
 mod report_sarif;
 mod rule_fixtures;
 mod scenarios;
+mod self_contained;
 mod vectors;
