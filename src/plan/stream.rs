@@ -14,13 +14,18 @@
 
 use serde::de::DeserializeSeed;
 
+use super::accounts::AccountFacts;
 use super::error::{one_line, PlanError};
 use super::extract;
+use super::facts::{
+    resource_key, state_child, values_key, ConfigResourceSeed, ProviderSeed, ResourceKey,
+    StateLevel, StateResource, MODULE_DEPTH,
+};
 use super::model::{RoleChange, RoleSink};
 use super::reader::{
-    self, change_key, check_document, entry_key, label, side_key, top_key, without_position,
-    ChangeKey, DocRecord, EntryKey, LenientString, ResourceEntry, ResourceList, RoleRecord,
-    SideKey, TopKey,
+    self, change_key, CONFIG_DEPTH, check_document, entry_key, label, side_key, top_key, without_position,
+    ChangeKey, DocRecord, EntryKey, InfoKey, LenientString, ResourceEntry, ResourceList,
+    RoleRecord, SideKey, TopKey,
 };
 use super::scan::{Chunks, ScanError, Source, SHORT};
 
@@ -35,9 +40,6 @@ const OTHER_ENTRY_LIMIT: usize = 1 << 20;
 /// The resource types whose entries are handed to the typed records (SPEC §1.1).
 const ROLE_TYPES: &[&str] = &["aws_iam_role", "awscc_iam_role"];
 
-/// Module nesting followed in `configuration`; deeper calls are skipped (the typed reader's
-/// recursion ends about there too).
-const CONFIG_DEPTH: usize = 32;
 
 /// Why a stream could not be read.
 #[derive(Debug)]
@@ -104,6 +106,9 @@ pub(super) fn read_documents<R: Chunks>(
     }
     Ok(docs)
 }
+
+/// A side's `arn` and `account_id` strings.
+type Side = (Option<String>, Option<String>);
 
 /// Why the walk stopped.
 enum Stop {
@@ -217,7 +222,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                     if unsupported {
                         self.src.skip_value()?;
                     } else {
-                        doc.changes = self.resource_list("resource_changes", Some(&doc.drift))?.1;
+                        doc.changes = self
+                            .resource_list("resource_changes", Some(&doc.drift), &mut doc.facts)?
+                            .1;
                     }
                 }
                 TopKey::ResourceDrift => {
@@ -225,16 +232,26 @@ impl<R: Chunks> PlanStream<'_, R> {
                     if unsupported {
                         self.src.skip_value()?;
                     } else {
-                        doc.drift = self.resource_list("resource_drift", None)?.0;
+                        doc.drift = self
+                            .resource_list("resource_drift", None, &mut AccountFacts::default())?
+                            .0;
                     }
                 }
                 TopKey::Configuration => {
                     doc.has_plan_key = true;
-                    self.config(Level::Root, String::new(), &mut doc.module_sources, 0)?;
+                    let mut out = Config {
+                        sources: &mut doc.module_sources,
+                        facts: &mut doc.facts,
+                    };
+                    self.config(Level::Root, String::new(), &mut out, 0)?;
                 }
-                TopKey::OtherPlanKey => {
+                TopKey::PlannedValues => {
                     doc.has_plan_key = true;
-                    self.src.skip_value()?;
+                    self.state(StateLevel::PlannedValues, 0, &mut doc.facts)?;
+                }
+                TopKey::PriorState => {
+                    doc.has_plan_key = true;
+                    self.state(StateLevel::PriorState, 0, &mut doc.facts)?;
                 }
                 TopKey::EventKey => {
                     doc.has_event_key = true;
@@ -270,6 +287,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         &mut self,
         name: &str,
         earlier_drift: Option<&[RoleRecord]>,
+        facts: &mut AccountFacts,
     ) -> Result<(Vec<RoleRecord>, Vec<RoleChange>), Stop> {
         let drift = earlier_drift.is_none();
         // Drift records are kept as records (extraction reads them at the end); changes
@@ -289,7 +307,8 @@ impl<R: Chunks> PlanStream<'_, R> {
                 self.src.skip_value()?;
                 let bytes = self.src.end_capture().unwrap_or_default();
                 let mut de = serde_json::Deserializer::from_slice(&bytes);
-                let reason = match (ResourceList { drift }).deserialize(&mut de) {
+                let list = ResourceList { drift, facts: None };
+                let reason = match list.deserialize(&mut de) {
                     Err(err) => without_position(&err),
                     Ok(_) => "expected a list of resource changes".to_string(),
                 };
@@ -309,7 +328,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             let outcome = match start {
                 Some(b'{') => {
                     self.src.bump();
-                    self.entry(drift)
+                    self.entry(drift, facts)
                 }
                 _ => {
                     // Not an object: skip it so serde can say what it is.
@@ -385,8 +404,13 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// One entry (its `{` consumed), checked like the typed `ResourceEntry`; whether it is a
     /// managed IAM role (its captured bytes then go to the typed records).
-    fn entry(&mut self, drift: bool) -> Result<bool, EntryStop> {
+    fn entry(&mut self, drift: bool, facts: &mut AccountFacts) -> Result<bool, EntryStop> {
         let mut seen = [false; 9];
+        // What the entry tells of accounts (as the typed `ResourceEntry` records it).
+        let mut address = None;
+        let mut mode = None;
+        let mut resource_type = None;
+        let mut sides = Vec::new();
         let mut is_role_type = false;
         let mut managed = true;
         let (mut has_address, mut has_name, mut has_type, mut has_change) =
@@ -413,17 +437,24 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                 }
                 match key {
-                    EntryKey::Address => has_address = self.string_value(false, &[])?.is_some(),
+                    EntryKey::Address => {
+                        address = self.string_text(false)?;
+                        has_address = address.is_some();
+                    }
                     EntryKey::Type => {
                         has_type = true;
-                        is_role_type = self.string_value(false, ROLE_TYPES)? == Some(true);
+                        resource_type = self.string_text(false)?;
+                        is_role_type = resource_type
+                            .as_deref()
+                            .is_some_and(|t| ROLE_TYPES.contains(&t));
                         if !is_role_type {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
                     }
                     EntryKey::Mode => {
                         // A missing or null mode is managed (the oldest formats omit it).
-                        managed = self.string_value(true, &["managed"])? != Some(false);
+                        mode = self.string_text(true)?;
+                        managed = mode.as_deref().is_none_or(|m| m == "managed");
                         if !managed {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
@@ -436,7 +467,8 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                     EntryKey::Change => {
                         has_change = true;
-                        self.change()?;
+                        sides.clear();
+                        self.change(&mut sides)?;
                     }
                     EntryKey::Index | EntryKey::Other => self.src.skip_value()?,
                 }
@@ -450,7 +482,36 @@ impl<R: Chunks> PlanStream<'_, R> {
         if !has_type || !has_change || !(has_address || (drift && has_name)) {
             return Err(EntryStop::Malformed);
         }
+        if let (false, Some(address), Some(resource_type)) = (drift, address, resource_type) {
+            for (arn, account_id) in sides {
+                facts.resource(
+                    &address,
+                    mode.as_deref(),
+                    &resource_type,
+                    arn.as_deref(),
+                    account_id.as_deref(),
+                );
+            }
+        }
         Ok(is_role_type && managed)
+    }
+
+    /// A string's text (or, when `nullable`, `None` for null); any other value is malformed.
+    fn string_text(&mut self, nullable: bool) -> Result<Option<String>, EntryStop> {
+        match self.src.peek_nonws()? {
+            Some(b'"') => {
+                self.src.bump();
+                Ok(Some(
+                    self.src.string(usize::MAX)?.unwrap_or_default().to_string(),
+                ))
+            }
+            Some(b'n') if nullable => {
+                self.src.bump();
+                self.src.literal(b"ull")?;
+                Ok(None)
+            }
+            _ => Err(Malformed.into()),
+        }
     }
 
     /// A string (or, when `nullable`, null): whether it is one of `names` (a string too long
@@ -473,7 +534,7 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// `change` (typed `ChangeRecord`): an object with an `actions` list of strings, sides
     /// that are null or objects, and markers that are booleans, null or objects.
-    fn change(&mut self) -> Result<(), EntryStop> {
+    fn change(&mut self, sides: &mut Vec<Side>) -> Result<(), EntryStop> {
         match self.src.next_nonws("EOF while parsing a value")? {
             b'{' => {}
             _ => return Err(Malformed.into()),
@@ -502,7 +563,11 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 match key {
                     ChangeKey::Actions => self.actions()?,
-                    ChangeKey::Before | ChangeKey::After => self.side()?,
+                    ChangeKey::Before | ChangeKey::After => {
+                        if let Some(side) = self.side()? {
+                            sides.push(side);
+                        }
+                    }
                     ChangeKey::AfterUnknown
                     | ChangeKey::BeforeSensitive
                     | ChangeKey::AfterSensitive => self.marks()?,
@@ -541,23 +606,29 @@ impl<R: Chunks> PlanStream<'_, R> {
     }
 
     /// `before` / `after`: null or an object of attributes; only duplicate trust or ARN keys
-    /// are refused (as the typed `SideRecord` does).
-    fn side(&mut self) -> Result<(), EntryStop> {
+    /// are refused (as the typed `SideRecord` does). Returns its `arn` and `account_id`
+    /// strings (`None` for null).
+    fn side(&mut self) -> Result<Option<Side>, EntryStop> {
         match self.src.next_nonws("EOF while parsing a value")? {
-            b'n' => return Ok(self.src.literal(b"ull")?),
+            b'n' => {
+                self.src.literal(b"ull")?;
+                return Ok(None);
+            }
             b'{' => {}
             _ => return Err(Malformed.into()),
         }
         let mut seen = [false; 3];
+        let (mut arn, mut account_id) = (None, None);
         if !self.src.first_key()? {
-            return Ok(());
+            return Ok(Some((arn, account_id)));
         }
         loop {
-            let slot = match self.src.key(side_key)? {
+            let key = self.src.key(side_key)?;
+            let slot = match key {
                 SideKey::AwsTrust => Some(0),
                 SideKey::AwsccTrust => Some(1),
                 SideKey::Arn => Some(2),
-                SideKey::Other => None,
+                SideKey::Info(_) | SideKey::Other => None,
             };
             if let Some(seen) = slot.and_then(|i| seen.get_mut(i)) {
                 if std::mem::replace(seen, true) {
@@ -565,18 +636,149 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
             self.src.colon()?;
-            // serde reads a string `arn` (checking it as it does any string it reads); every
-            // other value only streams past.
-            if slot == Some(2) && self.src.peek_nonws()? == Some(b'"') {
-                self.src.bump();
-                self.src.string(SHORT)?;
-            } else {
-                self.src.skip_value()?;
+            // serde reads the string attributes (checking them as it does any string it
+            // reads); every other value only streams past. A repeated informing key is the
+            // last, a value of another type none, as `LenientString` reads them.
+            match key {
+                SideKey::Arn => arn = self.lenient_string()?,
+                SideKey::Info(InfoKey::AccountId) => account_id = self.lenient_string()?,
+                SideKey::Info(_) => {
+                    self.lenient_string()?;
+                }
+                _ => self.src.skip_value()?,
             }
             if !self.src.next_key()? {
-                return Ok(());
+                return Ok(Some((arn, account_id)));
             }
         }
+    }
+
+    /// A value read as `LenientString` reads it: a string's text, anything else skipped.
+    fn lenient_string(&mut self) -> Result<Option<String>, ScanError> {
+        if self.src.peek_nonws()? == Some(b'"') {
+            self.src.bump();
+            return Ok(self.src.string(usize::MAX)?.map(str::to_string));
+        }
+        self.src.skip_value()?;
+        Ok(None)
+    }
+
+    // --- prior_state / planned_values ----------------------------------------------------
+
+    /// Walk `prior_state` / `planned_values` as the typed `StateSeed` does, recording each
+    /// resource's accounts into `facts`; everything else streams past.
+    fn state(
+        &mut self,
+        level: StateLevel,
+        depth: usize,
+        facts: &mut AccountFacts,
+    ) -> Result<(), Stop> {
+        let lists = matches!(level, StateLevel::Modules | StateLevel::Resources);
+        match self.src.peek_nonws()? {
+            Some(b'{') => {
+                self.src.bump();
+                if !self.src.first_key()? {
+                    return Ok(());
+                }
+                loop {
+                    let child = self.src.key(|k| k.to_vec())?;
+                    let child = state_child(level, &child).filter(|_| !lists && depth <= MODULE_DEPTH);
+                    self.src.colon()?;
+                    match child {
+                        Some(child) => self.state(child, depth.saturating_add(1), facts)?,
+                        None => self.src.skip_value()?,
+                    }
+                    if !self.src.next_key()? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'[') if lists => {
+                self.src.bump();
+                if !self.src.first_element()? {
+                    return Ok(());
+                }
+                loop {
+                    if level == StateLevel::Resources {
+                        self.state_resource()?.record(facts);
+                    } else {
+                        self.state(StateLevel::Module, depth, facts)?;
+                    }
+                    if !self.src.next_element()? {
+                        return Ok(());
+                    }
+                }
+            }
+            _ => Ok(self.src.skip_value()?),
+        }
+    }
+
+    /// One state resource: its address, mode, type and `values.arn` / `values.account_id`.
+    fn state_resource(&mut self) -> Result<StateResource, Stop> {
+        let mut out = StateResource::default();
+        if self.src.peek_nonws()? != Some(b'{') {
+            self.src.skip_value()?;
+            return Ok(out);
+        }
+        self.src.bump();
+        if !self.src.first_key()? {
+            return Ok(out);
+        }
+        loop {
+            let key = self.src.key(resource_key)?;
+            self.src.colon()?;
+            match key {
+                ResourceKey::Address => out.address = self.lenient_string()?,
+                ResourceKey::Mode => out.mode = self.lenient_string()?,
+                ResourceKey::Type => out.resource_type = self.lenient_string()?,
+                ResourceKey::Values => {
+                    out.arn = None;
+                    out.account_id = None;
+                    if self.src.peek_nonws()? == Some(b'{') {
+                        self.src.bump();
+                        if self.src.first_key()? {
+                            loop {
+                                let key = self.src.key(values_key)?;
+                                self.src.colon()?;
+                                match key {
+                                    ResourceKey::Arn => out.arn = self.lenient_string()?,
+                                    ResourceKey::AccountId => {
+                                        out.account_id = self.lenient_string()?
+                                    }
+                                    _ => self.src.skip_value()?,
+                                }
+                                if !self.src.next_key()? {
+                                    break;
+                                }
+                            }
+                        }
+                    } else {
+                        self.src.skip_value()?;
+                    }
+                }
+                _ => self.src.skip_value()?,
+            }
+            if !self.src.next_key()? {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// A small value captured and read by a typed seed from `facts` (lenient: it never fails
+    /// on a value's type, only on JSON the scanner already accepted, which cannot happen).
+    fn captured<S>(&mut self, seed: S) -> Result<(), Stop>
+    where
+        S: for<'de> DeserializeSeed<'de, Value = ()>,
+    {
+        self.src.peek_nonws()?;
+        self.src.begin_capture(usize::MAX);
+        self.src.skip_value()?;
+        let bytes = self.src.end_capture().unwrap_or_default();
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        seed.deserialize(&mut de).map_err(|err| Stop::Shape {
+            path: "configuration".to_string(),
+            reason: without_position(&err),
+        })
     }
 
     /// `after_unknown` / `*_sensitive`: a boolean, null, or an object (typed `Marks`).
@@ -606,14 +808,34 @@ impl<R: Chunks> PlanStream<'_, R> {
     // --- configuration -------------------------------------------------------------------
 
     /// `configuration`'s module calls, as the typed reader collects them: (module address,
-    /// `source`), a call before the calls inside it. Lenient: an unexpected value is skipped.
+    /// `source`), a call before the calls inside it; and each resource's provider and each
+    /// provider's account facts. Lenient: an unexpected value is skipped.
     fn config(
         &mut self,
         level: Level,
         address: String,
-        out: &mut Vec<(String, String)>,
+        out: &mut Config<'_>,
         depth: usize,
     ) -> Result<(), Stop> {
+        if level == Level::Resources && depth <= CONFIG_DEPTH {
+            if self.src.peek_nonws()? != Some(b'[') {
+                self.src.skip_value()?;
+                return Ok(());
+            }
+            self.src.bump();
+            if !self.src.first_element()? {
+                return Ok(());
+            }
+            loop {
+                self.captured(ConfigResourceSeed {
+                    module: &address,
+                    facts: &mut *out.facts,
+                })?;
+                if !self.src.next_element()? {
+                    return Ok(());
+                }
+            }
+        }
         if self.src.peek_nonws()? != Some(b'{') || depth > CONFIG_DEPTH {
             self.src.skip_value()?;
             return Ok(());
@@ -626,6 +848,17 @@ impl<R: Chunks> PlanStream<'_, R> {
         loop {
             let key = self.src.string(usize::MAX)?.unwrap_or_default();
             let child = match (level, key) {
+                (Level::Providers, key) => {
+                    let key = key.to_string();
+                    self.src.colon()?;
+                    self.captured(ProviderSeed {
+                        key: &key,
+                        facts: &mut *out.facts,
+                    })?;
+                    None
+                }
+                (Level::Root, "provider_config") => Some((Level::Providers, String::new())),
+                (Level::Module, "resources") => Some((Level::Resources, address.clone())),
                 (Level::Root, "root_module") | (Level::Call, "module") => {
                     Some((Level::Module, address.clone()))
                 }
@@ -652,7 +885,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             if let Some((child_level, child_address)) = child {
                 self.src.colon()?;
                 if let (Level::Call, Some(s)) = (level, source.take()) {
-                    out.push((address.clone(), s));
+                    out.sources.push((address.clone(), s));
                 }
                 self.config(child_level, child_address, out, depth.saturating_add(1))?;
             }
@@ -661,7 +894,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             }
         }
         if let (Level::Call, Some(s)) = (level, source) {
-            out.push((address, s));
+            out.sources.push((address, s));
         }
         Ok(())
     }
@@ -755,24 +988,32 @@ impl<R: Chunks> PlanStream<'_, R> {
 }
 
 /// Where `config` is in the `configuration` tree (as the typed reader's `ConfigLevel`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
     Root,
     Module,
     Calls,
     Call,
+    Providers,
+    Resources,
+}
+
+/// What `config` collects.
+struct Config<'a> {
+    sources: &'a mut Vec<(String, String)>,
+    facts: &'a mut AccountFacts,
 }
 
 /// The typed records over one entry's bytes; on failure, the JSON path inside the entry and
 /// serde's reason. The path is tracked only on the second, failing pass.
 fn typed_entry(bytes: &[u8], drift: bool) -> Result<Option<RoleRecord>, (String, String)> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    if let Ok(role) = (ResourceEntry { drift }).deserialize(&mut de) {
+    if let Ok(role) = (ResourceEntry { drift, facts: None }).deserialize(&mut de) {
         return Ok(role);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut track = serde_path_to_error::Track::new();
-    let result = (ResourceEntry { drift })
+    let result = (ResourceEntry { drift, facts: None })
         .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
     match result {
         Ok(role) => Ok(role),

@@ -28,6 +28,19 @@ pub fn render(report: &Report, color: bool) -> String {
             if let Some(prev) = &role.previous_address {
                 address = format!("{address}\n(moved from {prev})");
             }
+            if let Some(old) = &role.paired_with {
+                address = format!("{address}\n(renamed from {old})");
+            }
+            if role.imported {
+                address.push_str("\n(imported)");
+            }
+            // Where the own account came from, when it was inferred rather than read from
+            // the role's ARN (the ARN is there for a reviewer to see).
+            if let (Some(account), Some(source)) = (&role.own_account, role.own_account_source) {
+                if source != "role-arn" {
+                    address = format!("{address}\n(account {account} from {source})");
+                }
+            }
             let mut row = vec![
                 Cell::new(address),
                 Cell::new(role.actions.join(",")),

@@ -18,6 +18,9 @@ static META: RuleMeta = RuleMeta {
         "another account can assume the role with neither ExternalId, MFA nor an organization guard",
 };
 
+/// Said when the role's own account is unknown.
+const UNKNOWN_OWN: &str = " (nothing in the plan tells the role's own account, so every account counts as another: if this account is yours, name it in trustgate.toml under `[accounts]` as `own = [\"ACCOUNT\"]` or `trusted = [...]`)";
+
 const GUARDS: &[&str] = &[
     "sts:ExternalId",
     "aws:MultiFactorAuthPresent",
@@ -64,7 +67,7 @@ fn find(policy: &Policy, input: &RoleInput<'_>) -> Vec<Problem> {
                 continue;
             }
             let unknown_own = if input.own_account.is_none() {
-                " (the role's own account is not in the plan, so every account counts as another)"
+                UNKNOWN_OWN
             } else {
                 ""
             };
@@ -85,14 +88,9 @@ impl Rule for CrossAccountNoGuard {
     }
 
     fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        let start = out.len();
+        // Fail closed when nothing tells the role's own account: an account that may be
+        // ours counts as another, at the default severity, and the message says how to name
+        // the own account (UNKNOWN_OWN).
         posture::report(input, out, &META, find);
-        if input.own_account.is_none() {
-            // Without the role's account every named account looks foreign; report without
-            // blocking rather than raise a false alarm on same-account trust.
-            for d in out.iter_mut().skip(start) {
-                d.severity = Severity::Medium;
-            }
-        }
     }
 }

@@ -124,8 +124,11 @@ pub struct RoleInput<'a> {
     pub before: &'a Side,
     pub after: &'a Side,
     pub settings: &'a RuleSettings,
-    /// The role's own account: from its ARN in the plan, else from the settings.
+    /// The role's own account: from its ARN, else from the rest of the plan, else from the
+    /// settings; `None` when nothing told it.
     pub own_account: Option<String>,
+    /// Where `own_account` came from.
+    pub own_account_source: Option<crate::plan::AccountSource>,
     /// The before → after comparison, when both sides are policies.
     pub comparison: Option<&'a Comparison>,
     /// Why the comparison could not be completed, when it could not.

@@ -1,0 +1,113 @@
+//! Renames without `moved`: a role deleted at one address and created at another under the
+//! same IAM name is one role whose trust changes, so the created one is compared against the
+//! deleted one's trust. Decided once the whole document is read.
+//!
+//! Pairs need the same role type and provider configuration and no disagreeing accounts,
+//! and must be unambiguous: a name that two deleted (or two created) roles share pairs none.
+
+use std::collections::BTreeMap;
+
+use super::model::{IamName, Paired, RoleChange, TrustDoc};
+
+fn only(actions: &[String], action: &str) -> bool {
+    matches!(actions, [a] if a == action)
+}
+
+/// What a role is matched on: the exact name, or, when the created name is not known yet,
+/// the `name_prefix` and path it will be made from.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum NameKey {
+    Name(String),
+    Prefix(String, String),
+}
+
+fn path_of(name: &IamName) -> String {
+    name.path.clone().unwrap_or_else(|| "/".to_string())
+}
+
+fn created_key(role: &RoleChange) -> Option<NameKey> {
+    let iam = &role.iam_after;
+    match (&iam.name, &iam.name_prefix) {
+        (Some(name), _) => Some(NameKey::Name(name.clone())),
+        (None, Some(prefix)) => Some(NameKey::Prefix(prefix.clone(), path_of(iam))),
+        (None, None) => None,
+    }
+}
+
+/// Whether the deleted role's naming fits `key`.
+fn fits(deleted: &IamName, key: &NameKey) -> bool {
+    match key {
+        NameKey::Name(name) => deleted.name.as_deref() == Some(name),
+        NameKey::Prefix(prefix, path) => {
+            let by_prefix = deleted.name_prefix.as_deref() == Some(prefix)
+                || deleted.name.as_deref().is_some_and(|n| n.starts_with(prefix.as_str()));
+            by_prefix && path_of(deleted) == *path
+        }
+    }
+}
+
+/// The two roles may be one: same type, same provider configuration, accounts that do not
+/// disagree.
+fn compatible(deleted: &RoleChange, created: &RoleChange) -> bool {
+    let accounts_agree = match (&deleted.own_account, &created.own_account) {
+        (Some(a), Some(b)) => a.account == b.account,
+        _ => true,
+    };
+    deleted.role_type == created.role_type && deleted.provider == created.provider && accounts_agree
+}
+
+/// Pair created roles with deleted ones (see the module doc); sets `paired` on the created.
+pub(super) fn pair(roles: &mut [RoleChange]) {
+    let deleted: Vec<usize> = roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| only(&r.actions, "delete") && !matches!(r.before, TrustDoc::Absent))
+        .map(|(i, _)| i)
+        .collect();
+    if deleted.is_empty() {
+        return;
+    }
+    let mut candidates: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut claimed: BTreeMap<usize, usize> = BTreeMap::new();
+    for (c, created) in roles.iter().enumerate() {
+        let eligible = only(&created.actions, "create")
+            && created.previous_address.is_none()
+            && !created.importing;
+        let Some(key) = created_key(created).filter(|_| eligible) else {
+            continue;
+        };
+        let matches: Vec<usize> = deleted
+            .iter()
+            .copied()
+            .filter(|&d| {
+                roles
+                    .get(d)
+                    .is_some_and(|del| fits(&del.iam_before, &key) && compatible(del, created))
+            })
+            .collect();
+        for &d in &matches {
+            let n = claimed.entry(d).or_insert(0);
+            *n = n.saturating_add(1);
+        }
+        candidates.insert(c, matches);
+    }
+    for (c, matches) in candidates {
+        let [d] = matches.as_slice() else {
+            continue;
+        };
+        if claimed.get(d) != Some(&1) {
+            continue;
+        }
+        let Some(old) = roles.get(*d) else {
+            continue;
+        };
+        let paired = Paired {
+            address: old.address.clone(),
+            before: old.before.clone(),
+            before_sensitive: old.before_sensitive,
+        };
+        if let Some(created) = roles.get_mut(c) {
+            created.paired = Some(Box::new(paired));
+        }
+    }
+}
