@@ -3,7 +3,8 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::compare::{
-    common_witness, compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict, Witness,
+    common_witness, compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict,
+    Witness,
 };
 use crate::finding::{fnv1a, Finding};
 use crate::plan::{AccountSource, IamName, OwnAccount, RoleChange, TrustDoc};
@@ -382,20 +383,26 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
         None => (&change.before, change.before_sensitive),
     };
     let sensitive = before_sensitive || change.after_sensitive;
-    let real_before = decode_side(before_doc);
+    let before = decode_side(before_doc);
     // Most roles in a plan are unchanged: the same text parses to the same policy once.
     let same_text = change.after == *before_doc;
     let after = if same_text {
-        real_before.clone()
+        before.clone()
     } else {
         decode_side(&change.after)
     };
-    // An imported role's trust comes under review for the first time: it is judged like a
-    // created one (posture rules on what it grants), whatever Terraform did before.
-    let before = if change.importing {
-        Side::Nobody
+    // An imported role's trust comes under review for the first time: the posture rules
+    // judge it as they judge a created role (as with `--all`), and the regression rules
+    // still compare the imported trust with what the plan makes of it.
+    let import_settings;
+    let settings = if change.importing {
+        import_settings = RuleSettings {
+            all: true,
+            ..settings.clone()
+        };
+        &import_settings
     } else {
-        real_before.clone()
+        settings
     };
     let own_full = own_account(change, settings);
     let own = own_full.as_ref().map(|o| o.account.clone());
@@ -483,7 +490,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
     }
     // Each side's normal form is written once: for the fingerprint delta and, unless the
     // side is sensitive, for the report.
-    let before_text = side_json(&real_before, false).to_string();
+    let before_text = side_json(&before, false).to_string();
     let after_text = if same_text {
         before_text.clone()
     } else {
@@ -508,14 +515,14 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
             role_type: change.role_type.as_str(),
             actions: change.actions.clone(),
             verdict: verdict.unwrap_or(Verdict::Unchanged),
-            before: reported(&real_before, before_sensitive, before_text),
+            before: reported(&before, before_sensitive, before_text),
             after: reported(&after, change.after_sensitive, after_text),
             previous_address: change.previous_address.clone(),
             own_account: own_full.as_ref().map(|o| o.account.clone()),
             own_account_source: own_full.as_ref().map(|o| o.source.as_str()),
             imported: change.importing,
             paired_with: change.paired.as_ref().map(|p| p.address.clone()),
-            principals_before: principal_summary(&real_before, before_sensitive),
+            principals_before: principal_summary(&before, before_sensitive),
             principals_after: principal_summary(&after, change.after_sensitive),
         },
         findings,

@@ -435,12 +435,7 @@ fn try_context(
                 }
             }
             let found = if reread {
-                first_witness(
-                    judge,
-                    base,
-                    &CallerInfo::new(base),
-                    &mut out.evaluations,
-                )
+                first_witness(judge, base, &CallerInfo::new(base), &mut out.evaluations)
             } else {
                 first_witness(judge, base, info, &mut out.evaluations)
             };

@@ -119,7 +119,9 @@ impl AccountFacts {
         provider: &str,
     ) -> BTreeSet<&'a str> {
         map.iter()
-            .filter(|(address, _)| self.provider_of.get(*address).map(String::as_str) == Some(provider))
+            .filter(|(address, _)| {
+                self.provider_of.get(*address).map(String::as_str) == Some(provider)
+            })
             .flat_map(|(_, accounts)| accounts.iter().map(String::as_str))
             .collect()
     }
@@ -135,23 +137,30 @@ impl AccountFacts {
         };
         let facts = self.providers.get(provider);
         let levels = [
-            (AccountSource::CallerIdentity, self.under(&self.caller, provider)),
+            (
+                AccountSource::CallerIdentity,
+                self.under(&self.caller, provider),
+            ),
             (
                 AccountSource::ProviderResources,
                 self.under(&self.resources, provider),
             ),
             (
                 AccountSource::ProviderAssumeRole,
-                facts.map(|f| f.assume_role.iter().map(String::as_str).collect()).unwrap_or_default(),
+                facts
+                    .map(|f| f.assume_role.iter().map(String::as_str).collect())
+                    .unwrap_or_default(),
             ),
             (
                 AccountSource::ProviderAllowedAccounts,
-                facts.map(|f| f.allowed.iter().map(String::as_str).collect()).unwrap_or_default(),
+                facts
+                    .map(|f| f.allowed.iter().map(String::as_str).collect())
+                    .unwrap_or_default(),
             ),
         ];
-        levels.into_iter().find_map(|(source, set)| {
-            single(set).map(|account| OwnAccount { account, source })
-        })
+        levels
+            .into_iter()
+            .find_map(|(source, set)| single(set).map(|account| OwnAccount { account, source }))
     }
 }
 
@@ -159,7 +168,10 @@ impl AccountFacts {
 /// not tell, the own account the rest of the plan tells.
 pub(super) fn bind(roles: &mut [RoleChange], facts: &AccountFacts) {
     for role in roles {
-        role.provider = facts.provider_of.get(&config_address(&role.address)).cloned();
+        role.provider = facts
+            .provider_of
+            .get(&config_address(&role.address))
+            .cloned();
         if role.own_account.is_some() {
             continue;
         }
@@ -240,28 +252,71 @@ mod tests {
         f.config_resource("", "aws_s3_bucket_policy.p", "aws");
         f.config_resource("", "aws_sqs_queue.q", "aws.prod");
         f.config_resource("", "data.aws_caller_identity.c", "aws.prod");
-        f.resource("aws_sqs_queue.q", Some("managed"), "aws_sqs_queue", Some("arn:aws:sqs:us-east-1:222222222222:q"), None);
-        f.resource("data.aws_caller_identity.c", Some("data"), "aws_caller_identity", None, Some("333333333333"));
+        f.resource(
+            "aws_sqs_queue.q",
+            Some("managed"),
+            "aws_sqs_queue",
+            Some("arn:aws:sqs:us-east-1:222222222222:q"),
+            None,
+        );
+        f.resource(
+            "data.aws_caller_identity.c",
+            Some("data"),
+            "aws_caller_identity",
+            None,
+            Some("333333333333"),
+        );
         // The caller identity wins over resource ARNs of the same provider.
         assert_eq!(f.decide("aws.prod").unwrap().account, "333333333333");
-        assert_eq!(f.decide("aws.prod").unwrap().source, AccountSource::CallerIdentity);
+        assert_eq!(
+            f.decide("aws.prod").unwrap().source,
+            AccountSource::CallerIdentity
+        );
         // Nothing of `aws.prod` leaks into `aws`.
         assert_eq!(f.decide("aws"), None);
         // Two accounts at one level decide nothing; the next level is asked.
-        f.resource("aws_s3_bucket_policy.p", Some("managed"), "aws_s3_bucket_policy", Some("arn:aws:s3:::b"), Some("444444444444"));
-        assert_eq!(f.decide("aws").unwrap().source, AccountSource::ProviderResources);
+        f.resource(
+            "aws_s3_bucket_policy.p",
+            Some("managed"),
+            "aws_s3_bucket_policy",
+            Some("arn:aws:s3:::b"),
+            Some("444444444444"),
+        );
+        assert_eq!(
+            f.decide("aws").unwrap().source,
+            AccountSource::ProviderResources
+        );
         f.config_resource("", "aws_sqs_queue.other", "aws");
-        f.resource("aws_sqs_queue.other", None, "aws_sqs_queue", Some("arn:aws:sqs:us-east-1:555555555555:q"), None);
+        f.resource(
+            "aws_sqs_queue.other",
+            None,
+            "aws_sqs_queue",
+            Some("arn:aws:sqs:us-east-1:555555555555:q"),
+            None,
+        );
         assert_eq!(f.decide("aws"), None);
-        f.providers.entry("aws".into()).or_default().allowed.insert("444444444444".into());
-        assert_eq!(f.decide("aws").unwrap().source, AccountSource::ProviderAllowedAccounts);
+        f.providers
+            .entry("aws".into())
+            .or_default()
+            .allowed
+            .insert("444444444444".into());
+        assert_eq!(
+            f.decide("aws").unwrap().source,
+            AccountSource::ProviderAllowedAccounts
+        );
     }
 
     #[test]
     fn member_account_ids_are_not_the_providers() {
         let mut f = AccountFacts::default();
         f.config_resource("", "aws_guardduty_member.m", "aws");
-        f.resource("aws_guardduty_member.m", None, "aws_guardduty_member", None, Some("666666666666"));
+        f.resource(
+            "aws_guardduty_member.m",
+            None,
+            "aws_guardduty_member",
+            None,
+            Some("666666666666"),
+        );
         assert_eq!(f.decide("aws"), None);
     }
 }

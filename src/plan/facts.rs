@@ -303,21 +303,64 @@ pub(super) struct ProviderSeed<'a> {
 impl<'de> DeserializeSeed<'de> for ProviderSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        let mut assume = Vec::new();
-        let mut allowed = Vec::new();
+        let mut found = ProviderFound::default();
         deserializer.deserialize_any(Walk {
             path: Vec::new(),
-            assume: &mut assume,
-            allowed: &mut allowed,
+            found: &mut found,
         })?;
-        let entry = self.facts.providers.entry(self.key.to_string()).or_default();
-        entry
-            .assume_role
-            .extend(assume.iter().filter_map(|a| arn_account(a)).map(str::to_string));
+        found.record(self.key, self.facts);
+        Ok(())
+    }
+}
+
+/// The constant strings of one provider entry at
+/// `expressions.assume_role[*].role_arn.constant_value` and
+/// `expressions.allowed_account_ids.constant_value[*]` (a block is a list of objects in
+/// newer formats, an object in some older ones: both are read). A path is the object keys
+/// from the entry down; lists add nothing to it.
+#[derive(Default)]
+pub(super) struct ProviderFound {
+    assume: Vec<String>,
+    allowed: Vec<String>,
+}
+
+const ASSUME: [&str; 4] = ["expressions", "assume_role", "role_arn", "constant_value"];
+const ALLOWED: [&str; 3] = ["expressions", "allowed_account_ids", "constant_value"];
+
+impl ProviderFound {
+    /// Whether `path` leads to a path looked for.
+    pub fn wanted(path: &[String]) -> bool {
+        let prefix = |target: &[&str]| {
+            path.len() <= target.len() && path.iter().zip(target).all(|(a, b)| a == b)
+        };
+        prefix(&ASSUME) || prefix(&ALLOWED)
+    }
+
+    /// Whether a list at `path` is walked into (a block list or the list of accounts).
+    pub fn at_list(path: &[String]) -> bool {
+        path.len() == 2 || path.len() == 3
+    }
+
+    /// A string found at `path`.
+    pub fn string(&mut self, path: &[String], text: String) {
+        if path == ASSUME {
+            self.assume.push(text);
+        } else if path == ALLOWED {
+            self.allowed.push(text);
+        }
+    }
+
+    pub fn record(self, key: &str, facts: &mut AccountFacts) {
+        let entry = facts.providers.entry(key.to_string()).or_default();
+        entry.assume_role.extend(
+            self.assume
+                .iter()
+                .filter_map(|a| arn_account(a))
+                .map(str::to_string),
+        );
         entry
             .allowed
-            .extend(allowed.into_iter().filter(|a| is_account(a)));
-        Ok(())
+            .extend(self.allowed.into_iter().filter(|a| is_account(a)));
     }
 }
 
@@ -372,29 +415,10 @@ impl<'de> Visitor<'de> for Fields {
     }
 }
 
-/// Walks a provider entry collecting the constant strings at
-/// `expressions.assume_role[*].role_arn.constant_value` and
-/// `expressions.allowed_account_ids.constant_value[*]` (a block is a list of objects in
-/// newer formats, an object in some older ones: both are read). The path is the object keys
-/// from the entry down; lists add nothing to it. A provider entry is a few lines, so
-/// its depth is bounded by the paths looked for: deeper values are skipped.
+/// Walks a provider entry into a `ProviderFound`: only the paths it wants are entered.
 struct Walk<'a> {
     path: Vec<String>,
-    assume: &'a mut Vec<String>,
-    allowed: &'a mut Vec<String>,
-}
-
-const ASSUME: [&str; 4] = ["expressions", "assume_role", "role_arn", "constant_value"];
-const ALLOWED: [&str; 3] = ["expressions", "allowed_account_ids", "constant_value"];
-
-impl Walk<'_> {
-    /// Whether `path` is a prefix of a path looked for.
-    fn wanted(path: &[String]) -> bool {
-        let prefix = |target: &[&str]| {
-            path.len() <= target.len() && path.iter().zip(target).all(|(a, b)| a == b)
-        };
-        prefix(&ASSUME) || prefix(&ALLOWED)
-    }
+    found: &'a mut ProviderFound,
 }
 
 impl<'de> DeserializeSeed<'de> for Walk<'_> {
@@ -415,11 +439,10 @@ impl<'de> Visitor<'de> for Walk<'_> {
         while let Some(key) = map.next_key::<LenientString>()? {
             let mut path = self.path.clone();
             path.push(key.0.unwrap_or_default());
-            if Self::wanted(&path) {
+            if ProviderFound::wanted(&path) {
                 map.next_value_seed(Walk {
                     path,
-                    assume: &mut *self.assume,
-                    allowed: &mut *self.allowed,
+                    found: &mut *self.found,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -429,18 +452,14 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        // Only a block list (`assume_role`) or the constant list of accounts holds values
-        // looked for; lists of lists are not.
-        let at_block = self.path.len() == 2 || self.path.len() == 3;
-        if !at_block {
+        if !ProviderFound::at_list(&self.path) {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             return Ok(());
         }
         while seq
             .next_element_seed(Walk {
                 path: self.path.clone(),
-                assume: &mut *self.assume,
-                allowed: &mut *self.allowed,
+                found: &mut *self.found,
             })?
             .is_some()
         {}
@@ -448,11 +467,7 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        if self.path.as_slice() == ASSUME {
-            self.assume.push(v.to_string());
-        } else if self.path.as_slice() == ALLOWED {
-            self.allowed.push(v.to_string());
-        }
+        self.found.string(&self.path, v.to_string());
         Ok(())
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {

@@ -2,8 +2,8 @@
 //! same IAM name is one role whose trust changes, so the created one is compared against the
 //! deleted one's trust. Decided once the whole document is read.
 //!
-//! Pairs need the same role type and provider configuration and no disagreeing accounts,
-//! and must be unambiguous: a name that two deleted (or two created) roles share pairs none.
+//! Pairs need the same role type, no disagreeing provider configurations or accounts, and
+//! must be unambiguous: a name that two deleted (or two created) roles share pairs none.
 
 use std::collections::BTreeMap;
 
@@ -25,9 +25,15 @@ fn path_of(name: &IamName) -> String {
     name.path.clone().unwrap_or_else(|| "/".to_string())
 }
 
+/// A name or prefix that is there and not empty (Terraform writes `name_prefix: ""` beside
+/// a set name).
+fn given(value: &Option<String>) -> Option<&String> {
+    value.as_ref().filter(|v| !v.is_empty())
+}
+
 fn created_key(role: &RoleChange) -> Option<NameKey> {
     let iam = &role.iam_after;
-    match (&iam.name, &iam.name_prefix) {
+    match (given(&iam.name), given(&iam.name_prefix)) {
         (Some(name), _) => Some(NameKey::Name(name.clone())),
         (None, Some(prefix)) => Some(NameKey::Prefix(prefix.clone(), path_of(iam))),
         (None, None) => None,
@@ -37,23 +43,30 @@ fn created_key(role: &RoleChange) -> Option<NameKey> {
 /// Whether the deleted role's naming fits `key`.
 fn fits(deleted: &IamName, key: &NameKey) -> bool {
     match key {
-        NameKey::Name(name) => deleted.name.as_deref() == Some(name),
+        NameKey::Name(name) => given(&deleted.name) == Some(name),
         NameKey::Prefix(prefix, path) => {
-            let by_prefix = deleted.name_prefix.as_deref() == Some(prefix)
-                || deleted.name.as_deref().is_some_and(|n| n.starts_with(prefix.as_str()));
+            let by_prefix = given(&deleted.name_prefix) == Some(prefix)
+                || given(&deleted.name).is_some_and(|n| n.starts_with(prefix.as_str()));
             by_prefix && path_of(deleted) == *path
         }
     }
 }
 
-/// The two roles may be one: same type, same provider configuration, accounts that do not
-/// disagree.
+/// The two roles may be one: same type, and neither provider configurations nor accounts
+/// that disagree. A deleted role's block is usually gone from `configuration` (that is what
+/// a rename is), so its provider is often unknown: unknown disagrees with nothing, and the
+/// IAM name, unique in an account, carries the pairing.
 fn compatible(deleted: &RoleChange, created: &RoleChange) -> bool {
-    let accounts_agree = match (&deleted.own_account, &created.own_account) {
-        (Some(a), Some(b)) => a.account == b.account,
-        _ => true,
-    };
-    deleted.role_type == created.role_type && deleted.provider == created.provider && accounts_agree
+    fn agree<T: PartialEq>(a: Option<&T>, b: Option<&T>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+    let account = |r: &RoleChange| r.own_account.as_ref().map(|o| o.account.clone());
+    deleted.role_type == created.role_type
+        && agree(deleted.provider.as_ref(), created.provider.as_ref())
+        && agree(account(deleted).as_ref(), account(created).as_ref())
 }
 
 /// Pair created roles with deleted ones (see the module doc); sets `paired` on the created.

@@ -448,11 +448,10 @@ impl<'de> Visitor<'de> for DocVisitor {
                     if unsupported {
                         map.next_value::<IgnoredAny>()?;
                     } else {
-                        let records: Vec<RoleRecord> =
-                            map.next_value_seed(ResourceList {
-                                drift: false,
-                                facts: Some(&mut doc.facts),
-                            })?;
+                        let records: Vec<RoleRecord> = map.next_value_seed(ResourceList {
+                            drift: false,
+                            facts: Some(&mut doc.facts),
+                        })?;
                         doc.changes = records.into_iter().map(extract::role_change).collect();
                     }
                 }
@@ -469,10 +468,7 @@ impl<'de> Visitor<'de> for DocVisitor {
                 }
                 TopKey::Configuration => {
                     doc.has_plan_key = true;
-                    map.next_value_seed(ConfigSeed::root(
-                        &mut doc.module_sources,
-                        &mut doc.facts,
-                    ))?;
+                    map.next_value_seed(ConfigSeed::root(&mut doc.module_sources, &mut doc.facts))?;
                 }
                 TopKey::PlannedValues | TopKey::PriorState => {
                     doc.has_plan_key = true;

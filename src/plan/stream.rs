@@ -18,14 +18,14 @@ use super::accounts::AccountFacts;
 use super::error::{one_line, PlanError};
 use super::extract;
 use super::facts::{
-    resource_key, state_child, values_key, ConfigResourceSeed, ProviderSeed, ResourceKey,
-    StateLevel, StateResource, MODULE_DEPTH,
+    resource_key, state_child, values_key, ProviderFound, ResourceKey, StateLevel, StateResource,
+    MODULE_DEPTH,
 };
 use super::model::{RoleChange, RoleSink};
 use super::reader::{
-    self, change_key, CONFIG_DEPTH, check_document, entry_key, label, side_key, top_key, without_position,
+    self, change_key, check_document, entry_key, label, side_key, top_key, without_position,
     ChangeKey, DocRecord, EntryKey, InfoKey, LenientString, ResourceEntry, ResourceList,
-    RoleRecord, SideKey, TopKey,
+    RoleRecord, SideKey, TopKey, CONFIG_DEPTH,
 };
 use super::scan::{Chunks, ScanError, Source, SHORT};
 
@@ -39,7 +39,6 @@ const OTHER_ENTRY_LIMIT: usize = 1 << 20;
 
 /// The resource types whose entries are handed to the typed records (SPEC §1.1).
 const ROLE_TYPES: &[&str] = &["aws_iam_role", "awscc_iam_role"];
-
 
 /// Why a stream could not be read.
 #[derive(Debug)]
@@ -682,7 +681,8 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 loop {
                     let child = self.src.key(|k| k.to_vec())?;
-                    let child = state_child(level, &child).filter(|_| !lists && depth <= MODULE_DEPTH);
+                    let child =
+                        state_child(level, &child).filter(|_| !lists && depth <= MODULE_DEPTH);
                     self.src.colon()?;
                     match child {
                         Some(child) => self.state(child, depth.saturating_add(1), facts)?,
@@ -709,7 +709,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                 }
             }
-            _ => Ok(self.src.skip_value()?),
+            _ => Ok(self.any_value()?),
         }
     }
 
@@ -717,7 +717,7 @@ impl<R: Chunks> PlanStream<'_, R> {
     fn state_resource(&mut self) -> Result<StateResource, Stop> {
         let mut out = StateResource::default();
         if self.src.peek_nonws()? != Some(b'{') {
-            self.src.skip_value()?;
+            self.any_value()?;
             return Ok(out);
         }
         self.src.bump();
@@ -753,7 +753,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                             }
                         }
                     } else {
-                        self.src.skip_value()?;
+                        self.any_value()?;
                     }
                 }
                 _ => self.src.skip_value()?,
@@ -764,21 +764,99 @@ impl<R: Chunks> PlanStream<'_, R> {
         }
     }
 
-    /// A small value captured and read by a typed seed from `facts` (lenient: it never fails
-    /// on a value's type, only on JSON the scanner already accepted, which cannot happen).
-    fn captured<S>(&mut self, seed: S) -> Result<(), Stop>
-    where
-        S: for<'de> DeserializeSeed<'de, Value = ()>,
-    {
-        self.src.peek_nonws()?;
-        self.src.begin_capture(usize::MAX);
-        self.src.skip_value()?;
-        let bytes = self.src.end_capture().unwrap_or_default();
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        seed.deserialize(&mut de).map_err(|err| Stop::Shape {
-            path: "configuration".to_string(),
-            reason: without_position(&err),
-        })
+    /// A value that a typed lenient seed reads with `deserialize_any`: a string is read (so
+    /// its faults are found where serde finds them), anything else skipped.
+    fn any_value(&mut self) -> Result<(), ScanError> {
+        self.lenient_string().map(|_| ())
+    }
+
+    /// One resource of `configuration` (the typed `ConfigResourceSeed`): its `address` and
+    /// `provider_config_key`.
+    fn config_resource(&mut self, module: &str, facts: &mut AccountFacts) -> Result<(), Stop> {
+        if self.src.peek_nonws()? != Some(b'{') {
+            return Ok(self.any_value()?);
+        }
+        self.src.bump();
+        let (mut address, mut key) = (None, None);
+        if self.src.first_key()? {
+            loop {
+                let name = self.src.string(usize::MAX)?.unwrap_or_default();
+                let slot = match name {
+                    "address" => Some(&mut address),
+                    "provider_config_key" => Some(&mut key),
+                    _ => None,
+                };
+                self.src.colon()?;
+                match slot {
+                    Some(slot) => *slot = self.lenient_string()?,
+                    None => self.src.skip_value()?,
+                }
+                if !self.src.next_key()? {
+                    break;
+                }
+            }
+        }
+        if let (Some(address), Some(key)) = (address, key) {
+            facts.config_resource(module, &address, &key);
+        }
+        Ok(())
+    }
+
+    /// One `provider_config` entry (the typed `ProviderSeed`): the constant strings at the
+    /// paths `facts::provider_path` names.
+    fn provider(&mut self, key: &str, facts: &mut AccountFacts) -> Result<(), Stop> {
+        let mut found = ProviderFound::default();
+        self.provider_walk(&mut Vec::new(), &mut found)?;
+        found.record(key, facts);
+        Ok(())
+    }
+
+    fn provider_walk(
+        &mut self,
+        path: &mut Vec<String>,
+        found: &mut ProviderFound,
+    ) -> Result<(), Stop> {
+        match self.src.peek_nonws()? {
+            Some(b'{') => {
+                self.src.bump();
+                if !self.src.first_key()? {
+                    return Ok(());
+                }
+                loop {
+                    let name = self.src.string(usize::MAX)?.unwrap_or_default().to_string();
+                    self.src.colon()?;
+                    path.push(name);
+                    if ProviderFound::wanted(path) {
+                        self.provider_walk(path, found)?;
+                    } else {
+                        self.src.skip_value()?;
+                    }
+                    path.pop();
+                    if !self.src.next_key()? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'[') if ProviderFound::at_list(path) => {
+                self.src.bump();
+                if !self.src.first_element()? {
+                    return Ok(());
+                }
+                loop {
+                    self.provider_walk(path, found)?;
+                    if !self.src.next_element()? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'[') => Ok(self.src.skip_value()?),
+            _ => {
+                if let Some(text) = self.lenient_string()? {
+                    found.string(path, text);
+                }
+                Ok(())
+            }
+        }
     }
 
     /// `after_unknown` / `*_sensitive`: a boolean, null, or an object (typed `Marks`).
@@ -827,10 +905,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 return Ok(());
             }
             loop {
-                self.captured(ConfigResourceSeed {
-                    module: &address,
-                    facts: &mut *out.facts,
-                })?;
+                self.config_resource(&address, out.facts)?;
                 if !self.src.next_element()? {
                     return Ok(());
                 }
@@ -851,10 +926,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 (Level::Providers, key) => {
                     let key = key.to_string();
                     self.src.colon()?;
-                    self.captured(ProviderSeed {
-                        key: &key,
-                        facts: &mut *out.facts,
-                    })?;
+                    self.provider(&key, out.facts)?;
                     None
                 }
                 (Level::Root, "provider_config") => Some((Level::Providers, String::new())),
@@ -1139,9 +1211,22 @@ mod tests {
         }
     }
 
+    /// The final role as it was when its entry was read: without what the rest of the plan
+    /// adds (provider, an own account not from its ARN, a rename's pairing).
+    fn as_read(change: &crate::plan::RoleChange) -> crate::plan::RoleChange {
+        let mut change = change.clone();
+        change.provider = None;
+        change.paired = None;
+        change.own_account = change
+            .own_account
+            .filter(|o| o.source == crate::plan::AccountSource::RoleArn);
+        change
+    }
+
     /// Terraform writes `resource_drift` before `resource_changes`, so on every real plan
-    /// the role handed out early is exactly the final one (analysis started from it is
-    /// kept), and every `resource_changes` role is handed out once.
+    /// the role handed out early is exactly the final one as its entry says (analysis
+    /// started from it is kept unless the rest of the plan adds to it), and every
+    /// `resource_changes` role is handed out once.
     #[test]
     fn early_roles_are_the_final_roles_on_every_known_plan() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -1163,7 +1248,12 @@ mod tests {
             let plans = crate::plan::input::plans_of("p", docs);
             assert_eq!(recorder.0.len(), changes, "{}", file.display());
             for (doc, index, change) in recorder.0 {
-                assert_eq!(plans[doc - 1].roles[index], change, "{}", file.display());
+                assert_eq!(
+                    as_read(&plans[doc - 1].roles[index]),
+                    change,
+                    "{}",
+                    file.display()
+                );
                 seen += 1;
             }
         }
@@ -1187,7 +1277,7 @@ mod tests {
             recorder
                 .0
                 .into_iter()
-                .filter(|(doc, index, change)| plans[doc - 1].roles[*index] != *change)
+                .filter(|(doc, index, change)| as_read(&plans[doc - 1].roles[*index]) != *change)
                 .count()
         };
         assert_eq!(differing(&bytes), 0);

@@ -268,12 +268,21 @@ fn own_accounts_give_the_role_its_account() {
         let cfg = config_file(test, config);
         json_run(&["check", &plan, "--config", &cfg])
     };
-    // Unknown own account: reported without blocking.
+    // Unknown own account: fail closed (the account may be another's), and say how to name
+    // the own account.
     let (code, doc, _) = check("own-none", "");
     assert_eq!(
         (code, rules_of(&doc)),
-        (0, pairs(&[("cross-account-no-guard", "medium")]))
+        (1, pairs(&[("cross-account-no-guard", "high")]))
     );
+    let message = doc["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("trustgate.toml") && message.contains("own = ["), "{message}");
+    assert_eq!(doc["roles"][0]["own_account"], serde_json::Value::Null);
+    // Named in the configuration: the JSON says where the account came from.
+    let (_, doc, _) = check("own-src", "[accounts]
+own = [\"111122223333\"]\n");
+    assert_eq!(doc["roles"][0]["own_account"], "111122223333");
+    assert_eq!(doc["roles"][0]["own_account_source"], "config");
     // The role lives in that account: same-account trust, no finding.
     let (code, doc, _) = check("own-same", "[accounts]\nown = [\"111122223333\"]\n");
     assert_eq!((code, rules_of(&doc)), (0, vec![]));
