@@ -38,7 +38,7 @@ pub fn render(report: &Report, color: bool) -> String {
             // the role's ARN (the ARN is there for a reviewer to see).
             if let (Some(account), Some(source)) = (&role.own_account, role.own_account_source) {
                 if source != "role-arn" {
-                    address = format!("{address}\n(account {account} from {source})");
+                    address = format!("{address}\nown account {account}\n(from {source})");
                 }
             }
             let mut row = vec![
