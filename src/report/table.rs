@@ -23,6 +23,7 @@ pub fn render(report: &Report, color: bool) -> String {
             header.insert(0, "Plan");
         }
         roles.set_header(header.into_iter().map(|h| head(h, color)));
+        let mut widest = 0;
         for role in &report.roles {
             let mut address = role.address.clone();
             if let Some(prev) = &role.previous_address {
@@ -41,6 +42,10 @@ pub fn render(report: &Report, color: bool) -> String {
                     address = format!("{address}\nown account {account}\n(from {source})");
                 }
             }
+            widest = address
+                .lines()
+                .map(|l| l.chars().count())
+                .fold(widest, usize::max);
             let mut row = vec![
                 Cell::new(address),
                 Cell::new(role.actions.join(",")),
@@ -52,13 +57,8 @@ pub fn render(report: &Report, color: bool) -> String {
             }
             roles.add_row(row);
         }
-        // Keep addresses whole where they fit: a wrapped address is hard to search for.
-        let widest = report
-            .roles
-            .iter()
-            .map(|r| r.address.chars().count())
-            .max()
-            .unwrap_or(0);
+        // Keep addresses (and the notes under them) whole where they fit: a wrapped address
+        // is hard to search for.
         let role_column = usize::from(multi_plan);
         if let Some(column) = roles.column_mut(role_column) {
             column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
