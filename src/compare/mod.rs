@@ -462,6 +462,36 @@ mod tests {
         assert_eq!(r.witnesses.first().map(|w| w.after_statement), Some(0));
     }
 
+    /// The question drift asks: is anything the drift added still granted? The simplest
+    /// witness of the drift carries no session name, so it misses a grant kept under an
+    /// always-true session-name condition; the joint search finds it.
+    #[test]
+    fn common_witness_sees_past_the_first_witness() {
+        let applied = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        );
+        let actual = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com","AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole"}]}"#,
+        );
+        let kept = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com","AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:RoleSessionName":"*"}}}]}"#,
+        );
+        let opts = CompareOptions::default();
+        let first = compare(&applied, &actual, &opts).unwrap().witnesses[0]
+            .request
+            .clone();
+        assert!(!granted(&kept, &first));
+        let both = common_witness(&applied, [&actual, &kept], &opts)
+            .unwrap()
+            .expect("the kept grant");
+        assert!(granted(&actual, &both) && granted(&kept, &both) && !granted(&applied, &both));
+        // Reverted: nothing the drift added is granted any more.
+        assert_eq!(
+            common_witness(&applied, [&actual, &applied], &opts).unwrap(),
+            None
+        );
+    }
+
     #[test]
     fn variables_couple_keys() {
         // A free variable key: the session name must equal a principal tag.

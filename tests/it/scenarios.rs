@@ -137,7 +137,10 @@ fn whole_plan_own_account_names_its_source() {
         ("own-account-caller-identity.json", "caller-identity"),
         ("own-account-provider-resources.json", "provider-resources"),
         ("own-account-assume-role.json", "provider-assume-role"),
-        ("own-account-allowed-ids.json", "provider-allowed-account-ids"),
+        (
+            "own-account-allowed-ids.json",
+            "provider-allowed-account-ids",
+        ),
     ] {
         let (_, doc) = json_of(file);
         let r = role(&doc, "aws_iam_role.grafana");
@@ -145,7 +148,10 @@ fn whole_plan_own_account_names_its_source() {
         assert_eq!(r["own_account_source"], source, "{file}");
     }
     let (_, doc) = json_of("own-account-unknown.json");
-    assert_eq!(role(&doc, "aws_iam_role.grafana")["own_account"], Value::Null);
+    assert_eq!(
+        role(&doc, "aws_iam_role.grafana")["own_account"],
+        Value::Null
+    );
     let message = doc["findings"][0]["message"].as_str().unwrap();
     assert!(message.contains("trustgate.toml"), "{message}");
     // The table says where an inferred account came from.
