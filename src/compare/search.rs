@@ -487,10 +487,13 @@ fn first_witness(
                 continue;
             }
             let td = d.combined(base, info, also, evals);
-            let also_grants = a.as_mut().is_none_or(|a| {
-                let ta = a.combined(base, info, also, evals);
-                decide_with(info, ta, caller_allows) == Decision::Allow
-            });
+            let also_grants = match a.as_mut() {
+                Some(a) => {
+                    let ta = a.combined(base, info, also, evals);
+                    decide_with(info, ta, caller_allows) == Decision::Allow
+                }
+                None => true,
+            };
             if also_grants && decide_with(info, td, caller_allows) == Decision::Deny {
                 let mut req = base.clone();
                 req.also = also

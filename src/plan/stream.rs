@@ -453,7 +453,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     EntryKey::Mode => {
                         // A missing or null mode is managed (the oldest formats omit it).
                         mode = self.string_text(true)?;
-                        managed = mode.as_deref().is_none_or(|m| m == "managed");
+                        managed = mode.as_deref().map_or(true, |m| m == "managed");
                         if !managed {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
