@@ -9,7 +9,9 @@
 //! `allowed_account_ids`. A level whose evidence names two accounts decides nothing (the
 //! next one is asked), and two provider configurations' accounts are never mixed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::RandomState;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasher, Hasher};
 
 use super::model::{AccountSource, OwnAccount, RoleChange};
 
@@ -31,20 +33,71 @@ const FOREIGN_ACCOUNT_ID: &[&str] = &[
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct ProviderFacts {
     /// Accounts of `assume_role.role_arn` constant values.
-    pub assume_role: BTreeSet<String>,
+    pub assume_role: BTreeSet<u64>,
     /// `allowed_account_ids` constant values.
-    pub allowed: BTreeSet<String>,
+    pub allowed: BTreeSet<u64>,
 }
 
-/// Everything of a plan document that can tell a role's own account.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The accounts evidence names at one configuration address: one, or several (which makes
+/// its provider's level decide nothing, whatever the others say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    One(u64),
+    Several,
+}
+
+impl Seen {
+    fn add(slot: &mut Option<Seen>, account: u64) {
+        *slot = match *slot {
+            None => Some(Seen::One(account)),
+            Some(Seen::One(a)) if a == account => Some(Seen::One(a)),
+            Some(_) => Some(Seen::Several),
+        };
+    }
+}
+
+/// How a resource's values can tell its provider's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ResourceKind {
+    /// `data.aws_caller_identity`: its `account_id` and `arn`.
+    CallerIdentity,
+    /// A managed resource: its `arn`, and its `account_id` unless that names another account.
+    Managed { foreign_account_id: bool },
+    /// Any other data source: nothing (a looked-up key or role may live anywhere).
+    OtherData,
+}
+
+impl ResourceKind {
+    pub fn of(mode: Option<&str>, resource_type: &str) -> ResourceKind {
+        if mode == Some("data") {
+            if resource_type == "aws_caller_identity" {
+                ResourceKind::CallerIdentity
+            } else {
+                ResourceKind::OtherData
+            }
+        } else {
+            ResourceKind::Managed {
+                foreign_account_id: FOREIGN_ACCOUNT_ID.contains(&resource_type),
+            }
+        }
+    }
+}
+
+/// Everything of a plan document that can tell a role's own account. Plans are large, so
+/// evidence is kept per configuration address (instances of one block share it), by a keyed
+/// hash of the address, with accounts as numbers: a few words per resource block, and no
+/// allocation per resource read.
+#[derive(Debug, Clone, Default)]
 pub(super) struct AccountFacts {
-    /// Configuration address (no instance keys) -> accounts its `aws_caller_identity` read.
-    pub caller: BTreeMap<String, BTreeSet<String>>,
-    /// Configuration address -> accounts its managed resources' ARNs / `account_id` name.
-    pub resources: BTreeMap<String, BTreeSet<String>>,
-    /// Configuration address -> `provider_config_key` (from `configuration`).
-    pub provider_of: BTreeMap<String, String>,
+    /// Keys the address hashes; random per document, so no input can aim a collision.
+    hasher: RandomState,
+    /// Address hash -> accounts its `aws_caller_identity` read.
+    caller: HashMap<u64, Seen>,
+    /// Address hash -> accounts its managed resources' ARNs / `account_id` name.
+    resources: HashMap<u64, Seen>,
+    /// Address hash -> index in `provider_keys` (from `configuration`).
+    provider_of: HashMap<u64, usize>,
+    provider_keys: Vec<String>,
     /// `provider_config` key -> what it says.
     pub providers: BTreeMap<String, ProviderFacts>,
 }
@@ -58,7 +111,27 @@ pub fn is_account(value: &str) -> bool {
     value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// A 12-digit account as a number (it fits: below 10^12).
+pub(super) fn account_number(value: &str) -> Option<u64> {
+    is_account(value).then(|| value.parse().ok()).flatten()
+}
+
+fn account_text(account: u64) -> String {
+    format!("{account:012}")
+}
+
 impl AccountFacts {
+    /// The key of an instance address: its configuration address (see `config_address`),
+    /// hashed as it is stripped.
+    pub fn address_key(&self, address: &str) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        strip_keys(address, |c| {
+            let mut buf = [0u8; 4];
+            h.write(c.encode_utf8(&mut buf).as_bytes());
+        });
+        h.finish()
+    }
+
     /// One resource instance (from `prior_state`, `planned_values` or a side of a
     /// `resource_changes` entry) with its `arn` and `account_id` values.
     pub fn resource(
@@ -69,34 +142,35 @@ impl AccountFacts {
         arn: Option<&str>,
         account_id: Option<&str>,
     ) {
-        let data = mode == Some("data");
-        let mut accounts: Vec<&str> = Vec::new();
-        if data {
-            // Of data sources only the caller identity is sure to describe the provider's
-            // own account (a looked-up key or role may live anywhere).
-            if resource_type != "aws_caller_identity" {
-                return;
-            }
-            accounts.extend(account_id.filter(|a| is_account(a)));
-            accounts.extend(arn.and_then(arn_account));
-        } else {
-            accounts.extend(arn.and_then(arn_account));
-            if !FOREIGN_ACCOUNT_ID.contains(&resource_type) {
-                accounts.extend(account_id.filter(|a| is_account(a)));
-            }
-        }
-        if accounts.is_empty() {
+        let arn = arn.and_then(arn_account).and_then(account_number);
+        let account_id = account_id.and_then(account_number);
+        if arn.is_none() && account_id.is_none() {
             return;
         }
-        let map = if data {
-            &mut self.caller
-        } else {
-            &mut self.resources
+        let key = self.address_key(address);
+        self.resource_key(key, ResourceKind::of(mode, resource_type), arn, account_id);
+    }
+
+    /// `resource` with the address already hashed and the accounts already read.
+    pub fn resource_key(
+        &mut self,
+        key: u64,
+        kind: ResourceKind,
+        arn: Option<u64>,
+        account_id: Option<u64>,
+    ) {
+        let (map, account_id) = match kind {
+            ResourceKind::OtherData => return,
+            ResourceKind::CallerIdentity => (&mut self.caller, account_id),
+            ResourceKind::Managed { foreign_account_id } => {
+                (&mut self.resources, account_id.filter(|_| !foreign_account_id))
+            }
         };
-        let set = map.entry(config_address(address)).or_default();
-        for account in accounts {
-            if !set.contains(account) {
-                set.insert(account.to_string());
+        for account in [arn, account_id].into_iter().flatten() {
+            let mut slot = map.get(&key).copied();
+            Seen::add(&mut slot, account);
+            if let Some(seen) = slot {
+                map.insert(key, seen);
             }
         }
     }
@@ -109,58 +183,66 @@ impl AccountFacts {
         } else {
             format!("{module}.{address}")
         };
-        self.provider_of.insert(full, provider_key.to_string());
+        let index = match self.provider_keys.iter().position(|k| k == provider_key) {
+            Some(i) => i,
+            None => {
+                self.provider_keys.push(provider_key.to_string());
+                self.provider_keys.len().saturating_sub(1)
+            }
+        };
+        let key = self.address_key(&full);
+        self.provider_of.insert(key, index);
+    }
+
+    /// The provider configuration key of an instance address, when `configuration` says.
+    fn provider_of(&self, address: &str) -> Option<&str> {
+        let index = *self.provider_of.get(&self.address_key(address))?;
+        self.provider_keys.get(index).map(String::as_str)
     }
 
     /// The accounts every resource of `provider` names in `map`.
-    fn under<'a>(
-        &'a self,
-        map: &'a BTreeMap<String, BTreeSet<String>>,
-        provider: &str,
-    ) -> BTreeSet<&'a str> {
+    fn under(&self, map: &HashMap<u64, Seen>, provider: &str) -> BTreeSet<Option<u64>> {
+        let Some(index) = self.provider_keys.iter().position(|k| k == provider) else {
+            return BTreeSet::new();
+        };
         map.iter()
-            .filter(|(address, _)| {
-                self.provider_of.get(*address).map(String::as_str) == Some(provider)
+            .filter(|(key, _)| self.provider_of.get(*key) == Some(&index))
+            .map(|(_, seen)| match seen {
+                Seen::One(a) => Some(*a),
+                // Stands for "more than one": never a single account.
+                Seen::Several => None,
             })
-            .flat_map(|(_, accounts)| accounts.iter().map(String::as_str))
             .collect()
     }
 
     /// The own account of a role of `provider` whose ARN did not say.
     fn decide(&self, provider: &str) -> Option<OwnAccount> {
-        let single = |set: BTreeSet<&str>| -> Option<String> {
+        let single = |set: BTreeSet<Option<u64>>| -> Option<u64> {
             let mut it = set.into_iter();
             match (it.next(), it.next()) {
-                (Some(one), None) => Some(one.to_string()),
+                (Some(Some(one)), None) => Some(one),
                 _ => None,
             }
         };
         let facts = self.providers.get(provider);
+        let listed = |pick: fn(&ProviderFacts) -> &BTreeSet<u64>| -> BTreeSet<Option<u64>> {
+            facts.map(|f| pick(f).iter().copied().map(Some).collect()).unwrap_or_default()
+        };
         let levels = [
-            (
-                AccountSource::CallerIdentity,
-                self.under(&self.caller, provider),
-            ),
+            (AccountSource::CallerIdentity, self.under(&self.caller, provider)),
             (
                 AccountSource::ProviderResources,
                 self.under(&self.resources, provider),
             ),
-            (
-                AccountSource::ProviderAssumeRole,
-                facts
-                    .map(|f| f.assume_role.iter().map(String::as_str).collect())
-                    .unwrap_or_default(),
-            ),
-            (
-                AccountSource::ProviderAllowedAccounts,
-                facts
-                    .map(|f| f.allowed.iter().map(String::as_str).collect())
-                    .unwrap_or_default(),
-            ),
+            (AccountSource::ProviderAssumeRole, listed(|f| &f.assume_role)),
+            (AccountSource::ProviderAllowedAccounts, listed(|f| &f.allowed)),
         ];
-        levels
-            .into_iter()
-            .find_map(|(source, set)| single(set).map(|account| OwnAccount { account, source }))
+        levels.into_iter().find_map(|(source, set)| {
+            single(set).map(|account| OwnAccount {
+                account: account_text(account),
+                source,
+            })
+        })
     }
 }
 
@@ -168,10 +250,7 @@ impl AccountFacts {
 /// not tell, the own account the rest of the plan tells.
 pub(super) fn bind(roles: &mut [RoleChange], facts: &AccountFacts) {
     for role in roles {
-        role.provider = facts
-            .provider_of
-            .get(&config_address(&role.address))
-            .cloned();
+        role.provider = facts.provider_of(&role.address).map(str::to_string);
         if role.own_account.is_some() {
             continue;
         }
@@ -194,9 +273,15 @@ pub(super) fn from_arn(arns: [Option<&str>; 2]) -> Option<OwnAccount> {
 
 /// An instance address without its instance keys, as `configuration` names the resource:
 /// `module.a["x"].module.b[0].aws_iam_role.r["k"]` -> `module.a.module.b.aws_iam_role.r`.
-/// Keys are skipped with their quoted strings, so a `]` or `.` inside a key is no boundary.
 pub fn config_address(address: &str) -> String {
     let mut out = String::with_capacity(address.len());
+    strip_keys(address, |c| out.push(c));
+    out
+}
+
+/// Hand `out` the characters of `address` outside instance keys. Keys are skipped with their
+/// quoted strings, so a `]` or `.` inside a key is no boundary.
+fn strip_keys(address: &str, mut out: impl FnMut(char)) {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -222,10 +307,9 @@ pub fn config_address(address: &str) -> String {
         if c == '[' {
             depth = 1;
         } else {
-            out.push(c);
+            out(c);
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -299,7 +383,7 @@ mod tests {
             .entry("aws".into())
             .or_default()
             .allowed
-            .insert("444444444444".into());
+            .insert(444444444444);
         assert_eq!(
             f.decide("aws").unwrap().source,
             AccountSource::ProviderAllowedAccounts

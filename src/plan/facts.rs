@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::accounts::{arn_account, is_account, AccountFacts};
+use super::accounts::{account_number, arn_account, AccountFacts};
 use super::reader::LenientString;
 
 /// Module nesting followed in `prior_state`, `planned_values` and `configuration`; deeper
@@ -356,11 +356,11 @@ impl ProviderFound {
             self.assume
                 .iter()
                 .filter_map(|a| arn_account(a))
-                .map(str::to_string),
+                .filter_map(account_number),
         );
         entry
             .allowed
-            .extend(self.allowed.into_iter().filter(|a| is_account(a)));
+            .extend(self.allowed.iter().filter_map(|a| account_number(a)));
     }
 }
 

@@ -14,11 +14,11 @@
 
 use serde::de::DeserializeSeed;
 
-use super::accounts::AccountFacts;
+use super::accounts::{account_number, arn_account, AccountFacts, ResourceKind};
 use super::error::{one_line, PlanError};
 use super::extract;
 use super::facts::{
-    resource_key, state_child, values_key, ProviderFound, ResourceKey, StateLevel, StateResource,
+    resource_key, state_child, values_key, ProviderFound, ResourceKey, StateLevel,
     MODULE_DEPTH,
 };
 use super::model::{RoleChange, RoleSink};
@@ -106,8 +106,16 @@ pub(super) fn read_documents<R: Chunks>(
     Ok(docs)
 }
 
-/// A side's `arn` and `account_id` strings.
-type Side = (Option<String>, Option<String>);
+/// The data source whose values describe the provider's own account.
+const CALLER: &str = "aws_caller_identity";
+
+/// The account of an ARN, as a number.
+fn arn_number(arn: &str) -> Option<u64> {
+    arn_account(arn).and_then(account_number)
+}
+
+/// A side's `arn` and `account_id` accounts.
+type Side = (Option<u64>, Option<u64>);
 
 /// Why the walk stopped.
 enum Stop {
@@ -407,7 +415,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         let mut seen = [false; 9];
         // What the entry tells of accounts (as the typed `ResourceEntry` records it).
         let mut address = None;
-        let mut mode = None;
+        let mut data = false;
         let mut resource_type = None;
         let mut sides = Vec::new();
         let mut is_role_type = false;
@@ -437,23 +445,25 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 match key {
                     EntryKey::Address => {
-                        address = self.string_text(false)?;
+                        address = self.string_with(false, |a| facts.address_key(a))?;
                         has_address = address.is_some();
                     }
                     EntryKey::Type => {
                         has_type = true;
-                        resource_type = self.string_text(false)?;
-                        is_role_type = resource_type
-                            .as_deref()
-                            .is_some_and(|t| ROLE_TYPES.contains(&t));
+                        let kind = self.string_with(false, |t| {
+                            (ROLE_TYPES.contains(&t), ResourceKind::of(None, t), t == CALLER)
+                        })?;
+                        is_role_type = kind.is_some_and(|k| k.0);
+                        resource_type = kind.map(|k| (k.1, k.2));
                         if !is_role_type {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
                     }
                     EntryKey::Mode => {
                         // A missing or null mode is managed (the oldest formats omit it).
-                        mode = self.string_text(true)?;
-                        managed = mode.as_deref().map_or(true, |m| m == "managed");
+                        let read = self.string_with(true, |m| (m == "managed", m == "data"))?;
+                        managed = read.map_or(true, |m| m.0);
+                        data = read.is_some_and(|m| m.1);
                         if !managed {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
@@ -481,28 +491,32 @@ impl<R: Chunks> PlanStream<'_, R> {
         if !has_type || !has_change || !(has_address || (drift && has_name)) {
             return Err(EntryStop::Malformed);
         }
-        if let (false, Some(address), Some(resource_type)) = (drift, address, resource_type) {
+        if let (false, Some(address), Some((managed_kind, caller))) =
+            (drift, address, resource_type)
+        {
+            let kind = match (data, caller) {
+                (false, _) => managed_kind,
+                (true, true) => ResourceKind::CallerIdentity,
+                (true, false) => ResourceKind::OtherData,
+            };
             for (arn, account_id) in sides {
-                facts.resource(
-                    &address,
-                    mode.as_deref(),
-                    &resource_type,
-                    arn.as_deref(),
-                    account_id.as_deref(),
-                );
+                facts.resource_key(address, kind, arn, account_id);
             }
         }
         Ok(is_role_type && managed)
     }
 
-    /// A string's text (or, when `nullable`, `None` for null); any other value is malformed.
-    fn string_text(&mut self, nullable: bool) -> Result<Option<String>, EntryStop> {
+    /// What `read` makes of a string (or, when `nullable`, `None` for null); any other value
+    /// is malformed.
+    fn string_with<T>(
+        &mut self,
+        nullable: bool,
+        read: impl FnOnce(&str) -> T,
+    ) -> Result<Option<T>, EntryStop> {
         match self.src.peek_nonws()? {
             Some(b'"') => {
                 self.src.bump();
-                Ok(Some(
-                    self.src.string(usize::MAX)?.unwrap_or_default().to_string(),
-                ))
+                Ok(Some(read(self.src.string(usize::MAX)?.unwrap_or_default())))
             }
             Some(b'n') if nullable => {
                 self.src.bump();
@@ -639,10 +653,12 @@ impl<R: Chunks> PlanStream<'_, R> {
             // reads); every other value only streams past. A repeated informing key is the
             // last, a value of another type none, as `LenientString` reads them.
             match key {
-                SideKey::Arn => arn = self.lenient_string()?,
-                SideKey::Info(InfoKey::AccountId) => account_id = self.lenient_string()?,
+                SideKey::Arn => arn = self.lenient_with(arn_number)?.flatten(),
+                SideKey::Info(InfoKey::AccountId) => {
+                    account_id = self.lenient_with(account_number)?.flatten();
+                }
                 SideKey::Info(_) => {
-                    self.lenient_string()?;
+                    self.lenient_with(|_| ())?;
                 }
                 _ => self.src.skip_value()?,
             }
@@ -654,9 +670,15 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// A value read as `LenientString` reads it: a string's text, anything else skipped.
     fn lenient_string(&mut self) -> Result<Option<String>, ScanError> {
+        self.lenient_with(str::to_string)
+    }
+
+    /// What `read` makes of a value read as `LenientString` reads it (a string), without
+    /// copying it; `None` for any other value, skipped.
+    fn lenient_with<T>(&mut self, read: impl FnOnce(&str) -> T) -> Result<Option<T>, ScanError> {
         if self.src.peek_nonws()? == Some(b'"') {
             self.src.bump();
-            return Ok(self.src.string(usize::MAX)?.map(str::to_string));
+            return Ok(self.src.string(usize::MAX)?.map(read));
         }
         self.src.skip_value()?;
         Ok(None)
@@ -700,7 +722,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 loop {
                     if level == StateLevel::Resources {
-                        self.state_resource()?.record(facts);
+                        self.state_resource(facts)?;
                     } else {
                         self.state(StateLevel::Module, depth, facts)?;
                     }
@@ -713,55 +735,70 @@ impl<R: Chunks> PlanStream<'_, R> {
         }
     }
 
-    /// One state resource: its address, mode, type and `values.arn` / `values.account_id`.
-    fn state_resource(&mut self) -> Result<StateResource, Stop> {
-        let mut out = StateResource::default();
+    /// One state resource: its address, mode, type and `values.arn` / `values.account_id`,
+    /// recorded into `facts` (as `StateResource::record` does), read without copying.
+    fn state_resource(&mut self, facts: &mut AccountFacts) -> Result<(), Stop> {
         if self.src.peek_nonws()? != Some(b'{') {
-            self.any_value()?;
-            return Ok(out);
+            return Ok(self.any_value()?);
         }
         self.src.bump();
-        if !self.src.first_key()? {
-            return Ok(out);
-        }
-        loop {
-            let key = self.src.key(resource_key)?;
-            self.src.colon()?;
-            match key {
-                ResourceKey::Address => out.address = self.lenient_string()?,
-                ResourceKey::Mode => out.mode = self.lenient_string()?,
-                ResourceKey::Type => out.resource_type = self.lenient_string()?,
-                ResourceKey::Values => {
-                    out.arn = None;
-                    out.account_id = None;
-                    if self.src.peek_nonws()? == Some(b'{') {
-                        self.src.bump();
-                        if self.src.first_key()? {
-                            loop {
-                                let key = self.src.key(values_key)?;
-                                self.src.colon()?;
-                                match key {
-                                    ResourceKey::Arn => out.arn = self.lenient_string()?,
-                                    ResourceKey::AccountId => {
-                                        out.account_id = self.lenient_string()?
+        // Each a repeated key's last value, `None` for a value that is not a string.
+        let (mut address, mut data, mut kind) = (None, None, None);
+        let (mut arn, mut account_id) = (None, None);
+        if self.src.first_key()? {
+            loop {
+                let key = self.src.key(resource_key)?;
+                self.src.colon()?;
+                match key {
+                    ResourceKey::Address => address = self.lenient_with(|a| facts.address_key(a))?,
+                    ResourceKey::Mode => data = self.lenient_with(|m| m == "data")?,
+                    ResourceKey::Type => {
+                        kind = self.lenient_with(|t| (ResourceKind::of(None, t), t == CALLER))?;
+                    }
+                    ResourceKey::Values => {
+                        arn = None;
+                        account_id = None;
+                        if self.src.peek_nonws()? == Some(b'{') {
+                            self.src.bump();
+                            if self.src.first_key()? {
+                                loop {
+                                    let key = self.src.key(values_key)?;
+                                    self.src.colon()?;
+                                    match key {
+                                        ResourceKey::Arn => {
+                                            arn = self.lenient_with(arn_number)?.flatten();
+                                        }
+                                        ResourceKey::AccountId => {
+                                            account_id =
+                                                self.lenient_with(account_number)?.flatten();
+                                        }
+                                        _ => self.src.skip_value()?,
                                     }
-                                    _ => self.src.skip_value()?,
-                                }
-                                if !self.src.next_key()? {
-                                    break;
+                                    if !self.src.next_key()? {
+                                        break;
+                                    }
                                 }
                             }
+                        } else {
+                            self.any_value()?;
                         }
-                    } else {
-                        self.any_value()?;
                     }
+                    _ => self.src.skip_value()?,
                 }
-                _ => self.src.skip_value()?,
-            }
-            if !self.src.next_key()? {
-                return Ok(out);
+                if !self.src.next_key()? {
+                    break;
+                }
             }
         }
+        if let (Some(address), Some((managed_kind, caller))) = (address, kind) {
+            let kind = match (data == Some(true), caller) {
+                (false, _) => managed_kind,
+                (true, true) => ResourceKind::CallerIdentity,
+                (true, false) => ResourceKind::OtherData,
+            };
+            facts.resource_key(address, kind, arn, account_id);
+        }
+        Ok(())
     }
 
     /// A value that a typed lenient seed reads with `deserialize_any`: a string is read (so
