@@ -10,7 +10,7 @@
 //! next one is asked), and two provider configurations' accounts are never mixed.
 
 use std::collections::hash_map::RandomState;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 
 use super::model::{AccountSource, OwnAccount, RoleChange};
@@ -98,6 +98,9 @@ pub(super) struct AccountFacts {
     /// Address hash -> index in `provider_keys` (from `configuration`).
     provider_of: HashMap<u64, usize>,
     provider_keys: Vec<String>,
+    /// Address hashes of the `resource_changes` entries read so far: their sides already
+    /// told what `prior_state` would repeat.
+    changed: HashSet<u64>,
     /// `provider_config` key -> what it says.
     pub providers: BTreeMap<String, ProviderFacts>,
 }
@@ -125,10 +128,23 @@ impl AccountFacts {
     /// hashed as it is stripped.
     pub fn address_key(&self, address: &str) -> u64 {
         let mut h = self.hasher.build_hasher();
+        // Hashed in runs rather than per character: a hasher call costs more than a byte.
+        let mut buf = [0u8; 128];
+        let mut len = 0usize;
         strip_keys(address, |c| {
-            let mut buf = [0u8; 4];
-            h.write(c.encode_utf8(&mut buf).as_bytes());
+            let mut one = [0u8; 4];
+            for &b in c.encode_utf8(&mut one).as_bytes() {
+                if len >= buf.len() {
+                    h.write(&buf);
+                    len = 0;
+                }
+                if let Some(slot) = buf.get_mut(len) {
+                    *slot = b;
+                }
+                len = len.saturating_add(1);
+            }
         });
+        h.write(buf.get(..len).unwrap_or_default());
         h.finish()
     }
 
@@ -172,6 +188,31 @@ impl AccountFacts {
             if let Some(seen) = slot {
                 map.insert(key, seen);
             }
+        }
+    }
+
+    /// A `resource_changes` entry was read at this address.
+    pub fn saw_change(&mut self, key: u64) {
+        self.changed.insert(key);
+    }
+
+    /// Whether a state resource's `values` can tell anything new, from what its object said
+    /// before `values` (address hash, whether it is a data source, whether it is the caller
+    /// identity): always for the caller identity; never for another data source; for a
+    /// managed resource only in `prior_state` and only when no `resource_changes` entry
+    /// already gave its values (older plans leave unchanged resources out). Skipping the
+    /// rest keeps reading the state as fast as skipping it. Both readers ask this, so they
+    /// read the same values.
+    pub fn values_wanted(
+        &self,
+        prior: bool,
+        address: Option<u64>,
+        data: Option<bool>,
+        caller: Option<bool>,
+    ) -> bool {
+        match data {
+            Some(true) => caller == Some(true),
+            _ => prior && address.is_some_and(|key| !self.changed.contains(&key)),
         }
     }
 

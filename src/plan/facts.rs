@@ -74,6 +74,8 @@ impl StateResource {
 pub(super) struct StateSeed<'a> {
     pub level: StateLevel,
     pub depth: usize,
+    /// Inside `prior_state` (else `planned_values`): see `AccountFacts::values_wanted`.
+    pub prior: bool,
     pub facts: &'a mut AccountFacts,
 }
 
@@ -103,6 +105,7 @@ impl<'de> Visitor<'de> for StateSeed<'_> {
                 Some(level) => map.next_value_seed(StateSeed {
                     level,
                     depth: self.depth.saturating_add(1),
+                    prior: self.prior,
                     facts: &mut *self.facts,
                 })?,
                 None => {
@@ -116,7 +119,10 @@ impl<'de> Visitor<'de> for StateSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         match self.level {
             StateLevel::Resources => {
-                while let Some(resource) = seq.next_element_seed(ResourceSeed)? {
+                while let Some(resource) = seq.next_element_seed(ResourceSeed {
+                    prior: self.prior,
+                    facts: &*self.facts,
+                })? {
                     resource.record(self.facts);
                 }
             }
@@ -125,6 +131,7 @@ impl<'de> Visitor<'de> for StateSeed<'_> {
                     .next_element_seed(StateSeed {
                         level: StateLevel::Module,
                         depth: self.depth,
+                        prior: self.prior,
                         facts: &mut *self.facts,
                     })?
                     .is_some()
@@ -186,33 +193,37 @@ pub(super) fn values_key(key: &[u8]) -> ResourceKey {
 }
 
 /// One state resource (an object; anything else reads as nothing).
-struct ResourceSeed;
+struct ResourceSeed<'a> {
+    prior: bool,
+    facts: &'a AccountFacts,
+}
 
-impl<'de> DeserializeSeed<'de> for ResourceSeed {
+impl<'de> DeserializeSeed<'de> for ResourceSeed<'_> {
     type Value = StateResource;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<StateResource, D::Error> {
         deserializer.deserialize_any(ObjectStrings {
             classify: resource_key,
-            nested: true,
+            nested: Some((self.prior, self.facts)),
         })
     }
 }
 
-/// An object's strings under the keys `classify` knows; with `nested`, `values` is read with
-/// `values_key` into the same record. Any other value is skipped.
-struct ObjectStrings {
+/// An object's strings under the keys `classify` knows; with `nested` (inside
+/// `prior_state`?, the facts so far), `values` is read with `values_key` into the same
+/// record when `AccountFacts::values_wanted` says. Any other value is skipped.
+struct ObjectStrings<'a> {
     classify: fn(&[u8]) -> ResourceKey,
-    nested: bool,
+    nested: Option<(bool, &'a AccountFacts)>,
 }
 
-impl<'de> DeserializeSeed<'de> for ObjectStrings {
+impl<'de> DeserializeSeed<'de> for ObjectStrings<'_> {
     type Value = StateResource;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<StateResource, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ObjectStrings {
+impl<'de> Visitor<'de> for ObjectStrings<'_> {
     type Value = StateResource;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -232,10 +243,24 @@ impl<'de> Visitor<'de> for ObjectStrings {
                 ResourceKey::Type => &mut out.resource_type,
                 ResourceKey::Arn => &mut out.arn,
                 ResourceKey::AccountId => &mut out.account_id,
-                ResourceKey::Values if self.nested => {
+                ResourceKey::Values if self.nested.is_some() => {
+                    let wanted = self.nested.is_some_and(|(prior, facts)| {
+                        facts.values_wanted(
+                            prior,
+                            out.address.as_deref().map(|a| facts.address_key(a)),
+                            out.mode.as_ref().map(|m| m == "data"),
+                            out.resource_type.as_ref().map(|t| t == "aws_caller_identity"),
+                        )
+                    });
+                    if !wanted {
+                        map.next_value::<IgnoredAny>()?;
+                        out.arn = None;
+                        out.account_id = None;
+                        continue;
+                    }
                     let values = map.next_value_seed(ObjectStrings {
                         classify: values_key,
-                        nested: false,
+                        nested: None,
                     })?;
                     out.arn = values.arn;
                     out.account_id = values.account_id;

@@ -480,6 +480,7 @@ impl<'de> Visitor<'de> for DocVisitor {
                     map.next_value_seed(StateSeed {
                         level,
                         depth: 0,
+                        prior: matches!(key, TopKey::PriorState),
                         facts: &mut doc.facts,
                     })?;
                 }
@@ -821,6 +822,7 @@ impl<'de> Visitor<'de> for ResourceEntry<'_> {
             None => return Err(de::Error::missing_field("address")),
         };
         if let Some(facts) = self.facts {
+            facts.saw_change(facts.address_key(&address));
             for side in [&change.before, &change.after].into_iter().flatten() {
                 facts.resource(
                     &address,

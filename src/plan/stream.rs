@@ -254,11 +254,11 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 TopKey::PlannedValues => {
                     doc.has_plan_key = true;
-                    self.state(StateLevel::PlannedValues, 0, &mut doc.facts)?;
+                    self.state(StateLevel::PlannedValues, 0, false, &mut doc.facts)?;
                 }
                 TopKey::PriorState => {
                     doc.has_plan_key = true;
-                    self.state(StateLevel::PriorState, 0, &mut doc.facts)?;
+                    self.state(StateLevel::PriorState, 0, true, &mut doc.facts)?;
                 }
                 TopKey::EventKey => {
                     doc.has_event_key = true;
@@ -491,6 +491,9 @@ impl<R: Chunks> PlanStream<'_, R> {
         if !has_type || !has_change || !(has_address || (drift && has_name)) {
             return Err(EntryStop::Malformed);
         }
+        if let (false, Some(address)) = (drift, address) {
+            facts.saw_change(address);
+        }
         if let (false, Some(address), Some((managed_kind, caller))) =
             (drift, address, resource_type)
         {
@@ -692,6 +695,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         &mut self,
         level: StateLevel,
         depth: usize,
+        prior: bool,
         facts: &mut AccountFacts,
     ) -> Result<(), Stop> {
         let lists = matches!(level, StateLevel::Modules | StateLevel::Resources);
@@ -707,7 +711,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                         state_child(level, &child).filter(|_| !lists && depth <= MODULE_DEPTH);
                     self.src.colon()?;
                     match child {
-                        Some(child) => self.state(child, depth.saturating_add(1), facts)?,
+                        Some(child) => {
+                            self.state(child, depth.saturating_add(1), prior, facts)?;
+                        }
                         None => self.src.skip_value()?,
                     }
                     if !self.src.next_key()? {
@@ -722,9 +728,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 loop {
                     if level == StateLevel::Resources {
-                        self.state_resource(facts)?;
+                        self.state_resource(prior, facts)?;
                     } else {
-                        self.state(StateLevel::Module, depth, facts)?;
+                        self.state(StateLevel::Module, depth, prior, facts)?;
                     }
                     if !self.src.next_element()? {
                         return Ok(());
@@ -737,7 +743,7 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// One state resource: its address, mode, type and `values.arn` / `values.account_id`,
     /// recorded into `facts` (as `StateResource::record` does), read without copying.
-    fn state_resource(&mut self, facts: &mut AccountFacts) -> Result<(), Stop> {
+    fn state_resource(&mut self, prior: bool, facts: &mut AccountFacts) -> Result<(), Stop> {
         if self.src.peek_nonws()? != Some(b'{') {
             return Ok(self.any_value()?);
         }
@@ -758,7 +764,10 @@ impl<R: Chunks> PlanStream<'_, R> {
                     ResourceKey::Values => {
                         arn = None;
                         account_id = None;
-                        if self.src.peek_nonws()? == Some(b'{') {
+                        let caller = kind.map(|k: (ResourceKind, bool)| k.1);
+                        if !facts.values_wanted(prior, address, data, caller) {
+                            self.src.skip_value()?;
+                        } else if self.src.peek_nonws()? == Some(b'{') {
                             self.src.bump();
                             if self.src.first_key()? {
                                 loop {
