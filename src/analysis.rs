@@ -94,7 +94,7 @@ pub struct RoleReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_address: Option<String>,
     /// The role's own account as trustgate took it, and where from (`role-arn`,
-    /// `caller-identity`, `provider-resources`, `provider-assume-role`,
+    /// `caller-identity`, `provider-resources`, `renamed-role-arn`, `provider-assume-role`,
     /// `provider-allowed-account-ids`, `config`); both null when nothing told it.
     pub own_account: Option<String>,
     pub own_account_source: Option<&'static str>,

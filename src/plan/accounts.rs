@@ -178,9 +178,10 @@ impl AccountFacts {
         let (map, account_id) = match kind {
             ResourceKind::OtherData => return,
             ResourceKind::CallerIdentity => (&mut self.caller, account_id),
-            ResourceKind::Managed { foreign_account_id } => {
-                (&mut self.resources, account_id.filter(|_| !foreign_account_id))
-            }
+            ResourceKind::Managed { foreign_account_id } => (
+                &mut self.resources,
+                account_id.filter(|_| !foreign_account_id),
+            ),
         };
         for account in [arn, account_id].into_iter().flatten() {
             let mut slot = map.get(&key).copied();
@@ -267,16 +268,27 @@ impl AccountFacts {
         };
         let facts = self.providers.get(provider);
         let listed = |pick: fn(&ProviderFacts) -> &BTreeSet<u64>| -> BTreeSet<Option<u64>> {
-            facts.map(|f| pick(f).iter().copied().map(Some).collect()).unwrap_or_default()
+            facts
+                .map(|f| pick(f).iter().copied().map(Some).collect())
+                .unwrap_or_default()
         };
         let levels = [
-            (AccountSource::CallerIdentity, self.under(&self.caller, provider)),
+            (
+                AccountSource::CallerIdentity,
+                self.under(&self.caller, provider),
+            ),
             (
                 AccountSource::ProviderResources,
                 self.under(&self.resources, provider),
             ),
-            (AccountSource::ProviderAssumeRole, listed(|f| &f.assume_role)),
-            (AccountSource::ProviderAllowedAccounts, listed(|f| &f.allowed)),
+            (
+                AccountSource::ProviderAssumeRole,
+                listed(|f| &f.assume_role),
+            ),
+            (
+                AccountSource::ProviderAllowedAccounts,
+                listed(|f| &f.allowed),
+            ),
         ];
         levels.into_iter().find_map(|(source, set)| {
             single(set).map(|account| OwnAccount {

@@ -249,7 +249,9 @@ impl<'de> Visitor<'de> for ObjectStrings<'_> {
                             prior,
                             out.address.as_deref().map(|a| facts.address_key(a)),
                             out.mode.as_ref().map(|m| m == "data"),
-                            out.resource_type.as_ref().map(|t| t == "aws_caller_identity"),
+                            out.resource_type
+                                .as_ref()
+                                .map(|t| t == "aws_caller_identity"),
                         )
                     });
                     if !wanted {

@@ -124,6 +124,8 @@ pub enum AccountSource {
     CallerIdentity,
     /// ARNs and `account_id` values of other resources of the role's provider configuration.
     ProviderResources,
+    /// The ARN of the role this one was renamed from (a pair is one role, in one account).
+    RenamedRoleArn,
     /// The provider configuration's `assume_role.role_arn`.
     ProviderAssumeRole,
     /// The provider configuration's `allowed_account_ids` (a single account).
@@ -138,6 +140,7 @@ impl AccountSource {
             AccountSource::RoleArn => "role-arn",
             AccountSource::CallerIdentity => "caller-identity",
             AccountSource::ProviderResources => "provider-resources",
+            AccountSource::RenamedRoleArn => "renamed-role-arn",
             AccountSource::ProviderAssumeRole => "provider-assume-role",
             AccountSource::ProviderAllowedAccounts => "provider-allowed-account-ids",
             AccountSource::Config => "config",
@@ -150,6 +153,7 @@ impl AccountSource {
             AccountSource::RoleArn => "the role's ARN",
             AccountSource::CallerIdentity => "data.aws_caller_identity",
             AccountSource::ProviderResources => "other resources of the same provider",
+            AccountSource::RenamedRoleArn => "the ARN of the role it was renamed from",
             AccountSource::ProviderAssumeRole => "the provider's assume_role",
             AccountSource::ProviderAllowedAccounts => "the provider's allowed_account_ids",
             AccountSource::Config => "[accounts] own in trustgate.toml",

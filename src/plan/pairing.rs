@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{IamName, Paired, RoleChange, TrustDoc};
+use super::model::{AccountSource, IamName, OwnAccount, Paired, RoleChange, TrustDoc};
 
 fn only(actions: &[String], action: &str) -> bool {
     matches!(actions, [a] if a == action)
@@ -119,8 +119,21 @@ pub(super) fn pair(roles: &mut [RoleChange]) {
             before: old.before.clone(),
             before_sensitive: old.before_sensitive,
         };
+        // One role, one account: what the old ARN says holds for the new address when
+        // nothing else told it.
+        let inherited = old
+            .own_account
+            .as_ref()
+            .filter(|o| o.source == AccountSource::RoleArn)
+            .map(|o| OwnAccount {
+                account: o.account.clone(),
+                source: AccountSource::RenamedRoleArn,
+            });
         if let Some(created) = roles.get_mut(c) {
             created.paired = Some(Box::new(paired));
+            if created.own_account.is_none() {
+                created.own_account = inherited;
+            }
         }
     }
 }

@@ -18,8 +18,7 @@ use super::accounts::{account_number, arn_account, AccountFacts, ResourceKind};
 use super::error::{one_line, PlanError};
 use super::extract;
 use super::facts::{
-    resource_key, state_child, values_key, ProviderFound, ResourceKey, StateLevel,
-    MODULE_DEPTH,
+    resource_key, state_child, values_key, ProviderFound, ResourceKey, StateLevel, MODULE_DEPTH,
 };
 use super::model::{RoleChange, RoleSink};
 use super::reader::{
@@ -451,7 +450,11 @@ impl<R: Chunks> PlanStream<'_, R> {
                     EntryKey::Type => {
                         has_type = true;
                         let kind = self.string_with(false, |t| {
-                            (ROLE_TYPES.contains(&t), ResourceKind::of(None, t), t == CALLER)
+                            (
+                                ROLE_TYPES.contains(&t),
+                                ResourceKind::of(None, t),
+                                t == CALLER,
+                            )
                         })?;
                         is_role_type = kind.is_some_and(|k| k.0);
                         resource_type = kind.map(|k| (k.1, k.2));
@@ -756,7 +759,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                 let key = self.src.key(resource_key)?;
                 self.src.colon()?;
                 match key {
-                    ResourceKey::Address => address = self.lenient_with(|a| facts.address_key(a))?,
+                    ResourceKey::Address => {
+                        address = self.lenient_with(|a| facts.address_key(a))?
+                    }
                     ResourceKey::Mode => data = self.lenient_with(|m| m == "data")?,
                     ResourceKey::Type => {
                         kind = self.lenient_with(|t| (ResourceKind::of(None, t), t == CALLER))?;

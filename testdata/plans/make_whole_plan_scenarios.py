@@ -182,6 +182,11 @@ def rename_scenarios():
         "renamed-widened.json": renamed(
             "aws_iam_role.grafana", "aws_iam_role.observability",
             pol(st(EC2)), pol(st({**EC2, "AWS": f"arn:aws:iam::{PARTNER}:role/monitoring"}))),
+        # A role of the same account gains access: the renamed role is in the old one's
+        # account (its ARN), so this is same-account trust, reported without blocking.
+        "renamed-widened-same-account.json": renamed(
+            "aws_iam_role.grafana", "aws_iam_role.observability",
+            pol(st(EC2)), pol(st({**EC2, "AWS": f"arn:aws:iam::{OWN}:role/deployer"}))),
         # The rename drops the partner: nothing fails (as a new role, EC2 without a source
         # guard would be reported).
         "renamed-narrowed.json": renamed(

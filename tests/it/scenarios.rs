@@ -225,6 +225,8 @@ fn whole_plan_renamed_roles_are_paired() {
         let (_, doc) = json_of(file);
         let created = role(&doc, new);
         assert_eq!(created["paired_with"], old, "{file}");
+        // One role, one account: the old ARN's account unless the plan told another.
+        assert_eq!(created["own_account"], "444455556666", "{file}");
         assert_eq!(created["verdict"], verdict, "{file}");
         assert_eq!(role(&doc, old)["verdict"], "deleted", "{file}");
         let replaced = doc["findings"]
@@ -236,6 +238,23 @@ fn whole_plan_renamed_roles_are_paired() {
         let message = replaced["message"].as_str().unwrap();
         assert!(message.contains(old) && message.contains(new), "{message}");
     }
+}
+
+/// A renamed role takes the old role's ARN account: a principal of that account is
+/// same-account (medium, not blocking).
+#[test]
+fn whole_plan_renamed_role_keeps_its_account() {
+    let (code, doc) = json_of("renamed-widened-same-account.json");
+    assert_eq!(code, 0);
+    let created = role(&doc, "aws_iam_role.observability");
+    assert_eq!(created["own_account_source"], "renamed-role-arn");
+    let added = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "principal-added")
+        .unwrap();
+    assert_eq!(added["severity"], "medium");
 }
 
 /// An imported public role is judged like a created one, and marked imported.
