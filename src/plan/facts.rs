@@ -12,6 +12,31 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use super::accounts::{account_number, arn_account, AccountFacts};
 use super::reader::LenientString;
 
+/// The `Visitor` methods of a lenient visitor for every scalar: each value reads as `$value`.
+macro_rules! scalars_read_as {
+    ($value:expr) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+pub(super) use scalars_read_as;
+
 /// Module nesting followed in `prior_state`, `planned_values` and `configuration`; deeper
 /// modules are skipped (both readers stop at the same depth).
 pub(super) const MODULE_DEPTH: usize = 32;
@@ -142,24 +167,7 @@ impl<'de> Visitor<'de> for StateSeed<'_> {
         Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
+    scalars_read_as!(());
 }
 
 /// The key classes of a state resource and of its `values`.
@@ -282,24 +290,7 @@ impl<'de> Visitor<'de> for ObjectStrings<'_> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(StateResource::default())
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<StateResource, E> {
-        Ok(StateResource::default())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<StateResource, E> {
-        Ok(StateResource::default())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<StateResource, E> {
-        Ok(StateResource::default())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<StateResource, E> {
-        Ok(StateResource::default())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<StateResource, E> {
-        Ok(StateResource::default())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<StateResource, E> {
-        Ok(StateResource::default())
-    }
+    scalars_read_as!(StateResource::default());
 }
 
 /// One resource of `configuration` (module address given): its `address` and
@@ -422,24 +413,7 @@ impl<'de> Visitor<'de> for Fields {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Vec::new())
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
+    scalars_read_as!(Vec::new());
 }
 
 /// Walks a provider entry into a `ProviderFound`: only the paths it wants are entered.

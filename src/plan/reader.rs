@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 use super::accounts::AccountFacts;
 use super::error::{one_line, PlanError};
 use super::extract;
-use super::facts::{ConfigResourceSeed, ProviderSeed, StateLevel, StateSeed};
+use super::facts::{scalars_read_as, ConfigResourceSeed, ProviderSeed, StateLevel, StateSeed};
 use super::model::{RoleChange, RoleType};
 
 /// Module nesting followed in `configuration` (as the streaming reader's).
@@ -634,29 +634,7 @@ impl<'de> Visitor<'de> for ConfigSeed<'_> {
         Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
+    scalars_read_as!(());
 }
 
 /// `resource_changes` or `resource_drift`: a list of entries, of which only roles are kept;
