@@ -237,18 +237,44 @@ impl AccountFacts {
     }
 
     /// The provider configuration key of an instance address, when `configuration` says.
-    fn provider_of(&self, address: &str) -> Option<&str> {
+    fn provider_of(&self, address: &str) -> Option<String> {
         let index = *self.provider_of.get(&self.address_key(address))?;
-        self.provider_keys.get(index).map(String::as_str)
+        self.provider_keys.get(index).map(|k| self.canonical(k))
+    }
+
+    /// The provider configuration a `provider_config_key` stands for. Older formats write a
+    /// module's resources as `CALL:aws` (the module's own name for the provider), a key that
+    /// `provider_config` does not define: such a module inherits its parent's provider, which
+    /// is the root's `aws` for certain only when no alias of `aws` exists (an alias could be
+    /// passed to it). Otherwise the key stays as written: evidence is never pooled on a guess.
+    fn canonical(&self, key: &str) -> String {
+        if let Some((_, name)) = key.rsplit_once(':') {
+            let defined = self.providers.contains_key(key);
+            let aliased = self.providers.keys().any(|k| {
+                !k.contains(':') && k.split_once('.').is_some_and(|(base, _)| base == name)
+            });
+            if !defined && !aliased && self.providers.contains_key(name) {
+                return name.to_string();
+            }
+        }
+        key.to_string()
     }
 
     /// The accounts every resource of `provider` names in `map`.
     fn under(&self, map: &HashMap<u64, Seen>, provider: &str) -> BTreeSet<Option<u64>> {
-        let Some(index) = self.provider_keys.iter().position(|k| k == provider) else {
-            return BTreeSet::new();
-        };
+        let indices: Vec<usize> = (0..self.provider_keys.len())
+            .filter(|&i| {
+                self.provider_keys
+                    .get(i)
+                    .is_some_and(|k| self.canonical(k) == provider)
+            })
+            .collect();
         map.iter()
-            .filter(|(key, _)| self.provider_of.get(*key) == Some(&index))
+            .filter(|(key, _)| {
+                self.provider_of
+                    .get(*key)
+                    .is_some_and(|i| indices.contains(i))
+            })
             .map(|(_, seen)| match seen {
                 Seen::One(a) => Some(*a),
                 // Stands for "more than one": never a single account.
@@ -303,7 +329,7 @@ impl AccountFacts {
 /// not tell, the own account the rest of the plan tells.
 pub(super) fn bind(roles: &mut [RoleChange], facts: &AccountFacts) {
     for role in roles {
-        role.provider = facts.provider_of(&role.address).map(str::to_string);
+        role.provider = facts.provider_of(&role.address);
         if role.own_account.is_some() {
             continue;
         }
@@ -441,6 +467,36 @@ mod tests {
             f.decide("aws").unwrap().source,
             AccountSource::ProviderAllowedAccounts
         );
+    }
+
+    /// Older formats' `CALL:aws` keys: the root's `aws` when nothing else could be meant.
+    #[test]
+    fn module_local_keys_inherit_only_when_unambiguous() {
+        let mut f = AccountFacts::default();
+        f.providers.insert("aws".into(), ProviderFacts::default());
+        f.providers
+            .insert("module.net:aws".into(), ProviderFacts::default());
+        assert_eq!(f.canonical("vpc:aws"), "aws");
+        // Defined in provider_config: a configuration of its own.
+        assert_eq!(f.canonical("module.net:aws"), "module.net:aws");
+        assert_eq!(f.canonical("aws.prod"), "aws.prod");
+        f.config_resource("module.vpc", "data.aws_caller_identity.c", "vpc:aws");
+        f.resource(
+            "module.vpc.data.aws_caller_identity.c",
+            Some("data"),
+            "aws_caller_identity",
+            None,
+            Some("333333333333"),
+        );
+        assert_eq!(
+            f.decide("aws").map(|o| o.account),
+            Some("333333333333".into())
+        );
+        // With an alias of `aws`, a module could have been handed either: no pooling.
+        f.providers
+            .insert("aws.prod".into(), ProviderFacts::default());
+        assert_eq!(f.canonical("vpc:aws"), "vpc:aws");
+        assert_eq!(f.decide("aws"), None);
     }
 
     #[test]
