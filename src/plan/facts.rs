@@ -324,6 +324,7 @@ impl<'de> DeserializeSeed<'de> for ProviderSeed<'_> {
         let mut found = ProviderFound::default();
         deserializer.deserialize_any(Walk {
             path: Vec::new(),
+            in_list: false,
             found: &mut found,
         })?;
         found.record(self.key, self.facts);
@@ -419,6 +420,9 @@ impl<'de> Visitor<'de> for Fields {
 /// Walks a provider entry into a `ProviderFound`: only the paths it wants are entered.
 struct Walk<'a> {
     path: Vec<String>,
+    /// The value is an element of a list: a list in it is not entered (lists of lists hold
+    /// nothing looked for, and entering them would nest without bound).
+    in_list: bool,
     found: &'a mut ProviderFound,
 }
 
@@ -443,6 +447,7 @@ impl<'de> Visitor<'de> for Walk<'_> {
             if ProviderFound::wanted(&path) {
                 map.next_value_seed(Walk {
                     path,
+                    in_list: false,
                     found: &mut *self.found,
                 })?;
             } else {
@@ -453,13 +458,14 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        if !ProviderFound::at_list(&self.path) {
+        if self.in_list || !ProviderFound::at_list(&self.path) {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             return Ok(());
         }
         while seq
             .next_element_seed(Walk {
                 path: self.path.clone(),
+                in_list: true,
                 found: &mut *self.found,
             })?
             .is_some()

@@ -857,14 +857,16 @@ impl<R: Chunks> PlanStream<'_, R> {
     /// paths `facts::provider_path` names.
     fn provider(&mut self, key: &str, facts: &mut AccountFacts) -> Result<(), Stop> {
         let mut found = ProviderFound::default();
-        self.provider_walk(&mut Vec::new(), &mut found)?;
+        self.provider_walk(&mut Vec::new(), false, &mut found)?;
         found.record(key, facts);
         Ok(())
     }
 
+    /// The typed `Walk`: `in_list` when the value is a list's element.
     fn provider_walk(
         &mut self,
         path: &mut Vec<String>,
+        in_list: bool,
         found: &mut ProviderFound,
     ) -> Result<(), Stop> {
         match self.src.peek_nonws()? {
@@ -878,7 +880,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     self.src.colon()?;
                     path.push(name);
                     if ProviderFound::wanted(path) {
-                        self.provider_walk(path, found)?;
+                        self.provider_walk(path, false, found)?;
                     } else {
                         self.src.skip_value()?;
                     }
@@ -888,13 +890,13 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                 }
             }
-            Some(b'[') if ProviderFound::at_list(path) => {
+            Some(b'[') if !in_list && ProviderFound::at_list(path) => {
                 self.src.bump();
                 if !self.src.first_element()? {
                     return Ok(());
                 }
                 loop {
-                    self.provider_walk(path, found)?;
+                    self.provider_walk(path, true, found)?;
                     if !self.src.next_element()? {
                         return Ok(());
                     }
