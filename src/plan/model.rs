@@ -186,7 +186,8 @@ pub struct Drift {
 /// Told of each `resource_changes` role as soon as its entry is read, while the rest of the
 /// plan is still being read, so work on it can start early. Advisory only: the `Plan` read
 /// in the end is the truth, and a role handed out here may differ from it (drift recorded
-/// after the role) or never reach it (the document turns out unreadable).
+/// after the role; the provider, an own account not from its ARN and a rename's pairing,
+/// which need the whole document) or never reach it (the document turns out unreadable).
 pub trait RoleSink {
     /// Whether to build the changes at all (a sink that ignores them saves the copies).
     fn wants_roles(&self) -> bool {
