@@ -1423,6 +1423,59 @@ mod tests {
         }
     }
 
+    /// The parts of a plan that tell accounts, in odd shapes, with a created role whose own
+    /// account they decide: both readers read them leniently and reach the same account.
+    #[test]
+    fn streaming_agrees_on_account_facts() {
+        let role = r#"{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{"actions":["create"],"before":null,"after":{"assume_role_policy":"{}"}}}"#;
+        let plan = |rest: &str, resources: &str, providers: &str| {
+            format!(
+                r#"{{"format_version":"1.2",{rest}"resource_changes":[{role}],"configuration":{{"provider_config":{providers},"root_module":{{"resources":[{{"address":"aws_iam_role.r","provider_config_key":"aws"}},{resources}]}}}}}}"#
+            )
+        };
+        let caller = r#"{"address":"data.aws_caller_identity.c","provider_config_key":"aws"}"#;
+        let bucket = r#"{"address":"aws_s3_bucket.b","provider_config_key":"aws"}"#;
+        let cases = [
+            // A repeated account_id is its last value; odd resources and modules are skipped.
+            (
+                plan(
+                    r#""prior_state":{"values":{"root_module":{"resources":[5,"x",{"address":1,"values":"v"},{"address":"data.aws_caller_identity.c","mode":"data","type":"aws_caller_identity","values":{"account_id":"111122223333","account_id":"444455556666"}}],"child_modules":[[],{"resources":{}}]}}},"planned_values":"x","#,
+                    caller,
+                    r#"{"aws":{}}"#,
+                ),
+                Some("444455556666"),
+            ),
+            // An ARN that is not a string tells nothing; a managed resource's planned values
+            // repeat resource_changes and are not read.
+            (
+                plan(
+                    r#""planned_values":{"root_module":{"resources":[{"values":{"arn":"arn:aws:s3:us-east-1:222222222222:b"},"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket"}]}},"prior_state":{"values":{"root_module":{"resources":[{"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","values":{"arn":5}}]}}},"#,
+                    bucket,
+                    r#"{"aws":{}}"#,
+                ),
+                None,
+            ),
+            // Lists of lists under assume_role hold nothing; a block as an object does.
+            (
+                plan(
+                    "",
+                    "5",
+                    r#"{"aws":{"expressions":{"assume_role":[[{"role_arn":{"constant_value":"arn:aws:iam::111122223333:role/x"}}],{"role_arn":{"constant_value":"arn:aws:iam::333333333333:role/y"}}],"allowed_account_ids":{"constant_value":["111122223333",5,["x"]]}}},"aws.b":"x","aws.c":[1]}"#,
+                ),
+                Some("333333333333"),
+            ),
+        ];
+        for (case, want) in &cases {
+            agree(case.as_bytes(), case);
+            let plans = streamed(case.as_bytes(), true).unwrap();
+            let got = plans[0].roles[0]
+                .own_account
+                .as_ref()
+                .map(|o| o.account.as_str());
+            assert_eq!(got, *want, "{case}");
+        }
+    }
+
     #[test]
     fn paths_join_like_serde_path_to_error() {
         assert_eq!(join_path("resource_changes", 3, "."), "resource_changes[3]");
