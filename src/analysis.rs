@@ -3,10 +3,11 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::compare::{
-    compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict, Witness,
+    common_witness, compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict,
+    Witness,
 };
 use crate::finding::{fnv1a, Finding};
-use crate::plan::{RoleChange, TrustDoc};
+use crate::plan::{AccountSource, IamName, OwnAccount, RoleChange, TrustDoc};
 use crate::policy::{normal_form, parse_policy, Policy};
 use crate::rules::cause::{self, Cause};
 use crate::rules::class::{classify, PrincipalClass};
@@ -92,6 +93,18 @@ pub struct RoleReport {
     pub after: CompactJson,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_address: Option<String>,
+    /// The role's own account as trustgate took it, and where from (`role-arn`,
+    /// `caller-identity`, `provider-resources`, `renamed-role-arn`, `provider-assume-role`,
+    /// `provider-allowed-account-ids`, `config`); both null when nothing told it.
+    pub own_account: Option<String>,
+    pub own_account_source: Option<&'static str>,
+    /// The role is being imported (`import` block): judged like a created role.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
+    /// A created role paired with this role deleted at another address under the same IAM
+    /// name: that address (its trust was this role's before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_with: Option<String>,
     /// Who can assume it, per side, in short form (`AWS:222222222222`): for the table.
     #[serde(skip)]
     pub principals_before: Vec<String>,
@@ -256,11 +269,21 @@ fn drift_facts(change: &RoleChange, after: &Side, arn: &str) -> Result<Option<Dr
     };
     let comparison = compare(&applied, &actual, &options)
         .map_err(|CompareError::Incomplete { reason }| format!("drift: {reason}"))?;
-    let Some(witness) = comparison.witnesses.into_iter().next() else {
+    let Some(mut witness) = comparison.witnesses.into_iter().next() else {
         return Ok(None);
     };
+    // Kept when any request the drift added is still granted by the plan's trust, not only
+    // the first one found: an always-true condition added to a drifted grant keeps it.
     let kept = match after {
-        Side::Policy(p) => crate::compare::granted(p, &witness.request),
+        Side::Policy(p) => match common_witness(&applied, [&actual, p], &options) {
+            Ok(Some(request)) => {
+                witness.request = request;
+                true
+            }
+            Ok(None) => false,
+            // Fail closed: a drift the search could not settle is read as kept.
+            Err(CompareError::Incomplete { .. }) => true,
+        },
         Side::Nobody => false,
         _ => true,
     };
@@ -289,24 +312,29 @@ pub fn analyse_pair(
         arn_before: arn.map(str::to_string),
         arn_after: arn.map(str::to_string),
         drift: None,
+        iam_before: IamName::default(),
+        iam_after: IamName::default(),
+        own_account: arn.and_then(arn_account).map(|account| OwnAccount {
+            account: account.to_string(),
+            source: AccountSource::RoleArn,
+        }),
+        provider: None,
+        paired: None,
     };
     analyse("compare", &change, settings)
 }
 
-/// The account field of an ARN (`arn:aws:iam::ACCOUNT:role/x`).
-pub fn arn_account(arn: &str) -> Option<&str> {
-    let account = arn.split(':').nth(4)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
-}
+pub use crate::plan::arn_account;
 
-/// The role's own account: its ARN in the plan (after, then before), else the configured one.
-fn own_account(change: &RoleChange, settings: &RuleSettings) -> Option<String> {
-    [&change.arn_after, &change.arn_before]
-        .into_iter()
-        .flatten()
-        .find_map(|arn| arn_account(arn))
-        .map(str::to_string)
-        .or_else(|| settings.own_accounts.first().cloned())
+/// The role's own account: what the plan tells (its ARN, else the rest of the plan), else
+/// the configured one.
+fn own_account(change: &RoleChange, settings: &RuleSettings) -> Option<OwnAccount> {
+    change.own_account.clone().or_else(|| {
+        settings.own_accounts.first().map(|account| OwnAccount {
+            account: account.clone(),
+            source: AccountSource::Config,
+        })
+    })
 }
 
 /// Roles per thread below which threads cost more than they save.
@@ -349,15 +377,35 @@ pub fn analyse_all(jobs: &[(&str, &RoleChange)], settings: &RuleSettings) -> Vec
 
 /// Analyse one role change.
 pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> RoleResult {
-    let before = decode_side(&change.before);
+    // A renamed role's before is the trust it had at its old address.
+    let (before_doc, before_sensitive) = match &change.paired {
+        Some(p) => (&p.before, p.before_sensitive || change.before_sensitive),
+        None => (&change.before, change.before_sensitive),
+    };
+    let sensitive = before_sensitive || change.after_sensitive;
+    let before = decode_side(before_doc);
     // Most roles in a plan are unchanged: the same text parses to the same policy once.
-    let same_text = change.after == change.before;
+    let same_text = change.after == *before_doc;
     let after = if same_text {
         before.clone()
     } else {
         decode_side(&change.after)
     };
-    let own = own_account(change, settings);
+    // An imported role's trust comes under review for the first time: the posture rules
+    // judge it as they judge a created role (as with `--all`), and the regression rules
+    // still compare the imported trust with what the plan makes of it.
+    let import_settings;
+    let settings = if change.importing {
+        import_settings = RuleSettings {
+            all: true,
+            ..settings.clone()
+        };
+        &import_settings
+    } else {
+        settings
+    };
+    let own_full = own_account(change, settings);
+    let own = own_full.as_ref().map(|o| o.account.clone());
     let arn = role_arn(change, own.as_deref());
     let mut verdict = base_verdict(change, &before, &after);
 
@@ -413,6 +461,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
         settings,
         own_account: own.clone(),
         role_arn: &arn,
+        own_account_source: own_full.as_ref().map(|o| o.source),
         comparison: comparison.as_ref(),
         incomplete: incomplete.as_deref(),
         attributed: &[],
@@ -458,7 +507,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
     };
     let findings = drafts
         .into_iter()
-        .map(|d| finish(plan, change, d, &delta))
+        .map(|d| finish(plan, change, d, &delta, sensitive))
         .collect();
     RoleResult {
         role: RoleReport {
@@ -467,18 +516,21 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
             role_type: change.role_type.as_str(),
             actions: change.actions.clone(),
             verdict: verdict.unwrap_or(Verdict::Unchanged),
-            before: reported(&before, change.before_sensitive, before_text),
+            before: reported(&before, before_sensitive, before_text),
             after: reported(&after, change.after_sensitive, after_text),
             previous_address: change.previous_address.clone(),
-            principals_before: principal_summary(&before, change.before_sensitive),
+            own_account: own_full.as_ref().map(|o| o.account.clone()),
+            own_account_source: own_full.as_ref().map(|o| o.source.as_str()),
+            imported: change.importing,
+            paired_with: change.paired.as_ref().map(|p| p.address.clone()),
+            principals_before: principal_summary(&before, before_sensitive),
             principals_after: principal_summary(&after, change.after_sensitive),
         },
         findings,
     }
 }
 
-fn finish(plan: &str, change: &RoleChange, draft: Draft, delta: &str) -> Finding {
-    let sensitive = change.before_sensitive || change.after_sensitive;
+fn finish(plan: &str, change: &RoleChange, draft: Draft, delta: &str, sensitive: bool) -> Finding {
     let fingerprint = fnv1a(&[
         draft.rule.id,
         &change.address,

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::thread::Scope;
 
 use crate::analysis::{self, RoleResult};
-use crate::plan::{Drift, RoleChange, RoleSink};
+use crate::plan::{Drift, OwnAccount, Paired, RoleChange, RoleSink};
 use crate::rules::RuleSettings;
 
 /// Which role: (input, in the order read; document in that input, 1-based; index in the
@@ -29,18 +29,23 @@ pub struct Early {
     address: String,
     drift: Option<Drift>,
     before_sensitive: bool,
+    own_account: Option<OwnAccount>,
+    paired: Option<Box<Paired>>,
 }
 
 impl Early {
     /// The result, named for `plan`, if it was computed from exactly `change`. The reader's
     /// early changes are built from the same record as the final ones and can differ only
-    /// in what drift adds (`drift`, `before_sensitive`: plan::extract), so those are
-    /// compared (the address too, to catch a mismatched key); otherwise `None`, and the
-    /// role is analysed again.
+    /// in what the rest of the document adds (`drift`, `before_sensitive`: plan::extract;
+    /// the own account and a rename's pairing: plan::accounts, plan::pairing), so those
+    /// are compared (the address too, to catch a mismatched key); otherwise `None`, and the
+    /// role is analysed again. The provider key only informs those two.
     pub fn for_change(self, change: &RoleChange, plan: &str) -> Option<RoleResult> {
         let same = self.address == change.address
             && self.drift == change.drift
-            && self.before_sensitive == change.before_sensitive;
+            && self.before_sensitive == change.before_sensitive
+            && self.own_account == change.own_account
+            && self.paired == change.paired;
         if !same {
             return None;
         }
@@ -127,6 +132,8 @@ fn analyse(shared: &Shared<'_>, change: RoleChange) -> Early {
         address: change.address,
         drift: change.drift,
         before_sensitive: change.before_sensitive,
+        own_account: change.own_account,
+        paired: change.paired,
     }
 }
 

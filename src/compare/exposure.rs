@@ -24,7 +24,7 @@
 
 use super::principals::CallerSpec;
 use super::values::{self, KeyUniverse};
-use super::{search, universe, verify, CompareError, Witness};
+use super::{search, verify, CompareError, Universe, Witness};
 use crate::compare::automaton::Bounds;
 use crate::eval::values::{parse_cidr, parse_ip};
 use crate::eval::{Caller, ContextValue};
@@ -96,7 +96,7 @@ pub fn new_exposure(
     role_arn: &str,
 ) -> Result<Option<Witness>, CompareError> {
     let nobody = before;
-    let (callers, keys) = universe([nobody, policy], role_arn)?;
+    let Universe { callers, keys } = Universe::new(&[nobody, policy], role_arn)?;
     let model = Model::new([nobody, policy], ours, role_arn);
     let callers: Vec<CallerSpec> = callers
         .into_iter()
@@ -118,8 +118,17 @@ pub fn new_exposure(
         role: role_arn,
     };
     let templates = search::requests(&space);
-    let mut prepared = search::prepare([policy, nobody], &space, &templates);
-    let outcome = search::search(policy, nobody, &mut prepared, BUDGET, 1);
+    let mut prepared = search::prepare(&[policy, nobody], &space, &templates);
+    let outcome = search::search(
+        search::Judge {
+            grant: policy,
+            deny: nobody,
+            also: None,
+        },
+        &mut prepared,
+        BUDGET,
+        1,
+    );
     if outcome.found.is_empty() {
         if outcome.complete {
             return Ok(None);

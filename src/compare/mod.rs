@@ -144,37 +144,31 @@ pub fn compare(
             lost: Vec::new(),
         });
     }
-    let (callers, keys) = universe([before, after], &opts.role_arn)?;
-    let space = search::Space {
-        callers: &callers,
-        keys: &keys,
-        role: &opts.role_arn,
-    };
-
+    let universe = Universe::new(&[before, after], &opts.role_arn)?;
+    let space = universe.space(&opts.role_arn);
     let templates = search::requests(&space);
-    let mut prepared = search::prepare([after, before], &space, &templates);
+    let mut prepared = search::prepare(&[after, before], &space, &templates);
     let forward = search::search(
-        after,
-        before,
+        search::Judge {
+            grant: after,
+            deny: before,
+            also: None,
+        },
         &mut prepared,
         opts.max_evaluations,
         opts.max_witnesses.max(1),
     );
     if !forward.complete && forward.found.is_empty() {
-        return Err(CompareError::Incomplete {
-            reason: format!(
-                "the witness search stopped after {} evaluations over {} callers and {} condition keys",
-                forward.evaluations,
-                callers.len(),
-                keys.len()
-            ),
-        });
+        return Err(universe.incomplete(forward.evaluations));
     }
     let witnesses = verify(after, before, forward.found)?;
 
     let reverse = search::search(
-        before,
-        after,
+        search::Judge {
+            grant: before,
+            deny: after,
+            also: None,
+        },
         &mut prepared,
         opts.max_evaluations,
         MAX_LOST.min(opts.max_witnesses.max(1)),
@@ -197,50 +191,109 @@ pub fn compare(
     })
 }
 
-/// The callers and per-key value universes a search over `policies` enumerates (SEMANTICS
-/// §7.3 steps 2, 3 and 5).
-pub(crate) fn universe(
-    policies: [&Policy; 2],
-    role_arn: &str,
-) -> Result<(Vec<principals::CallerSpec>, Vec<values::KeyUniverse>), CompareError> {
-    let bounds = Bounds::default();
-    let conds = values::conditions(&policies);
-    let callers = principals::universe(&principals::Inputs {
-        policies,
-        conds: &conds,
-        role_arn,
-        bounds,
-    })?;
+/// A request that both `grants` allow and `base` does not, if any: the same complete search
+/// as `compare`, over the universe of all three policies. It answers "does the plan keep
+/// what drift added": `base` the last applied trust, `grants` the real one and the new one.
+pub fn common_witness(
+    base: &Policy,
+    grants: [&Policy; 2],
+    opts: &CompareOptions,
+) -> Result<Option<Request>, CompareError> {
+    let [first, second] = grants;
+    let universe = Universe::new(&[base, first, second], &opts.role_arn)?;
+    let space = universe.space(&opts.role_arn);
+    let templates = search::requests(&space);
+    let mut prepared = search::prepare(&[first, second, base], &space, &templates);
+    let found = search::search(
+        search::Judge {
+            grant: first,
+            deny: base,
+            also: Some(second),
+        },
+        &mut prepared,
+        opts.max_evaluations,
+        1,
+    );
+    if !found.complete && found.found.is_empty() {
+        return Err(universe.incomplete(found.evaluations));
+    }
+    let request = found.found.into_iter().next();
+    // Re-checked like every witness: a candidate that does not hold is a search bug.
+    if let Some(r) = &request {
+        if !granted(first, r) || !granted(second, r) || granted(base, r) {
+            return Err(CompareError::Incomplete {
+                reason: "internal error: a candidate witness did not verify".to_string(),
+            });
+        }
+    }
+    Ok(request)
+}
 
-    // Step 5: representative values of the keys used as `${...}` variables. Caller-fixed keys
-    // take the values the callers carry; any other key a fresh token that the key's own
-    // universe then also offers ("variable present and equal").
-    let var_keys = values::variable_keys(&conds);
-    let mut tokens: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut free_var_keys = BTreeMap::new();
-    for (i, (key, name)) in var_keys.iter().enumerate() {
-        if values::CALLER_KEYS.contains(&key.as_str()) {
-            let mut vals: Vec<String> = Vec::new();
-            for spec in &callers {
-                for (k, v) in &spec.context {
-                    if let eval::ContextValue::Single(s) = v {
-                        if k.eq_ignore_ascii_case(key) && !vals.contains(s) {
-                            vals.push(s.clone());
+/// The finite request universe of some policies: callers and per-key values (steps 3-5).
+pub(crate) struct Universe {
+    pub(crate) callers: Vec<principals::CallerSpec>,
+    pub(crate) keys: Vec<values::KeyUniverse>,
+}
+
+impl Universe {
+    pub(crate) fn new(policies: &[&Policy], role_arn: &str) -> Result<Universe, CompareError> {
+        let bounds = Bounds::default();
+        let conds = values::conditions(policies);
+        let callers = principals::universe(&principals::Inputs {
+            policies,
+            conds: &conds,
+            role_arn,
+            bounds,
+        })?;
+
+        // Step 5: representative values of the keys used as `${...}` variables. Caller-fixed
+        // keys take the values the callers carry; any other key a fresh token that the key's
+        // own universe then also offers ("variable present and equal").
+        let var_keys = values::variable_keys(&conds);
+        let mut tokens: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut free_var_keys = BTreeMap::new();
+        for (i, (key, name)) in var_keys.iter().enumerate() {
+            if values::CALLER_KEYS.contains(&key.as_str()) {
+                let mut vals: Vec<String> = Vec::new();
+                for spec in &callers {
+                    for (k, v) in &spec.context {
+                        if let eval::ContextValue::Single(s) = v {
+                            if k.eq_ignore_ascii_case(key) && !vals.contains(s) {
+                                vals.push(s.clone());
+                            }
                         }
                     }
                 }
+                // [inf] Four caller values per variable keep the universe small; each caller
+                // still meets the "not equal" side through the cells of the other atoms.
+                vals.truncate(4);
+                tokens.insert(key.clone(), vals);
+            } else {
+                tokens.insert(key.clone(), vec![format!("v{}", i.saturating_add(1))]);
+                free_var_keys.insert(key.clone(), name.clone());
             }
-            // [inf] Four caller values per variable keep the universe small; each caller still
-            // meets the "not equal" side through the cells of the other atoms.
-            vals.truncate(4);
-            tokens.insert(key.clone(), vals);
-        } else {
-            tokens.insert(key.clone(), vec![format!("v{}", i.saturating_add(1))]);
-            free_var_keys.insert(key.clone(), name.clone());
+        }
+        let keys = values::universes(&conds, &tokens, &free_var_keys, bounds)?;
+        Ok(Universe { callers, keys })
+    }
+
+    fn space<'a>(&'a self, role: &'a str) -> search::Space<'a> {
+        search::Space {
+            callers: &self.callers,
+            keys: &self.keys,
+            role,
         }
     }
-    let keys = values::universes(&conds, &tokens, &free_var_keys, bounds)?;
-    Ok((callers, keys))
+
+    fn incomplete(&self, evaluations: usize) -> CompareError {
+        CompareError::Incomplete {
+            reason: format!(
+                "the witness search stopped after {evaluations} evaluations over {} callers and {} condition keys",
+                self.callers.len(),
+                self.keys.len()
+            ),
+        }
+    }
 }
 
 /// Re-check every candidate with the full evaluator; a candidate that does not hold is a bug in
@@ -408,6 +461,36 @@ mod tests {
             Some("ec2.amazonaws.com")
         );
         assert_eq!(r.witnesses.first().map(|w| w.after_statement), Some(0));
+    }
+
+    /// The question drift asks: is anything the drift added still granted? The simplest
+    /// witness of the drift carries no session name, so it misses a grant kept under an
+    /// always-true session-name condition; the joint search finds it.
+    #[test]
+    fn common_witness_sees_past_the_first_witness() {
+        let applied = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        );
+        let actual = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com","AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole"}]}"#,
+        );
+        let kept = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com","AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:RoleSessionName":"*"}}}]}"#,
+        );
+        let opts = CompareOptions::default();
+        let first = compare(&applied, &actual, &opts).unwrap().witnesses[0]
+            .request
+            .clone();
+        assert!(!granted(&kept, &first));
+        let both = common_witness(&applied, [&actual, &kept], &opts)
+            .unwrap()
+            .expect("the kept grant");
+        assert!(granted(&actual, &both) && granted(&kept, &both) && !granted(&applied, &both));
+        // Reverted: nothing the drift added is granted any more.
+        assert_eq!(
+            common_witness(&applied, [&actual, &applied], &opts).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn identity(value: &str) -> Option<Identity> {
 
 /// Everything the principal universe is built from.
 pub struct Inputs<'a> {
-    pub policies: [&'a Policy; 2],
+    pub policies: &'a [&'a Policy],
     pub conds: &'a [CondRef<'a>],
     pub role_arn: &'a str,
     pub bounds: Bounds,
@@ -224,7 +224,7 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
     let mut identities: Vec<Identity> = Vec::new();
     let mut services: Vec<String> = Vec::new();
     let mut federated: Vec<String> = Vec::new();
-    for p in inp.policies {
+    for &p in inp.policies {
         for s in &p.statements {
             for e in &s.principals.entries {
                 taken.insert(e.value.clone());
@@ -545,7 +545,7 @@ mod tests {
         let a: Policy = parse_policy(after).unwrap();
         let conds = super::super::values::conditions(&[&b, &a]);
         universe(&Inputs {
-            policies: [&b, &a],
+            policies: &[&b, &a],
             conds: &conds,
             role_arn: crate::eval::DEFAULT_ROLE,
             bounds: Bounds::default(),

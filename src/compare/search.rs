@@ -150,13 +150,12 @@ pub struct Prepared<'a, 't> {
 /// principal or action can never apply to a caller cannot change that caller's result, so it
 /// stays absent for it. Same answer, far fewer contexts.
 pub fn prepare<'a, 't>(
-    policies: [&Policy; 2],
+    policies: &[&Policy],
     space: &Space<'a>,
     templates: &'t [Request],
 ) -> Prepared<'a, 't> {
-    let [grant, deny] = policies;
     let mut evaluations = 0usize;
-    let probes = probes(grant, deny);
+    let probes = probes(policies);
     let lower_names: Vec<String> = space
         .keys
         .iter()
@@ -194,10 +193,19 @@ pub fn prepare<'a, 't>(
     }
 }
 
-/// Search for requests `grant` allows and `deny` does not (final decisions, §9.3).
+/// What a searched request must be: allowed by `grant` (and by `also`, when given), denied by
+/// `deny` (final decisions).
+#[derive(Clone, Copy)]
+pub struct Judge<'p> {
+    pub grant: &'p Policy,
+    pub deny: &'p Policy,
+    pub also: Option<&'p Policy>,
+}
+
+/// Search for requests the judge's policies grant and its `deny` does not (final decisions,
+/// §9.3).
 pub fn search(
-    grant: &Policy,
-    deny: &Policy,
+    judge: Judge<'_>,
     prepared: &mut Prepared<'_, '_>,
     budget: usize,
     limit: usize,
@@ -247,7 +255,7 @@ pub fn search(
                         templates,
                         context: &context,
                     };
-                    if try_context(grant, deny, working, &batch, &mut out, budget, limit) {
+                    if try_context(judge, working, &batch, &mut out, budget, limit) {
                         return out;
                     }
                     if !advance(&mut digits, |i| {
@@ -292,11 +300,11 @@ struct Probe<'p> {
     keys: Vec<String>,
 }
 
-/// The probes of every statement with conditions of `grant`, then of `deny`, built once
-/// rather than once per caller.
-fn probes<'p>(grant: &'p Policy, deny: &'p Policy) -> Vec<Probe<'p>> {
+/// The probes of every statement with conditions of each policy in turn, built once rather
+/// than once per caller.
+fn probes<'p>(policies: &[&'p Policy]) -> Vec<Probe<'p>> {
     let mut out = Vec::new();
-    for policy in [grant, deny] {
+    for &policy in policies {
         for s in &policy.statements {
             if s.conditions.is_empty() {
                 continue;
@@ -389,8 +397,7 @@ struct Batch<'b, 'i> {
 /// Try every request of a group with one context. Returns true when the search must stop
 /// (limit reached: complete; or budget spent: incomplete).
 fn try_context(
-    grant: &Policy,
-    deny: &Policy,
+    judge: Judge<'_>,
     working: &mut [Option<Request>],
     batch: &Batch<'_, '_>,
     out: &mut Outcome,
@@ -412,7 +419,7 @@ fn try_context(
             let Some(base) = batch.templates.get(i) else {
                 continue;
             };
-            first_witness(grant, deny, base, info, &mut out.evaluations)
+            first_witness(judge, base, info, &mut out.evaluations)
         } else {
             // A context with keys only comes to groups with keys, whose requests have copies.
             let Some(Some(base)) = working.get_mut(i) else {
@@ -428,15 +435,9 @@ fn try_context(
                 }
             }
             let found = if reread {
-                first_witness(
-                    grant,
-                    deny,
-                    base,
-                    &CallerInfo::new(base),
-                    &mut out.evaluations,
-                )
+                first_witness(judge, base, &CallerInfo::new(base), &mut out.evaluations)
             } else {
-                first_witness(grant, deny, base, info, &mut out.evaluations)
+                first_witness(judge, base, info, &mut out.evaluations)
             };
             for k in &added {
                 base.context.remove(*k);
@@ -462,14 +463,14 @@ fn try_context(
 /// does not, if any.
 /// `info` is the caller of `base`.
 fn first_witness(
-    grant: &Policy,
-    deny: &Policy,
+    judge: Judge<'_>,
     base: &Request,
     info: &CallerInfo<'_>,
     evals: &mut usize,
 ) -> Option<Request> {
-    let mut g = Lazy::new(grant);
-    let mut d = Lazy::new(deny);
+    let mut g = Lazy::new(judge.grant);
+    let mut d = Lazy::new(judge.deny);
+    let mut a = judge.also.map(Lazy::new);
     if g.get(base, info, 0, evals) < TrustResult::AllowAccount {
         // Every variant needs the API action.
         return None;
@@ -486,7 +487,14 @@ fn first_witness(
                 continue;
             }
             let td = d.combined(base, info, also, evals);
-            if decide_with(info, td, caller_allows) == Decision::Deny {
+            let also_grants = match a.as_mut() {
+                Some(a) => {
+                    let ta = a.combined(base, info, also, evals);
+                    decide_with(info, ta, caller_allows) == Decision::Allow
+                }
+                None => true,
+            };
+            if also_grants && decide_with(info, td, caller_allows) == Decision::Deny {
                 let mut req = base.clone();
                 req.also = also
                     .iter()

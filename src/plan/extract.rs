@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 
-use super::model::{Drift, RoleChange, RoleType, TrustDoc};
+use super::accounts;
+use super::model::{Drift, IamName, RoleChange, RoleType, TrustDoc};
 use super::reader::{value_kind, RoleRecord, SideRecord};
 
 /// Every role change of one document: `resource_changes` roles in plan order, then roles that
@@ -56,9 +57,14 @@ pub(super) fn role_changes(changes: Vec<RoleChange>, drift: Vec<RoleRecord>) -> 
                     after: drift.actual.clone(),
                     before_sensitive: sensitive,
                     after_sensitive: sensitive,
+                    own_account: accounts::from_arn([arn.as_deref(), None]),
                     arn_before: arn.clone(),
                     arn_after: arn,
                     drift: Some(drift),
+                    iam_before: iam_name(change.before.as_ref()),
+                    iam_after: iam_name(change.after.as_ref()),
+                    provider: None,
+                    paired: None,
                 });
             }
         }
@@ -132,6 +138,8 @@ pub(super) fn role_change(record: RoleRecord) -> RoleChange {
     } else {
         trust_doc(change.after.as_ref(), role_type)
     };
+    let arn_before = side_arn(change.before.as_ref());
+    let arn_after = side_arn(change.after.as_ref());
     RoleChange {
         address: record.address,
         previous_address: record.previous_address,
@@ -143,14 +151,28 @@ pub(super) fn role_change(record: RoleRecord) -> RoleChange {
         after,
         before_sensitive: change.before_sensitive.marks(role_type),
         after_sensitive: change.after_sensitive.marks(role_type),
-        arn_before: side_arn(change.before.as_ref()),
-        arn_after: side_arn(change.after.as_ref()),
+        own_account: accounts::from_arn([arn_after.as_deref(), arn_before.as_deref()]),
+        arn_before,
+        arn_after,
         drift: None,
+        iam_before: iam_name(change.before.as_ref()),
+        iam_after: iam_name(change.after.as_ref()),
+        provider: None,
+        paired: None,
     }
 }
 
 fn side_arn(side: Option<&SideRecord>) -> Option<String> {
     side.and_then(|s| s.arn.clone())
+}
+
+fn iam_name(side: Option<&SideRecord>) -> IamName {
+    side.map(|s| IamName {
+        name: s.name.clone(),
+        name_prefix: s.name_prefix.clone(),
+        path: s.path.clone(),
+    })
+    .unwrap_or_default()
 }
 
 /// One side's trust document. `side` is `None` when the side's object is null (the role does

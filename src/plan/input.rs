@@ -355,6 +355,10 @@ pub(super) fn plans_of(display: &str, docs: Vec<DocRecord>) -> Vec<Plan> {
 }
 
 fn plan_of(path: String, doc: DocRecord) -> Plan {
+    // What needs the whole document: drift, each role's provider and account, renames.
+    let mut roles = super::extract::role_changes(doc.changes, doc.drift);
+    super::accounts::bind(&mut roles, &doc.facts);
+    super::pairing::pair(&mut roles);
     let mut warnings = Vec::new();
     let format_version = match (doc.format_version, doc.plan_format_version) {
         (Some(v), _) => Some(v),
@@ -381,7 +385,7 @@ fn plan_of(path: String, doc: DocRecord) -> Plan {
             warnings,
             module_sources: doc.module_sources,
         },
-        roles: super::extract::role_changes(doc.changes, doc.drift),
+        roles,
     }
 }
 

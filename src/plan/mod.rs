@@ -7,17 +7,23 @@
 //! - `reader`: the typed records role entries are read into, and the in-memory reader that
 //!   gives exact messages when a replayable input fails;
 //! - `extract`: records to `RoleChange`s (trust documents, unknown/sensitive flags, drift);
+//! - `accounts`, `facts`: each role's own account, inferred from the whole plan;
+//! - `pairing`: roles renamed without `moved` (deleted and created under one IAM name);
 //! - `error`: `PlanError`, the one-line messages users see.
 
+mod accounts;
 mod error;
 mod extract;
+mod facts;
 mod input;
 pub mod model;
+mod pairing;
 mod readahead;
 mod reader;
 mod scan;
 mod stream;
 
+pub use accounts::{arn_account, config_address};
 pub use error::PlanError;
 pub use input::{
     expand_inputs, read_bytes, read_path, read_path_with, read_reader, read_reader_with,

@@ -91,6 +91,89 @@ pub struct RoleChange {
     /// From `resource_drift`: the trust document as last applied (`before`) and as it really
     /// is now (`after`), when the drift record for this address changes the trust document.
     pub drift: Option<Drift>,
+    /// The role's IAM `name`, `name_prefix` and `path` on each side, when known: what pairs a
+    /// role deleted at one address with the same role created at another.
+    pub iam_before: IamName,
+    pub iam_after: IamName,
+    /// The role's own account as the plan tells it, and which part of the plan told it:
+    /// its ARN (set as the entry is read), else the rest of the plan (set once it is read).
+    pub own_account: Option<OwnAccount>,
+    /// The provider configuration the role belongs to (`provider_config_key` in
+    /// `configuration`), when the plan says.
+    pub provider: Option<String>,
+    /// A created role paired with a role deleted at another address under the same IAM name
+    /// (a rename without `moved`, a `for_each` key change): that role's old trust is this
+    /// role's before.
+    pub paired: Option<Box<Paired>>,
+}
+
+/// A role's IAM naming attributes on one side.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IamName {
+    pub name: Option<String>,
+    pub name_prefix: Option<String>,
+    pub path: Option<String>,
+}
+
+/// Which part of the plan (or configuration) decided a role's own account, most direct first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AccountSource {
+    /// The role's own ARN.
+    RoleArn,
+    /// `data.aws_caller_identity` read through the role's provider configuration.
+    CallerIdentity,
+    /// ARNs and `account_id` values of other resources of the role's provider configuration.
+    ProviderResources,
+    /// The ARN of the role this one was renamed from (a pair is one role, in one account).
+    RenamedRoleArn,
+    /// The provider configuration's `assume_role.role_arn`.
+    ProviderAssumeRole,
+    /// The provider configuration's `allowed_account_ids` (a single account).
+    ProviderAllowedAccounts,
+    /// `[accounts] own` in trustgate.toml.
+    Config,
+}
+
+impl AccountSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountSource::RoleArn => "role-arn",
+            AccountSource::CallerIdentity => "caller-identity",
+            AccountSource::ProviderResources => "provider-resources",
+            AccountSource::RenamedRoleArn => "renamed-role-arn",
+            AccountSource::ProviderAssumeRole => "provider-assume-role",
+            AccountSource::ProviderAllowedAccounts => "provider-allowed-account-ids",
+            AccountSource::Config => "config",
+        }
+    }
+
+    /// For reviewers: where the account was read.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AccountSource::RoleArn => "the role's ARN",
+            AccountSource::CallerIdentity => "data.aws_caller_identity",
+            AccountSource::ProviderResources => "other resources of the same provider",
+            AccountSource::RenamedRoleArn => "the ARN of the role it was renamed from",
+            AccountSource::ProviderAssumeRole => "the provider's assume_role",
+            AccountSource::ProviderAllowedAccounts => "the provider's allowed_account_ids",
+            AccountSource::Config => "[accounts] own in trustgate.toml",
+        }
+    }
+}
+
+/// A role's own account and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnAccount {
+    pub account: String,
+    pub source: AccountSource,
+}
+
+/// The deleted half of a rename: the address the role leaves and its trust there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paired {
+    pub address: String,
+    pub before: TrustDoc,
+    pub before_sensitive: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +186,8 @@ pub struct Drift {
 /// Told of each `resource_changes` role as soon as its entry is read, while the rest of the
 /// plan is still being read, so work on it can start early. Advisory only: the `Plan` read
 /// in the end is the truth, and a role handed out here may differ from it (drift recorded
-/// after the role) or never reach it (the document turns out unreadable).
+/// after the role; the provider, an own account not from its ARN and a rename's pairing,
+/// which need the whole document) or never reach it (the document turns out unreadable).
 pub trait RoleSink {
     /// Whether to build the changes at all (a sink that ignores them saves the copies).
     fn wants_roles(&self) -> bool {

@@ -14,9 +14,14 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::accounts::AccountFacts;
 use super::error::{one_line, PlanError};
 use super::extract;
+use super::facts::{scalars_read_as, ConfigResourceSeed, ProviderSeed, StateLevel, StateSeed};
 use super::model::{RoleChange, RoleType};
+
+/// Module nesting followed in `configuration` (as the streaming reader's).
+pub(super) const CONFIG_DEPTH: usize = 32;
 
 /// One plan document, reduced to what the extraction needs.
 #[derive(Debug, Default)]
@@ -36,6 +41,8 @@ pub(super) struct DocRecord {
     pub drift: Vec<RoleRecord>,
     /// `configuration`'s module calls: (module address, `source`), see `PlanInfo`.
     pub module_sources: Vec<(String, String)>,
+    /// What the plan tells of each provider configuration's account.
+    pub facts: AccountFacts,
 }
 
 /// A `resource_changes` / `resource_drift` entry for a managed `aws_iam_role`/`awscc_iam_role`.
@@ -68,6 +75,11 @@ pub(super) struct SideRecord {
     pub awscc_trust: Option<Box<RawValue>>,
     /// `arn` when it is a string (an unknown or odd value carries no account).
     pub arn: Option<String>,
+    /// `account_id`, `name`, `name_prefix`, `path` when strings (they inform, never decide).
+    pub account_id: Option<String>,
+    pub name: Option<String>,
+    pub name_prefix: Option<String>,
+    pub path: Option<String>,
 }
 
 impl SideRecord {
@@ -352,8 +364,9 @@ pub(super) enum TopKey {
     ResourceChanges,
     ResourceDrift,
     Configuration,
-    /// Another key that marks a plan (`planned_values`, `prior_state`).
-    OtherPlanKey,
+    /// Keys that mark a plan and carry resources whose accounts are read.
+    PlannedValues,
+    PriorState,
     EventKey,
     Other,
 }
@@ -368,7 +381,8 @@ pub(super) fn top_key(key: &[u8]) -> TopKey {
         b"resource_changes" => TopKey::ResourceChanges,
         b"resource_drift" => TopKey::ResourceDrift,
         b"configuration" => TopKey::Configuration,
-        b"planned_values" | b"prior_state" => TopKey::OtherPlanKey,
+        b"planned_values" => TopKey::PlannedValues,
+        b"prior_state" => TopKey::PriorState,
         b"@level" | b"@message" => TopKey::EventKey,
         _ => TopKey::Other,
     }
@@ -434,8 +448,10 @@ impl<'de> Visitor<'de> for DocVisitor {
                     if unsupported {
                         map.next_value::<IgnoredAny>()?;
                     } else {
-                        let records: Vec<RoleRecord> =
-                            map.next_value_seed(ResourceList { drift: false })?;
+                        let records: Vec<RoleRecord> = map.next_value_seed(ResourceList {
+                            drift: false,
+                            facts: Some(&mut doc.facts),
+                        })?;
                         doc.changes = records.into_iter().map(extract::role_change).collect();
                     }
                 }
@@ -444,16 +460,29 @@ impl<'de> Visitor<'de> for DocVisitor {
                     if unsupported {
                         map.next_value::<IgnoredAny>()?;
                     } else {
-                        doc.drift = map.next_value_seed(ResourceList { drift: true })?;
+                        doc.drift = map.next_value_seed(ResourceList {
+                            drift: true,
+                            facts: None,
+                        })?;
                     }
                 }
                 TopKey::Configuration => {
                     doc.has_plan_key = true;
-                    map.next_value_seed(ConfigSeed::root(&mut doc.module_sources))?;
+                    map.next_value_seed(ConfigSeed::root(&mut doc.module_sources, &mut doc.facts))?;
                 }
-                TopKey::OtherPlanKey => {
+                TopKey::PlannedValues | TopKey::PriorState => {
                     doc.has_plan_key = true;
-                    map.next_value::<IgnoredAny>()?;
+                    let level = if matches!(key, TopKey::PriorState) {
+                        StateLevel::PriorState
+                    } else {
+                        StateLevel::PlannedValues
+                    };
+                    map.next_value_seed(StateSeed {
+                        level,
+                        depth: 0,
+                        prior: matches!(key, TopKey::PriorState),
+                        facts: &mut doc.facts,
+                    })?;
                 }
                 TopKey::EventKey => {
                     doc.has_event_key = true;
@@ -479,6 +508,10 @@ enum ConfigLevel {
     Calls,
     /// One call: `source` and the called `module`.
     Call,
+    /// `provider_config`: key -> provider entry.
+    Providers,
+    /// A module's `resources`.
+    Resources,
 }
 
 /// Collects (module address, source) from `configuration`. Only used to point reports at
@@ -489,15 +522,20 @@ pub(super) struct ConfigSeed<'a> {
     /// The module address this level belongs to (`module.a.module.b`; empty for the root).
     address: String,
     out: &'a mut Vec<(String, String)>,
+    facts: &'a mut AccountFacts,
+    depth: usize,
 }
 
 impl<'a> ConfigSeed<'a> {
-    /// A seed for the value of the top-level `configuration` key, filling `out`.
-    pub(super) fn root(out: &'a mut Vec<(String, String)>) -> Self {
+    /// A seed for the value of the top-level `configuration` key, filling `out` and the
+    /// provider facts.
+    pub(super) fn root(out: &'a mut Vec<(String, String)>, facts: &'a mut AccountFacts) -> Self {
         ConfigSeed {
             level: ConfigLevel::Root,
             address: String::new(),
             out,
+            facts,
+            depth: 0,
         }
     }
 }
@@ -521,6 +559,19 @@ impl<'de> Visitor<'de> for ConfigSeed<'_> {
         let mut source = None;
         while let Some(key) = map.next_key::<String>()? {
             let child = match (self.level, key.as_str()) {
+                (ConfigLevel::Providers, key) => {
+                    map.next_value_seed(ProviderSeed {
+                        key,
+                        facts: &mut *self.facts,
+                    })?;
+                    None
+                }
+                (ConfigLevel::Root, "provider_config") => {
+                    Some((ConfigLevel::Providers, String::new()))
+                }
+                (ConfigLevel::Module, "resources") => {
+                    Some((ConfigLevel::Resources, self.address.clone()))
+                }
                 (ConfigLevel::Root, "root_module") | (ConfigLevel::Call, "module") => {
                     Some((ConfigLevel::Module, self.address.clone()))
                 }
@@ -549,10 +600,16 @@ impl<'de> Visitor<'de> for ConfigSeed<'_> {
                 if let (ConfigLevel::Call, Some(s)) = (self.level, source.take()) {
                     self.out.push((self.address.clone(), s));
                 }
+                if self.depth.saturating_add(1) > CONFIG_DEPTH {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
                 map.next_value_seed(ConfigSeed {
                     level,
                     address,
                     out: &mut *self.out,
+                    facts: &mut *self.facts,
+                    depth: self.depth.saturating_add(1),
                 })?;
             }
         }
@@ -563,50 +620,39 @@ impl<'de> Visitor<'de> for ConfigSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if matches!(self.level, ConfigLevel::Resources) {
+            while seq
+                .next_element_seed(ConfigResourceSeed {
+                    module: &self.address,
+                    facts: &mut *self.facts,
+                })?
+                .is_some()
+            {}
+            return Ok(());
+        }
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
+    scalars_read_as!(());
 }
 
-/// `resource_changes` or `resource_drift`: a list of entries, of which only roles are kept.
-#[derive(Clone, Copy)]
-pub(super) struct ResourceList {
+/// `resource_changes` or `resource_drift`: a list of entries, of which only roles are kept;
+/// `facts`, when given, learns the accounts every entry's sides name.
+pub(super) struct ResourceList<'a> {
     /// Drift entries may lack `address` (Terraform 1.0.0 omitted it there).
     pub drift: bool,
+    pub facts: Option<&'a mut AccountFacts>,
 }
 
-impl<'de> DeserializeSeed<'de> for ResourceList {
+impl<'de> DeserializeSeed<'de> for ResourceList<'_> {
     type Value = Vec<RoleRecord>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_option(self)
     }
 }
 
-impl<'de> Visitor<'de> for ResourceList {
+impl<'de> Visitor<'de> for ResourceList<'_> {
     type Value = Vec<RoleRecord>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -625,9 +671,12 @@ impl<'de> Visitor<'de> for ResourceList {
         deserializer.deserialize_seq(self)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut roles = Vec::new();
-        while let Some(entry) = seq.next_element_seed(ResourceEntry { drift: self.drift })? {
+        while let Some(entry) = seq.next_element_seed(ResourceEntry {
+            drift: self.drift,
+            facts: self.facts.as_deref_mut(),
+        })? {
             roles.extend(entry);
         }
         Ok(roles)
@@ -635,9 +684,9 @@ impl<'de> Visitor<'de> for ResourceList {
 }
 
 /// One entry of a resource list; `None` when it is not a managed IAM role.
-#[derive(Clone, Copy)]
-pub(super) struct ResourceEntry {
+pub(super) struct ResourceEntry<'a> {
     pub drift: bool,
+    pub facts: Option<&'a mut AccountFacts>,
 }
 
 pub(super) enum EntryKey {
@@ -668,14 +717,14 @@ pub(super) fn entry_key(key: &[u8]) -> EntryKey {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for ResourceEntry {
+impl<'de> DeserializeSeed<'de> for ResourceEntry<'_> {
     type Value = Option<RoleRecord>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ResourceEntry {
+impl<'de> Visitor<'de> for ResourceEntry<'_> {
     type Value = Option<RoleRecord>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -750,6 +799,18 @@ impl<'de> Visitor<'de> for ResourceEntry {
             .ok_or_else(|| de::Error::missing_field("address"))?,
             None => return Err(de::Error::missing_field("address")),
         };
+        if let Some(facts) = self.facts {
+            facts.saw_change(facts.address_key(&address));
+            for side in [&change.before, &change.after].into_iter().flatten() {
+                facts.resource(
+                    &address,
+                    mode.as_deref(),
+                    &resource_type,
+                    side.arn.as_deref(),
+                    side.account_id.as_deref(),
+                );
+            }
+        }
         // A missing mode is managed: the oldest plan formats did not always write it.
         if mode.as_deref().unwrap_or("managed") != "managed" {
             return Ok(None);
@@ -886,7 +947,18 @@ pub(super) enum SideKey {
     AwsTrust,
     AwsccTrust,
     Arn,
+    /// A string that informs (`account_id`, `name`, `name_prefix`, `path`): read leniently,
+    /// a repeated one is the last.
+    Info(InfoKey),
     Other,
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum InfoKey {
+    AccountId,
+    Name,
+    NamePrefix,
+    Path,
 }
 
 pub(super) fn side_key(key: &[u8]) -> SideKey {
@@ -894,7 +966,22 @@ pub(super) fn side_key(key: &[u8]) -> SideKey {
         b"assume_role_policy" => SideKey::AwsTrust,
         b"assume_role_policy_document" => SideKey::AwsccTrust,
         b"arn" => SideKey::Arn,
+        b"account_id" => SideKey::Info(InfoKey::AccountId),
+        b"name" => SideKey::Info(InfoKey::Name),
+        b"name_prefix" => SideKey::Info(InfoKey::NamePrefix),
+        b"path" => SideKey::Info(InfoKey::Path),
         _ => SideKey::Other,
+    }
+}
+
+impl SideRecord {
+    pub fn info_mut(&mut self, key: InfoKey) -> &mut Option<String> {
+        match key {
+            InfoKey::AccountId => &mut self.account_id,
+            InfoKey::Name => &mut self.name,
+            InfoKey::NamePrefix => &mut self.name_prefix,
+            InfoKey::Path => &mut self.path,
+        }
     }
 }
 
@@ -931,6 +1018,9 @@ impl<'de> Visitor<'de> for SideVisitor {
                 SideKey::Arn => {
                     once(&mut seen[2], "arn")?;
                     side.arn = map.next_value::<LenientString>()?.0;
+                }
+                SideKey::Info(key) => {
+                    *side.info_mut(key) = map.next_value::<LenientString>()?.0;
                 }
                 SideKey::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -983,7 +1073,7 @@ impl<'de> Visitor<'de> for MarksVisitor {
                     let raw: Box<RawValue> = map.next_value()?;
                     marks.awscc_trust |= contains_true(raw.get());
                 }
-                SideKey::Arn | SideKey::Other => {
+                SideKey::Arn | SideKey::Info(_) | SideKey::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }

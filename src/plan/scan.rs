@@ -516,8 +516,40 @@ impl<R: Chunks> Source<R> {
             return Ok(None);
         }
         self.text.clear();
-        if escaped {
-            // Rare: let serde_json decode the escapes, so surrogates follow its rules.
+        if escaped && !self.scratch.windows(2).any(|w| w == b"\\u") {
+            // Simple escapes (a for_each key's quotes in an address) are decoded in place:
+            // the decoded text is never longer than the raw one. The escapes were checked as
+            // they were read.
+            let mut to = 0;
+            let mut from = 0;
+            while let Some(&b) = self.scratch.get(from) {
+                let out = if b == b'\\' {
+                    from += 1;
+                    match self.scratch.get(from) {
+                        Some(b'b') => 0x08,
+                        Some(b'f') => 0x0c,
+                        Some(b'n') => b'\n',
+                        Some(b'r') => b'\r',
+                        Some(b't') => b'\t',
+                        Some(&other) => other,
+                        None => break,
+                    }
+                } else {
+                    b
+                };
+                if let Some(slot) = self.scratch.get_mut(to) {
+                    *slot = out;
+                }
+                to += 1;
+                from += 1;
+            }
+            self.scratch.truncate(to);
+            match std::str::from_utf8(&self.scratch) {
+                Ok(text) => self.text.push_str(text),
+                Err(_) => return Err(self.error(INVALID_UNICODE)),
+            }
+        } else if escaped {
+            // Rare: let serde_json decode `\u` escapes, so surrogates follow its rules.
             let mut quoted = Vec::with_capacity(self.scratch.len() + 2);
             quoted.push(b'"');
             quoted.extend_from_slice(&self.scratch);

@@ -14,13 +14,17 @@
 
 use serde::de::DeserializeSeed;
 
+use super::accounts::{account_number, arn_account, AccountFacts, ResourceKind};
 use super::error::{one_line, PlanError};
 use super::extract;
+use super::facts::{
+    resource_key, state_child, values_key, ProviderFound, ResourceKey, StateLevel, MODULE_DEPTH,
+};
 use super::model::{RoleChange, RoleSink};
 use super::reader::{
     self, change_key, check_document, entry_key, label, side_key, top_key, without_position,
-    ChangeKey, DocRecord, EntryKey, LenientString, ResourceEntry, ResourceList, RoleRecord,
-    SideKey, TopKey,
+    ChangeKey, DocRecord, EntryKey, InfoKey, LenientString, ResourceEntry, ResourceList,
+    RoleRecord, SideKey, TopKey, CONFIG_DEPTH,
 };
 use super::scan::{Chunks, ScanError, Source, SHORT};
 
@@ -34,10 +38,6 @@ const OTHER_ENTRY_LIMIT: usize = 1 << 20;
 
 /// The resource types whose entries are handed to the typed records (SPEC §1.1).
 const ROLE_TYPES: &[&str] = &["aws_iam_role", "awscc_iam_role"];
-
-/// Module nesting followed in `configuration`; deeper calls are skipped (the typed reader's
-/// recursion ends about there too).
-const CONFIG_DEPTH: usize = 32;
 
 /// Why a stream could not be read.
 #[derive(Debug)]
@@ -104,6 +104,17 @@ pub(super) fn read_documents<R: Chunks>(
     }
     Ok(docs)
 }
+
+/// The data source whose values describe the provider's own account.
+const CALLER: &str = "aws_caller_identity";
+
+/// The account of an ARN, as a number.
+fn arn_number(arn: &str) -> Option<u64> {
+    arn_account(arn).and_then(account_number)
+}
+
+/// A side's `arn` and `account_id` accounts.
+type Side = (Option<u64>, Option<u64>);
 
 /// Why the walk stopped.
 enum Stop {
@@ -217,7 +228,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                     if unsupported {
                         self.src.skip_value()?;
                     } else {
-                        doc.changes = self.resource_list("resource_changes", Some(&doc.drift))?.1;
+                        doc.changes = self
+                            .resource_list("resource_changes", Some(&doc.drift), &mut doc.facts)?
+                            .1;
                     }
                 }
                 TopKey::ResourceDrift => {
@@ -225,16 +238,26 @@ impl<R: Chunks> PlanStream<'_, R> {
                     if unsupported {
                         self.src.skip_value()?;
                     } else {
-                        doc.drift = self.resource_list("resource_drift", None)?.0;
+                        doc.drift = self
+                            .resource_list("resource_drift", None, &mut AccountFacts::default())?
+                            .0;
                     }
                 }
                 TopKey::Configuration => {
                     doc.has_plan_key = true;
-                    self.config(Level::Root, String::new(), &mut doc.module_sources, 0)?;
+                    let mut out = Config {
+                        sources: &mut doc.module_sources,
+                        facts: &mut doc.facts,
+                    };
+                    self.config(Level::Root, String::new(), &mut out, 0)?;
                 }
-                TopKey::OtherPlanKey => {
+                TopKey::PlannedValues => {
                     doc.has_plan_key = true;
-                    self.src.skip_value()?;
+                    self.state(StateLevel::PlannedValues, 0, false, &mut doc.facts)?;
+                }
+                TopKey::PriorState => {
+                    doc.has_plan_key = true;
+                    self.state(StateLevel::PriorState, 0, true, &mut doc.facts)?;
                 }
                 TopKey::EventKey => {
                     doc.has_event_key = true;
@@ -270,6 +293,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         &mut self,
         name: &str,
         earlier_drift: Option<&[RoleRecord]>,
+        facts: &mut AccountFacts,
     ) -> Result<(Vec<RoleRecord>, Vec<RoleChange>), Stop> {
         let drift = earlier_drift.is_none();
         // Drift records are kept as records (extraction reads them at the end); changes
@@ -289,7 +313,8 @@ impl<R: Chunks> PlanStream<'_, R> {
                 self.src.skip_value()?;
                 let bytes = self.src.end_capture().unwrap_or_default();
                 let mut de = serde_json::Deserializer::from_slice(&bytes);
-                let reason = match (ResourceList { drift }).deserialize(&mut de) {
+                let list = ResourceList { drift, facts: None };
+                let reason = match list.deserialize(&mut de) {
                     Err(err) => without_position(&err),
                     Ok(_) => "expected a list of resource changes".to_string(),
                 };
@@ -309,7 +334,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             let outcome = match start {
                 Some(b'{') => {
                     self.src.bump();
-                    self.entry(drift)
+                    self.entry(drift, facts)
                 }
                 _ => {
                     // Not an object: skip it so serde can say what it is.
@@ -385,8 +410,13 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// One entry (its `{` consumed), checked like the typed `ResourceEntry`; whether it is a
     /// managed IAM role (its captured bytes then go to the typed records).
-    fn entry(&mut self, drift: bool) -> Result<bool, EntryStop> {
+    fn entry(&mut self, drift: bool, facts: &mut AccountFacts) -> Result<bool, EntryStop> {
         let mut seen = [false; 9];
+        // What the entry tells of accounts (as the typed `ResourceEntry` records it).
+        let mut address = None;
+        let mut data = false;
+        let mut resource_type = None;
+        let mut sides = Vec::new();
         let mut is_role_type = false;
         let mut managed = true;
         let (mut has_address, mut has_name, mut has_type, mut has_change) =
@@ -413,17 +443,30 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                 }
                 match key {
-                    EntryKey::Address => has_address = self.string_value(false, &[])?.is_some(),
+                    EntryKey::Address => {
+                        address = self.string_with(false, |a| facts.address_key(a))?;
+                        has_address = address.is_some();
+                    }
                     EntryKey::Type => {
                         has_type = true;
-                        is_role_type = self.string_value(false, ROLE_TYPES)? == Some(true);
+                        let kind = self.string_with(false, |t| {
+                            (
+                                ROLE_TYPES.contains(&t),
+                                ResourceKind::of(None, t),
+                                t == CALLER,
+                            )
+                        })?;
+                        is_role_type = kind.is_some_and(|k| k.0);
+                        resource_type = kind.map(|k| (k.1, k.2));
                         if !is_role_type {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
                     }
                     EntryKey::Mode => {
                         // A missing or null mode is managed (the oldest formats omit it).
-                        managed = self.string_value(true, &["managed"])? != Some(false);
+                        let read = self.string_with(true, |m| (m == "managed", m == "data"))?;
+                        managed = read.map_or(true, |m| m.0);
+                        data = read.is_some_and(|m| m.1);
                         if !managed {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
@@ -436,7 +479,8 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                     EntryKey::Change => {
                         has_change = true;
-                        self.change()?;
+                        sides.clear();
+                        self.change(&mut sides)?;
                     }
                     EntryKey::Index | EntryKey::Other => self.src.skip_value()?,
                 }
@@ -450,7 +494,43 @@ impl<R: Chunks> PlanStream<'_, R> {
         if !has_type || !has_change || !(has_address || (drift && has_name)) {
             return Err(EntryStop::Malformed);
         }
+        if let (false, Some(address)) = (drift, address) {
+            facts.saw_change(address);
+        }
+        if let (false, Some(address), Some((managed_kind, caller))) =
+            (drift, address, resource_type)
+        {
+            let kind = match (data, caller) {
+                (false, _) => managed_kind,
+                (true, true) => ResourceKind::CallerIdentity,
+                (true, false) => ResourceKind::OtherData,
+            };
+            for (arn, account_id) in sides {
+                facts.resource_key(address, kind, arn, account_id);
+            }
+        }
         Ok(is_role_type && managed)
+    }
+
+    /// What `read` makes of a string (or, when `nullable`, `None` for null); any other value
+    /// is malformed.
+    fn string_with<T>(
+        &mut self,
+        nullable: bool,
+        read: impl FnOnce(&str) -> T,
+    ) -> Result<Option<T>, EntryStop> {
+        match self.src.peek_nonws()? {
+            Some(b'"') => {
+                self.src.bump();
+                Ok(Some(read(self.src.string(usize::MAX)?.unwrap_or_default())))
+            }
+            Some(b'n') if nullable => {
+                self.src.bump();
+                self.src.literal(b"ull")?;
+                Ok(None)
+            }
+            _ => Err(Malformed.into()),
+        }
     }
 
     /// A string (or, when `nullable`, null): whether it is one of `names` (a string too long
@@ -473,7 +553,7 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// `change` (typed `ChangeRecord`): an object with an `actions` list of strings, sides
     /// that are null or objects, and markers that are booleans, null or objects.
-    fn change(&mut self) -> Result<(), EntryStop> {
+    fn change(&mut self, sides: &mut Vec<Side>) -> Result<(), EntryStop> {
         match self.src.next_nonws("EOF while parsing a value")? {
             b'{' => {}
             _ => return Err(Malformed.into()),
@@ -502,7 +582,11 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 match key {
                     ChangeKey::Actions => self.actions()?,
-                    ChangeKey::Before | ChangeKey::After => self.side()?,
+                    ChangeKey::Before | ChangeKey::After => {
+                        if let Some(side) = self.side()? {
+                            sides.push(side);
+                        }
+                    }
                     ChangeKey::AfterUnknown
                     | ChangeKey::BeforeSensitive
                     | ChangeKey::AfterSensitive => self.marks()?,
@@ -541,23 +625,29 @@ impl<R: Chunks> PlanStream<'_, R> {
     }
 
     /// `before` / `after`: null or an object of attributes; only duplicate trust or ARN keys
-    /// are refused (as the typed `SideRecord` does).
-    fn side(&mut self) -> Result<(), EntryStop> {
+    /// are refused (as the typed `SideRecord` does). Returns its `arn` and `account_id`
+    /// strings (`None` for null).
+    fn side(&mut self) -> Result<Option<Side>, EntryStop> {
         match self.src.next_nonws("EOF while parsing a value")? {
-            b'n' => return Ok(self.src.literal(b"ull")?),
+            b'n' => {
+                self.src.literal(b"ull")?;
+                return Ok(None);
+            }
             b'{' => {}
             _ => return Err(Malformed.into()),
         }
         let mut seen = [false; 3];
+        let (mut arn, mut account_id) = (None, None);
         if !self.src.first_key()? {
-            return Ok(());
+            return Ok(Some((arn, account_id)));
         }
         loop {
-            let slot = match self.src.key(side_key)? {
+            let key = self.src.key(side_key)?;
+            let slot = match key {
                 SideKey::AwsTrust => Some(0),
                 SideKey::AwsccTrust => Some(1),
                 SideKey::Arn => Some(2),
-                SideKey::Other => None,
+                SideKey::Info(_) | SideKey::Other => None,
             };
             if let Some(seen) = slot.and_then(|i| seen.get_mut(i)) {
                 if std::mem::replace(seen, true) {
@@ -565,16 +655,259 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
             self.src.colon()?;
-            // serde reads a string `arn` (checking it as it does any string it reads); every
-            // other value only streams past.
-            if slot == Some(2) && self.src.peek_nonws()? == Some(b'"') {
-                self.src.bump();
-                self.src.string(SHORT)?;
-            } else {
-                self.src.skip_value()?;
+            // serde reads the string attributes (checking them as it does any string it
+            // reads); every other value only streams past. A repeated informing key is the
+            // last, a value of another type none, as `LenientString` reads them.
+            match key {
+                SideKey::Arn => arn = self.lenient_with(arn_number)?.flatten(),
+                SideKey::Info(InfoKey::AccountId) => {
+                    account_id = self.lenient_with(account_number)?.flatten();
+                }
+                SideKey::Info(_) => {
+                    self.lenient_with(|_| ())?;
+                }
+                _ => self.src.skip_value()?,
             }
             if !self.src.next_key()? {
-                return Ok(());
+                return Ok(Some((arn, account_id)));
+            }
+        }
+    }
+
+    /// A value read as `LenientString` reads it: a string's text, anything else skipped.
+    fn lenient_string(&mut self) -> Result<Option<String>, ScanError> {
+        self.lenient_with(str::to_string)
+    }
+
+    /// What `read` makes of a value read as `LenientString` reads it (a string), without
+    /// copying it; `None` for any other value, skipped.
+    fn lenient_with<T>(&mut self, read: impl FnOnce(&str) -> T) -> Result<Option<T>, ScanError> {
+        if self.src.peek_nonws()? == Some(b'"') {
+            self.src.bump();
+            return Ok(self.src.string(usize::MAX)?.map(read));
+        }
+        self.src.skip_value()?;
+        Ok(None)
+    }
+
+    // --- prior_state / planned_values ----------------------------------------------------
+
+    /// Walk `prior_state` / `planned_values` as the typed `StateSeed` does, recording each
+    /// resource's accounts into `facts`; everything else streams past.
+    fn state(
+        &mut self,
+        level: StateLevel,
+        depth: usize,
+        prior: bool,
+        facts: &mut AccountFacts,
+    ) -> Result<(), Stop> {
+        let lists = matches!(level, StateLevel::Modules | StateLevel::Resources);
+        match self.src.peek_nonws()? {
+            Some(b'{') => {
+                self.src.bump();
+                if !self.src.first_key()? {
+                    return Ok(());
+                }
+                loop {
+                    let child = self.src.key(|k| k.to_vec())?;
+                    let child =
+                        state_child(level, &child).filter(|_| !lists && depth <= MODULE_DEPTH);
+                    self.src.colon()?;
+                    match child {
+                        Some(child) => {
+                            self.state(child, depth.saturating_add(1), prior, facts)?;
+                        }
+                        None => self.src.skip_value()?,
+                    }
+                    if !self.src.next_key()? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'[') if lists => {
+                self.src.bump();
+                if !self.src.first_element()? {
+                    return Ok(());
+                }
+                loop {
+                    if level == StateLevel::Resources {
+                        self.state_resource(prior, facts)?;
+                    } else {
+                        self.state(StateLevel::Module, depth, prior, facts)?;
+                    }
+                    if !self.src.next_element()? {
+                        return Ok(());
+                    }
+                }
+            }
+            _ => Ok(self.any_value()?),
+        }
+    }
+
+    /// One state resource: its address, mode, type and `values.arn` / `values.account_id`,
+    /// recorded into `facts` (as `StateResource::record` does), read without copying.
+    fn state_resource(&mut self, prior: bool, facts: &mut AccountFacts) -> Result<(), Stop> {
+        if self.src.peek_nonws()? != Some(b'{') {
+            return Ok(self.any_value()?);
+        }
+        self.src.bump();
+        // Each a repeated key's last value, `None` for a value that is not a string.
+        let (mut address, mut data, mut kind) = (None, None, None);
+        let (mut arn, mut account_id) = (None, None);
+        if self.src.first_key()? {
+            loop {
+                let key = self.src.key(resource_key)?;
+                self.src.colon()?;
+                match key {
+                    ResourceKey::Address => {
+                        address = self.lenient_with(|a| facts.address_key(a))?
+                    }
+                    ResourceKey::Mode => data = self.lenient_with(|m| m == "data")?,
+                    ResourceKey::Type => {
+                        kind = self.lenient_with(|t| (ResourceKind::of(None, t), t == CALLER))?;
+                    }
+                    ResourceKey::Values => {
+                        arn = None;
+                        account_id = None;
+                        let caller = kind.map(|k: (ResourceKind, bool)| k.1);
+                        if !facts.values_wanted(prior, address, data, caller) {
+                            self.src.skip_value()?;
+                        } else if self.src.peek_nonws()? == Some(b'{') {
+                            self.src.bump();
+                            if self.src.first_key()? {
+                                loop {
+                                    let key = self.src.key(values_key)?;
+                                    self.src.colon()?;
+                                    match key {
+                                        ResourceKey::Arn => {
+                                            arn = self.lenient_with(arn_number)?.flatten();
+                                        }
+                                        ResourceKey::AccountId => {
+                                            account_id =
+                                                self.lenient_with(account_number)?.flatten();
+                                        }
+                                        _ => self.src.skip_value()?,
+                                    }
+                                    if !self.src.next_key()? {
+                                        break;
+                                    }
+                                }
+                            }
+                        } else {
+                            self.any_value()?;
+                        }
+                    }
+                    _ => self.src.skip_value()?,
+                }
+                if !self.src.next_key()? {
+                    break;
+                }
+            }
+        }
+        if let (Some(address), Some((managed_kind, caller))) = (address, kind) {
+            let kind = match (data == Some(true), caller) {
+                (false, _) => managed_kind,
+                (true, true) => ResourceKind::CallerIdentity,
+                (true, false) => ResourceKind::OtherData,
+            };
+            facts.resource_key(address, kind, arn, account_id);
+        }
+        Ok(())
+    }
+
+    /// A value that a typed lenient seed reads with `deserialize_any`: a string is read (so
+    /// its faults are found where serde finds them), anything else skipped.
+    fn any_value(&mut self) -> Result<(), ScanError> {
+        self.lenient_string().map(|_| ())
+    }
+
+    /// One resource of `configuration` (the typed `ConfigResourceSeed`): its `address` and
+    /// `provider_config_key`.
+    fn config_resource(&mut self, module: &str, facts: &mut AccountFacts) -> Result<(), Stop> {
+        if self.src.peek_nonws()? != Some(b'{') {
+            return Ok(self.any_value()?);
+        }
+        self.src.bump();
+        let (mut address, mut key) = (None, None);
+        if self.src.first_key()? {
+            loop {
+                let name = self.src.string(usize::MAX)?.unwrap_or_default();
+                let slot = match name {
+                    "address" => Some(&mut address),
+                    "provider_config_key" => Some(&mut key),
+                    _ => None,
+                };
+                self.src.colon()?;
+                match slot {
+                    Some(slot) => *slot = self.lenient_string()?,
+                    None => self.src.skip_value()?,
+                }
+                if !self.src.next_key()? {
+                    break;
+                }
+            }
+        }
+        if let (Some(address), Some(key)) = (address, key) {
+            facts.config_resource(module, &address, &key);
+        }
+        Ok(())
+    }
+
+    /// One `provider_config` entry (the typed `ProviderSeed`): the constant strings at the
+    /// paths `facts::provider_path` names.
+    fn provider(&mut self, key: &str, facts: &mut AccountFacts) -> Result<(), Stop> {
+        let mut found = ProviderFound::default();
+        self.provider_walk(&mut Vec::new(), false, &mut found)?;
+        found.record(key, facts);
+        Ok(())
+    }
+
+    /// The typed `Walk`: `in_list` when the value is a list's element.
+    fn provider_walk(
+        &mut self,
+        path: &mut Vec<String>,
+        in_list: bool,
+        found: &mut ProviderFound,
+    ) -> Result<(), Stop> {
+        match self.src.peek_nonws()? {
+            Some(b'{') => {
+                self.src.bump();
+                if !self.src.first_key()? {
+                    return Ok(());
+                }
+                loop {
+                    let name = self.src.string(usize::MAX)?.unwrap_or_default().to_string();
+                    self.src.colon()?;
+                    path.push(name);
+                    if ProviderFound::wanted(path) {
+                        self.provider_walk(path, false, found)?;
+                    } else {
+                        self.src.skip_value()?;
+                    }
+                    path.pop();
+                    if !self.src.next_key()? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'[') if !in_list && ProviderFound::at_list(path) => {
+                self.src.bump();
+                if !self.src.first_element()? {
+                    return Ok(());
+                }
+                loop {
+                    self.provider_walk(path, true, found)?;
+                    if !self.src.next_element()? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'[') => Ok(self.src.skip_value()?),
+            _ => {
+                if let Some(text) = self.lenient_string()? {
+                    found.string(path, text);
+                }
+                Ok(())
             }
         }
     }
@@ -606,14 +939,31 @@ impl<R: Chunks> PlanStream<'_, R> {
     // --- configuration -------------------------------------------------------------------
 
     /// `configuration`'s module calls, as the typed reader collects them: (module address,
-    /// `source`), a call before the calls inside it. Lenient: an unexpected value is skipped.
+    /// `source`), a call before the calls inside it; and each resource's provider and each
+    /// provider's account facts. Lenient: an unexpected value is skipped.
     fn config(
         &mut self,
         level: Level,
         address: String,
-        out: &mut Vec<(String, String)>,
+        out: &mut Config<'_>,
         depth: usize,
     ) -> Result<(), Stop> {
+        if level == Level::Resources && depth <= CONFIG_DEPTH {
+            if self.src.peek_nonws()? != Some(b'[') {
+                self.src.skip_value()?;
+                return Ok(());
+            }
+            self.src.bump();
+            if !self.src.first_element()? {
+                return Ok(());
+            }
+            loop {
+                self.config_resource(&address, out.facts)?;
+                if !self.src.next_element()? {
+                    return Ok(());
+                }
+            }
+        }
         if self.src.peek_nonws()? != Some(b'{') || depth > CONFIG_DEPTH {
             self.src.skip_value()?;
             return Ok(());
@@ -626,6 +976,14 @@ impl<R: Chunks> PlanStream<'_, R> {
         loop {
             let key = self.src.string(usize::MAX)?.unwrap_or_default();
             let child = match (level, key) {
+                (Level::Providers, key) => {
+                    let key = key.to_string();
+                    self.src.colon()?;
+                    self.provider(&key, out.facts)?;
+                    None
+                }
+                (Level::Root, "provider_config") => Some((Level::Providers, String::new())),
+                (Level::Module, "resources") => Some((Level::Resources, address.clone())),
                 (Level::Root, "root_module") | (Level::Call, "module") => {
                     Some((Level::Module, address.clone()))
                 }
@@ -652,7 +1010,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             if let Some((child_level, child_address)) = child {
                 self.src.colon()?;
                 if let (Level::Call, Some(s)) = (level, source.take()) {
-                    out.push((address.clone(), s));
+                    out.sources.push((address.clone(), s));
                 }
                 self.config(child_level, child_address, out, depth.saturating_add(1))?;
             }
@@ -661,7 +1019,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             }
         }
         if let (Level::Call, Some(s)) = (level, source) {
-            out.push((address, s));
+            out.sources.push((address, s));
         }
         Ok(())
     }
@@ -755,24 +1113,32 @@ impl<R: Chunks> PlanStream<'_, R> {
 }
 
 /// Where `config` is in the `configuration` tree (as the typed reader's `ConfigLevel`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
     Root,
     Module,
     Calls,
     Call,
+    Providers,
+    Resources,
+}
+
+/// What `config` collects.
+struct Config<'a> {
+    sources: &'a mut Vec<(String, String)>,
+    facts: &'a mut AccountFacts,
 }
 
 /// The typed records over one entry's bytes; on failure, the JSON path inside the entry and
 /// serde's reason. The path is tracked only on the second, failing pass.
 fn typed_entry(bytes: &[u8], drift: bool) -> Result<Option<RoleRecord>, (String, String)> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    if let Ok(role) = (ResourceEntry { drift }).deserialize(&mut de) {
+    if let Ok(role) = (ResourceEntry { drift, facts: None }).deserialize(&mut de) {
         return Ok(role);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut track = serde_path_to_error::Track::new();
-    let result = (ResourceEntry { drift })
+    let result = (ResourceEntry { drift, facts: None })
         .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
     match result {
         Ok(role) => Ok(role),
@@ -923,9 +1289,22 @@ mod tests {
         }
     }
 
+    /// The final role as it was when its entry was read: without what the rest of the plan
+    /// adds (provider, an own account not from its ARN, a rename's pairing).
+    fn as_read(change: &crate::plan::RoleChange) -> crate::plan::RoleChange {
+        let mut change = change.clone();
+        change.provider = None;
+        change.paired = None;
+        change.own_account = change
+            .own_account
+            .filter(|o| o.source == crate::plan::AccountSource::RoleArn);
+        change
+    }
+
     /// Terraform writes `resource_drift` before `resource_changes`, so on every real plan
-    /// the role handed out early is exactly the final one (analysis started from it is
-    /// kept), and every `resource_changes` role is handed out once.
+    /// the role handed out early is exactly the final one as its entry says (analysis
+    /// started from it is kept unless the rest of the plan adds to it), and every
+    /// `resource_changes` role is handed out once.
     #[test]
     fn early_roles_are_the_final_roles_on_every_known_plan() {
         let (files, with_corpus) = known_plans(
@@ -946,7 +1325,12 @@ mod tests {
             let plans = crate::plan::input::plans_of("p", docs);
             assert_eq!(recorder.0.len(), changes, "{}", file.display());
             for (doc, index, change) in recorder.0 {
-                assert_eq!(plans[doc - 1].roles[index], change, "{}", file.display());
+                assert_eq!(
+                    as_read(&plans[doc - 1].roles[index]),
+                    change,
+                    "{}",
+                    file.display()
+                );
                 seen += 1;
             }
         }
@@ -972,7 +1356,7 @@ mod tests {
             recorder
                 .0
                 .into_iter()
-                .filter(|(doc, index, change)| plans[doc - 1].roles[*index] != *change)
+                .filter(|(doc, index, change)| as_read(&plans[doc - 1].roles[*index]) != *change)
                 .count()
         };
         assert_eq!(differing(&bytes), 0);
@@ -1057,6 +1441,59 @@ mod tests {
         ];
         for case in &cases {
             agree(case.as_bytes(), case);
+        }
+    }
+
+    /// The parts of a plan that tell accounts, in odd shapes, with a created role whose own
+    /// account they decide: both readers read them leniently and reach the same account.
+    #[test]
+    fn streaming_agrees_on_account_facts() {
+        let role = r#"{"address":"aws_iam_role.r","mode":"managed","type":"aws_iam_role","name":"r","change":{"actions":["create"],"before":null,"after":{"assume_role_policy":"{}"}}}"#;
+        let plan = |rest: &str, resources: &str, providers: &str| {
+            format!(
+                r#"{{"format_version":"1.2",{rest}"resource_changes":[{role}],"configuration":{{"provider_config":{providers},"root_module":{{"resources":[{{"address":"aws_iam_role.r","provider_config_key":"aws"}},{resources}]}}}}}}"#
+            )
+        };
+        let caller = r#"{"address":"data.aws_caller_identity.c","provider_config_key":"aws"}"#;
+        let bucket = r#"{"address":"aws_s3_bucket.b","provider_config_key":"aws"}"#;
+        let cases = [
+            // A repeated account_id is its last value; odd resources and modules are skipped.
+            (
+                plan(
+                    r#""prior_state":{"values":{"root_module":{"resources":[5,"x",{"address":1,"values":"v"},{"address":"data.aws_caller_identity.c","mode":"data","type":"aws_caller_identity","values":{"account_id":"111122223333","account_id":"444455556666"}}],"child_modules":[[],{"resources":{}}]}}},"planned_values":"x","#,
+                    caller,
+                    r#"{"aws":{}}"#,
+                ),
+                Some("444455556666"),
+            ),
+            // An ARN that is not a string tells nothing; a managed resource's planned values
+            // repeat resource_changes and are not read.
+            (
+                plan(
+                    r#""planned_values":{"root_module":{"resources":[{"values":{"arn":"arn:aws:s3:us-east-1:222222222222:b"},"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket"}]}},"prior_state":{"values":{"root_module":{"resources":[{"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","values":{"arn":5}}]}}},"#,
+                    bucket,
+                    r#"{"aws":{}}"#,
+                ),
+                None,
+            ),
+            // Lists of lists under assume_role hold nothing; a block as an object does.
+            (
+                plan(
+                    "",
+                    "5",
+                    r#"{"aws":{"expressions":{"assume_role":[[{"role_arn":{"constant_value":"arn:aws:iam::111122223333:role/x"}}],{"role_arn":{"constant_value":"arn:aws:iam::333333333333:role/y"}}],"allowed_account_ids":{"constant_value":["111122223333",5,["x"]]}}},"aws.b":"x","aws.c":[1]}"#,
+                ),
+                Some("333333333333"),
+            ),
+        ];
+        for (case, want) in &cases {
+            agree(case.as_bytes(), case);
+            let plans = streamed(case.as_bytes(), true).unwrap();
+            let got = plans[0].roles[0]
+                .own_account
+                .as_ref()
+                .map(|o| o.account.as_str());
+            assert_eq!(got, *want, "{case}");
         }
     }
 

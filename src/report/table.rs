@@ -35,6 +35,7 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
             header.insert(0, "Plan");
         }
         roles.set_header(header.into_iter().map(|h| head(h, color)));
+        let mut widest = 0;
         for role in &report.roles {
             let mut address = shown(&role.address);
             if let Some(prev) = &role.previous_address {
@@ -42,6 +43,23 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
             }
             let before: Vec<String> = role.principals_before.iter().map(|p| shown(p)).collect();
             let after: Vec<String> = role.principals_after.iter().map(|p| shown(p)).collect();
+            if let Some(old) = &role.paired_with {
+                address = format!("{address}\n(renamed from {})", shown(old));
+            }
+            if role.imported {
+                address.push_str("\n(imported)");
+            }
+            // Where the own account came from, when it was inferred rather than read from
+            // the role's ARN (the ARN is there for a reviewer to see).
+            if let (Some(account), Some(source)) = (&role.own_account, role.own_account_source) {
+                if source != "role-arn" {
+                    address = format!("{address}\nown account {account}\n(from {source})");
+                }
+            }
+            widest = address
+                .lines()
+                .map(|l| l.chars().count())
+                .fold(widest, usize::max);
             let mut row = vec![
                 Cell::new(address),
                 Cell::new(shown(&role.actions.join(","))),
@@ -53,13 +71,8 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
             }
             roles.add_row(row);
         }
-        // Keep addresses whole where they fit: a wrapped address is hard to search for.
-        let widest = report
-            .roles
-            .iter()
-            .map(|r| r.address.chars().count())
-            .max()
-            .unwrap_or(0);
+        // Keep addresses (and the notes under them) whole where they fit: a wrapped address
+        // is hard to search for.
         let role_column = usize::from(multi_plan);
         if let Some(column) = roles.column_mut(role_column) {
             column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(

@@ -124,11 +124,14 @@ pub struct RoleInput<'a> {
     pub before: &'a Side,
     pub after: &'a Side,
     pub settings: &'a RuleSettings,
-    /// The role's own account: from its ARN in the plan, else from the settings.
+    /// The role's own account: from its ARN, else from the rest of the plan, else from the
+    /// settings; `None` when nothing told it.
     pub own_account: Option<String>,
     /// The role's ARN as the searches reason about it (a stand-in in the own account, or in
     /// an account no policy names, when the plan does not say).
     pub role_arn: &'a str,
+    /// Where `own_account` came from.
+    pub own_account_source: Option<crate::plan::AccountSource>,
     /// The before → after comparison, when both sides are policies.
     pub comparison: Option<&'a Comparison>,
     /// Why the comparison could not be completed, when it could not.

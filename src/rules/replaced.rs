@@ -27,7 +27,15 @@ impl Rule for RoleReplaced {
     }
 
     fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        if is_replace(&input.change.actions) {
+        if let Some(paired) = &input.change.paired {
+            out.push(Draft::new(
+                &META,
+                format!(
+                    "the role is destroyed at `{}` and created at `{}` under the same IAM name (no `moved` block): it is compared as one role whose trust changes, and its unique ID changes",
+                    paired.address, input.change.address
+                ),
+            ));
+        } else if is_replace(&input.change.actions) {
             out.push(Draft::new(
                 &META,
                 "the role is destroyed and re-created: its unique ID changes, and trust policies elsewhere that name it by unique ID will no longer match it",

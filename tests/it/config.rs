@@ -269,26 +269,33 @@ fn trusted_accounts_are_not_external() {
 
 #[test]
 fn own_accounts_give_the_role_its_account() {
-    // A created role with no ARN in the plan, trusting account 111122223333.
-    let plan = td("plans/rule-cross-account-no-guard.json");
+    // A created role trusting account 444455556666; nothing in the plan tells its own account.
+    let plan = td("plans/own-account-unknown.json");
     let check = |test: &str, config: &str| {
         let cfg = config_file(test, config);
         json_run(&["check", &plan, "--config", &cfg])
     };
-    // Unknown own account: fail closed, the account may be another's; the message says how to
-    // name ours.
+    // Unknown own account: fail closed (the account may be another's), and say how to name
+    // the own account.
     let (code, doc, _) = check("own-none", "");
     assert_eq!(
         (code, rules_of(&doc)),
         (1, pairs(&[("cross-account-no-guard", "high")]))
     );
     let message = doc["findings"][0]["message"].as_str().unwrap();
-    assert!(message.contains("[accounts] own"), "{message}");
-    // The role lives in that account: same-account trust, no finding.
-    let (code, doc, _) = check("own-same", "[accounts]\nown = [\"111122223333\"]\n");
+    assert!(
+        message.contains("trustgate.toml") && message.contains("own = ["),
+        "{message}"
+    );
+    assert_eq!(doc["roles"][0]["own_account"], serde_json::Value::Null);
+    // The role lives in that account: same-account trust, no finding; the JSON says where
+    // the account came from.
+    let (code, doc, _) = check("own-same", "[accounts]\nown = [\"444455556666\"]\n");
     assert_eq!((code, rules_of(&doc)), (0, vec![]));
+    assert_eq!(doc["roles"][0]["own_account"], "444455556666");
+    assert_eq!(doc["roles"][0]["own_account_source"], "config");
     // The role lives elsewhere: a real cross-account trust, at full severity.
-    let (code, doc, _) = check("own-other", "[accounts]\nown = [\"444455556666\"]\n");
+    let (code, doc, _) = check("own-other", "[accounts]\nown = [\"111122223333\"]\n");
     assert_eq!(
         (code, rules_of(&doc)),
         (1, pairs(&[("cross-account-no-guard", "high")]))
@@ -296,9 +303,21 @@ fn own_accounts_give_the_role_its_account() {
     // Every own account counts as ours, not only the role's.
     let (_, doc, _) = check(
         "own-second",
-        "[accounts]\nown = [\"444455556666\", \"111122223333\"]\n",
+        "[accounts]\nown = [\"111122223333\", \"444455556666\"]\n",
     );
     assert_eq!(rules_of(&doc), vec![]);
+}
+
+/// What the plan tells wins over `[accounts] own`: the configuration names the account only
+/// when the plan does not.
+#[test]
+fn the_plans_own_account_comes_before_the_configured_one() {
+    let plan = td("plans/own-account-caller-identity.json");
+    let cfg = config_file("own-plan-first", "[accounts]\nown = [\"111122223333\"]\n");
+    let (code, doc, _) = json_run(&["check", &plan, "--config", &cfg]);
+    assert_eq!((code, rules_of(&doc)), (0, vec![]));
+    assert_eq!(doc["roles"][0]["own_account"], "444455556666");
+    assert_eq!(doc["roles"][0]["own_account_source"], "caller-identity");
 }
 
 #[test]

@@ -394,8 +394,19 @@ const EC2_AND_OUTSIDER: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effe
 const LAMBDA: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Sid":""}],"Version":"2012-10-17"}"#;
 const CODEBUILD: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"}}],"Version":"2012-10-17"}"#;
 
+/// A fixture's plan as its entries alone say it: the fields set from the rest of the plan
+/// (IAM names, own account, provider, rename pairing) are cleared, and tested on their own
+/// (`whole_plan_*` below).
 fn fixture(name: &str) -> Plan {
-    read_one(&testdata(&format!("plans/{name}")))
+    let mut plan = read_one(&testdata(&format!("plans/{name}")));
+    for role in &mut plan.roles {
+        role.iam_before = Default::default();
+        role.iam_after = Default::default();
+        role.own_account = None;
+        role.provider = None;
+        role.paired = None;
+    }
+    plan
 }
 
 fn text(s: &str) -> TrustDoc {
@@ -426,6 +437,11 @@ fn plain(address: &str, actions: &[&str], before: TrustDoc, after: TrustDoc) -> 
         arn_before: None,
         arn_after: None,
         drift: None,
+        iam_before: Default::default(),
+        iam_after: Default::default(),
+        own_account: None,
+        provider: None,
+        paired: None,
     }
 }
 
@@ -1338,4 +1354,101 @@ fn directories_keep_plans_and_skip_other_json_with_a_note() {
     let err = expand_inputs(std::slice::from_ref(&missing)).unwrap_err();
     assert_message(&err, &missing, "no such file or directory");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Whole-plan fields: the provider configuration of each role, its own account with the
+/// source that told it, IAM names, and the pairing of a rename. Values read off the
+/// fixtures by hand (make_whole_plan_scenarios.py).
+#[test]
+fn whole_plan_accounts_providers_and_pairs() {
+    use trustgate::plan::{AccountSource, IamName, OwnAccount};
+    let own = |account: &str, source| {
+        Some(OwnAccount {
+            account: account.to_string(),
+            source,
+        })
+    };
+    let plan = read_one(&testdata("plans/own-account-provider-aliases.json"));
+    let roles: Vec<_> = plan
+        .roles
+        .iter()
+        .map(|r| {
+            (
+                r.address.as_str(),
+                r.provider.as_deref(),
+                r.own_account.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (
+                "aws_iam_role.grafana",
+                Some("aws"),
+                own("444455556666", AccountSource::CallerIdentity)
+            ),
+            (
+                "aws_iam_role.prod_reader",
+                Some("aws.prod"),
+                own("777788889999", AccountSource::CallerIdentity)
+            ),
+        ]
+    );
+    let plan = read_one(&testdata("plans/own-account-allowed-ids.json"));
+    assert_eq!(
+        plan.roles[0].own_account,
+        own("444455556666", AccountSource::ProviderAllowedAccounts)
+    );
+    // A role's own ARN decides before anything else.
+    let plan = read_one(&testdata("plans/update_trust.json"));
+    assert_eq!(
+        plan.roles[0].own_account,
+        own("337909773697", AccountSource::RoleArn)
+    );
+    // Nothing tells it.
+    let plan = read_one(&testdata("plans/own-account-unknown.json"));
+    assert_eq!(plan.roles[0].own_account, None);
+
+    let plan = read_one(&testdata("plans/renamed-name-prefix.json"));
+    let [deleted, created] = &plan.roles[..] else {
+        panic!("two roles");
+    };
+    assert_eq!(
+        deleted.iam_before,
+        IamName {
+            name: Some("grafana-20250228220739".into()),
+            name_prefix: Some("grafana-".into()),
+            path: Some("/".into()),
+        }
+    );
+    assert_eq!(created.iam_after.name, None);
+    let paired = created.paired.as_ref().expect("paired");
+    assert_eq!(paired.address, "aws_iam_role.grafana");
+    assert_eq!(paired.before, deleted.before);
+    assert!(deleted.paired.is_none());
+}
+
+/// Renames pair only when unambiguous and of one account: two created roles claiming one
+/// deleted name pair neither; a deleted role of another account never pairs.
+#[test]
+fn whole_plan_pairing_refuses_ambiguity_and_other_accounts() {
+    let path = testdata("plans/renamed-widened.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let created = doc["resource_changes"][1].clone();
+    let mut twin = created.clone();
+    twin["address"] = "aws_iam_role.twin".into();
+    twin["name"] = "twin".into();
+    doc["resource_changes"].as_array_mut().unwrap().push(twin);
+    let plans = trustgate::plan::read_bytes("p", doc.to_string().as_bytes(), &opts()).unwrap();
+    assert!(plans[0].roles.iter().all(|r| r.paired.is_none()));
+
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // The created role's provider works in another account than the deleted role's ARN.
+    doc["configuration"]["provider_config"]["aws"]["expressions"] =
+        serde_json::json!({"allowed_account_ids": {"constant_value": ["999999999999"]}});
+    let plans = trustgate::plan::read_bytes("p", doc.to_string().as_bytes(), &opts()).unwrap();
+    assert!(plans[0].roles.iter().all(|r| r.paired.is_none()));
 }

@@ -133,3 +133,17 @@ fn unreadable_drift_record_fails_closed() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("analysis-incomplete"), "{out}");
 }
+
+/// The provider walk entered every list under `assume_role`, so lists nested without bound
+/// there recursed without bound (found in review of the account-facts readers): a list's
+/// own lists are now skipped, and such a plan reads like any other.
+#[test]
+fn nested_lists_under_a_providers_assume_role() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let plan = format!(
+        r#"{{"format_version":"1.2","configuration":{{"provider_config":{{"aws":{{"expressions":{{"assume_role":{deep}}}}}}}}}}}"#
+    );
+    let path = tmp("deep-provider.json", &plan);
+    let (code, _, err) = run(&["check", "--no-config", &path]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -124,7 +124,17 @@ fn keys_come_in_spec_order() {
     let roles = &out[out.find("\n  \"roles\"").unwrap()..out.find("\n  \"findings\"").unwrap()];
     assert_eq!(
         keys_at(roles, 6),
-        ["plan", "address", "type", "actions", "verdict", "before", "after"]
+        [
+            "plan",
+            "address",
+            "type",
+            "actions",
+            "verdict",
+            "before",
+            "after",
+            "own_account",
+            "own_account_source"
+        ]
     );
     let summary = &out[out.find("\n  \"summary\"").unwrap()..];
     assert_eq!(

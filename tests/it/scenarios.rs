@@ -111,3 +111,183 @@ fn a_sensitive_trust_policy_never_reaches_any_output() {
         }
     }
 }
+
+/// The JSON report of a plan fixture under the default flags.
+fn json_of(file: &str) -> (i32, Value) {
+    let path = common::testdata(&format!("plans/{file}"));
+    let (code, out, err) = run(&["check", &path.to_string_lossy(), "--format", "json"]);
+    let doc = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{file}: {e}: {err}"));
+    (code, doc)
+}
+
+fn role<'a>(doc: &'a Value, address: &str) -> &'a Value {
+    doc["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("no role {address}"))
+}
+
+/// Each source of the own account is named in the report: written from the fixtures (each
+/// tells account 444455556666 one way, make_whole_plan_scenarios.py).
+#[test]
+fn whole_plan_own_account_names_its_source() {
+    for (file, source) in [
+        ("own-account-caller-identity.json", "caller-identity"),
+        ("own-account-provider-resources.json", "provider-resources"),
+        ("own-account-assume-role.json", "provider-assume-role"),
+        (
+            "own-account-allowed-ids.json",
+            "provider-allowed-account-ids",
+        ),
+    ] {
+        let (_, doc) = json_of(file);
+        let r = role(&doc, "aws_iam_role.grafana");
+        assert_eq!(r["own_account"], "444455556666", "{file}");
+        assert_eq!(r["own_account_source"], source, "{file}");
+    }
+    let (_, doc) = json_of("own-account-unknown.json");
+    assert_eq!(
+        role(&doc, "aws_iam_role.grafana")["own_account"],
+        Value::Null
+    );
+    let message = doc["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("trustgate.toml"), "{message}");
+    // The table says where an inferred account came from.
+    let path = common::testdata("plans/own-account-assume-role.json");
+    let (_, table, _) = run(&["check", &path.to_string_lossy()]);
+    assert!(
+        table.contains("own account 444455556666") && table.contains("(from provider-assume-role)"),
+        "{table}"
+    );
+}
+
+/// Two provider aliases in two accounts: each role takes its own provider's account, so the
+/// same trust (account 777788889999's root) is same-account for one and foreign for the other.
+#[test]
+fn whole_plan_provider_aliases_keep_their_accounts_apart() {
+    let (code, doc) = json_of("own-account-provider-aliases.json");
+    assert_eq!(code, 1);
+    assert_eq!(
+        role(&doc, "aws_iam_role.grafana")["own_account"],
+        "444455556666"
+    );
+    assert_eq!(
+        role(&doc, "aws_iam_role.prod_reader")["own_account"],
+        "777788889999"
+    );
+    let flagged: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["aws_iam_role.grafana"]);
+}
+
+/// A renamed role names the address it came from, and its findings are regressions against
+/// that role's trust (so a narrowing raises nothing a new role would).
+#[test]
+fn whole_plan_renamed_roles_are_paired() {
+    for (file, old, new, verdict) in [
+        (
+            "renamed-widened.json",
+            "aws_iam_role.grafana",
+            "aws_iam_role.observability",
+            "widened",
+        ),
+        (
+            "renamed-narrowed.json",
+            "aws_iam_role.grafana",
+            "aws_iam_role.observability",
+            "narrowed",
+        ),
+        (
+            "renamed-equivalent.json",
+            "aws_iam_role.grafana",
+            "aws_iam_role.observability",
+            "unchanged",
+        ),
+        (
+            "renamed-for-each-rekey.json",
+            "aws_iam_role.partner[\"acme\"]",
+            "aws_iam_role.partner[\"acme-corp\"]",
+            "widened",
+        ),
+        (
+            "renamed-name-prefix.json",
+            "aws_iam_role.grafana",
+            "aws_iam_role.observability",
+            "widened",
+        ),
+    ] {
+        let (_, doc) = json_of(file);
+        let created = role(&doc, new);
+        assert_eq!(created["paired_with"], old, "{file}");
+        // One role, one account: the old ARN's account unless the plan told another.
+        assert_eq!(created["own_account"], "444455556666", "{file}");
+        assert_eq!(created["verdict"], verdict, "{file}");
+        assert_eq!(role(&doc, old)["verdict"], "deleted", "{file}");
+        let replaced = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "role-replaced")
+            .unwrap();
+        let message = replaced["message"].as_str().unwrap();
+        assert!(message.contains(old) && message.contains(new), "{message}");
+    }
+}
+
+/// A renamed role takes the old role's ARN account: a principal of that account is
+/// same-account (medium, not blocking).
+#[test]
+fn whole_plan_renamed_role_keeps_its_account() {
+    let (code, doc) = json_of("renamed-widened-same-account.json");
+    assert_eq!(code, 0);
+    let created = role(&doc, "aws_iam_role.observability");
+    assert_eq!(created["own_account_source"], "renamed-role-arn");
+    let added = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "principal-added")
+        .unwrap();
+    assert_eq!(added["severity"], "medium");
+}
+
+/// An imported public role is judged like a created one, and marked imported.
+#[test]
+fn whole_plan_import_is_judged_and_marked() {
+    let (code, doc) = json_of("import-public.json");
+    assert_eq!(code, 1);
+    assert_eq!(role(&doc, "aws_iam_role.grafana")["imported"], true);
+    assert_eq!(doc["findings"][0]["severity"], "critical");
+    // Roles not imported carry no such key.
+    let (_, doc) = json_of("update_trust.json");
+    assert!(role(&doc, "aws_iam_role.grafana").get("imported").is_none());
+}
+
+/// Drift kept under an always-true condition (any session name) still blocks; the witness
+/// shown is one the plan's trust grants, so it carries that condition's key.
+#[test]
+fn whole_plan_drift_kept_under_a_trivial_condition() {
+    let (code, doc) = json_of("drift-kept-trivial-condition.json");
+    assert_eq!(code, 1);
+    let finding = &doc["findings"][0];
+    assert_eq!(finding["rule"], "trust-drifted");
+    assert_eq!(finding["severity"], "high");
+    assert!(
+        finding["message"].as_str().unwrap().contains("keeps it"),
+        "{finding}"
+    );
+    assert!(
+        finding["witness"]["context"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("sts:RoleSessionName")),
+        "{finding}"
+    );
+}

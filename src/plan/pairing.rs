@@ -1,0 +1,139 @@
+//! Renames without `moved`: a role deleted at one address and created at another under the
+//! same IAM name is one role whose trust changes, so the created one is compared against the
+//! deleted one's trust. Decided once the whole document is read.
+//!
+//! Pairs need the same role type, no disagreeing provider configurations or accounts, and
+//! must be unambiguous: a name that two deleted (or two created) roles share pairs none.
+
+use std::collections::BTreeMap;
+
+use super::model::{AccountSource, IamName, OwnAccount, Paired, RoleChange, TrustDoc};
+
+fn only(actions: &[String], action: &str) -> bool {
+    matches!(actions, [a] if a == action)
+}
+
+/// What a role is matched on: the exact name, or, when the created name is not known yet,
+/// the `name_prefix` and path it will be made from.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum NameKey {
+    Name(String),
+    Prefix(String, String),
+}
+
+fn path_of(name: &IamName) -> String {
+    name.path.clone().unwrap_or_else(|| "/".to_string())
+}
+
+/// A name or prefix that is there and not empty (Terraform writes `name_prefix: ""` beside
+/// a set name).
+fn given(value: &Option<String>) -> Option<&String> {
+    value.as_ref().filter(|v| !v.is_empty())
+}
+
+fn created_key(role: &RoleChange) -> Option<NameKey> {
+    let iam = &role.iam_after;
+    match (given(&iam.name), given(&iam.name_prefix)) {
+        (Some(name), _) => Some(NameKey::Name(name.clone())),
+        (None, Some(prefix)) => Some(NameKey::Prefix(prefix.clone(), path_of(iam))),
+        (None, None) => None,
+    }
+}
+
+/// Whether the deleted role's naming fits `key`.
+fn fits(deleted: &IamName, key: &NameKey) -> bool {
+    match key {
+        NameKey::Name(name) => given(&deleted.name) == Some(name),
+        NameKey::Prefix(prefix, path) => {
+            let by_prefix = given(&deleted.name_prefix) == Some(prefix)
+                || given(&deleted.name).is_some_and(|n| n.starts_with(prefix.as_str()));
+            by_prefix && path_of(deleted) == *path
+        }
+    }
+}
+
+/// The two roles may be one: same type, and neither provider configurations nor accounts
+/// that disagree. A deleted role's block is usually gone from `configuration` (that is what
+/// a rename is), so its provider is often unknown: unknown disagrees with nothing, and the
+/// IAM name, unique in an account, carries the pairing.
+fn compatible(deleted: &RoleChange, created: &RoleChange) -> bool {
+    fn agree<T: PartialEq>(a: Option<&T>, b: Option<&T>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+    let account = |r: &RoleChange| r.own_account.as_ref().map(|o| o.account.clone());
+    deleted.role_type == created.role_type
+        && agree(deleted.provider.as_ref(), created.provider.as_ref())
+        && agree(account(deleted).as_ref(), account(created).as_ref())
+}
+
+/// Pair created roles with deleted ones (see the module doc); sets `paired` on the created.
+pub(super) fn pair(roles: &mut [RoleChange]) {
+    let deleted: Vec<usize> = roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| only(&r.actions, "delete") && !matches!(r.before, TrustDoc::Absent))
+        .map(|(i, _)| i)
+        .collect();
+    if deleted.is_empty() {
+        return;
+    }
+    let mut candidates: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut claimed: BTreeMap<usize, usize> = BTreeMap::new();
+    for (c, created) in roles.iter().enumerate() {
+        let eligible = only(&created.actions, "create")
+            && created.previous_address.is_none()
+            && !created.importing;
+        let Some(key) = created_key(created).filter(|_| eligible) else {
+            continue;
+        };
+        let matches: Vec<usize> = deleted
+            .iter()
+            .copied()
+            .filter(|&d| {
+                roles
+                    .get(d)
+                    .is_some_and(|del| fits(&del.iam_before, &key) && compatible(del, created))
+            })
+            .collect();
+        for &d in &matches {
+            let n = claimed.entry(d).or_insert(0);
+            *n = n.saturating_add(1);
+        }
+        candidates.insert(c, matches);
+    }
+    for (c, matches) in candidates {
+        let [d] = matches.as_slice() else {
+            continue;
+        };
+        if claimed.get(d) != Some(&1) {
+            continue;
+        }
+        let Some(old) = roles.get(*d) else {
+            continue;
+        };
+        let paired = Paired {
+            address: old.address.clone(),
+            before: old.before.clone(),
+            before_sensitive: old.before_sensitive,
+        };
+        // One role, one account: what the old ARN says holds for the new address when
+        // nothing else told it.
+        let inherited = old
+            .own_account
+            .as_ref()
+            .filter(|o| o.source == AccountSource::RoleArn)
+            .map(|o| OwnAccount {
+                account: o.account.clone(),
+                source: AccountSource::RenamedRoleArn,
+            });
+        if let Some(created) = roles.get_mut(c) {
+            created.paired = Some(Box::new(paired));
+            if created.own_account.is_none() {
+                created.own_account = inherited;
+            }
+        }
+    }
+}
