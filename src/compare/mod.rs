@@ -14,6 +14,7 @@
 
 pub mod automaton;
 pub mod principals;
+pub mod realism;
 pub mod search;
 pub mod values;
 
@@ -251,6 +252,13 @@ fn verify(
                     g.decision.as_str(),
                     d.decision.as_str()
                 ),
+            });
+        }
+        // Every witness is a request AWS could see; the search only builds such candidates,
+        // so one that is not is a bug, reported like a failed re-check.
+        if let Err(why) = realism::check(&request) {
+            return Err(CompareError::Incomplete {
+                reason: format!("internal error: a candidate witness is not a realistic request ({why})"),
             });
         }
         if out.iter().any(|w| w.request == request) {

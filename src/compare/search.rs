@@ -9,6 +9,7 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::principals::CallerSpec;
+use super::realism;
 use super::values::{segments, KeyUniverse, Seg};
 use crate::eval::action::action_matches;
 use crate::eval::principal::principal_matches;
@@ -344,10 +345,17 @@ fn relevant_keys(
             wanted.extend(probe.keys.iter().map(String::as_str));
         }
     }
+    // Request realism: a key this caller's requests never carry stays absent for it (a
+    // claim of another issuer, `sts:ExternalId` on a web-identity call, ...).
     lower_names
         .iter()
         .enumerate()
         .filter(|(_, name)| wanted.contains(name.as_str()))
+        .filter(|(_, name)| {
+            spec.apis
+                .iter()
+                .any(|api| realism::key_possible(&spec.caller, api, name))
+        })
         .map(|(i, _)| i)
         .collect()
 }
@@ -474,7 +482,24 @@ fn first_witness(
         // Every variant needs the API action.
         return None;
     }
+    // Request realism: a request that passes tags, a source identity or provided contexts
+    // also needs the permission-only action that goes with them.
+    let mut needed = [false; 3];
+    for k in base.context.keys() {
+        if let Some(action) = realism::action_needed(k) {
+            for (slot, extra) in needed.iter_mut().zip(EXTRA_ACTIONS) {
+                *slot |= extra == action;
+            }
+        }
+    }
     for also in ALSO_SUBSETS {
+        if needed
+            .iter()
+            .enumerate()
+            .any(|(i, &need)| need && !also.contains(&i))
+        {
+            continue;
+        }
         let tg = g.combined(base, info, also, evals);
         if tg < TrustResult::AllowAccount {
             continue;

@@ -1,11 +1,13 @@
 //! Property tests of the comparator over random small policy pairs: a policy compared with a
-//! reordering of itself is unchanged; every witness verifies with the evaluator alone; and the
-//! search is complete — any random request that after grants and before does not means the
-//! comparator must have reported a widening.
+//! reordering of itself is unchanged; every witness verifies with the evaluator alone and is a
+//! realistic request; and the search is complete — any random realistic request that after
+//! grants and before does not means the comparator must have reported a widening. (Random
+//! requests AWS could never send, such as an `sts:ExternalId` with a space or tag keys without
+//! `sts:TagSession`, are no evidence either way.)
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use trustgate::compare::{compare, CompareOptions, Verdict};
+use trustgate::compare::{compare, realism, CompareOptions, Verdict};
 use trustgate::eval::{decide, evaluate, Caller, ContextValue, Decision, Request, DEFAULT_ROLE};
 use trustgate::policy::{parse_policy, Policy};
 
@@ -148,17 +150,17 @@ fn callers() -> Vec<CallerCase> {
     user.1.push(("aws:username", "bob"));
     vec![
         aws(
-            "arn:aws:sts::222222222222:assumed-role/ci/s",
+            "arn:aws:sts::222222222222:assumed-role/ci/s1",
             "arn:aws:iam::222222222222:role/ci",
             "222222222222",
         ),
         aws(
-            "arn:aws:sts::222222222222:assumed-role/cx/s",
+            "arn:aws:sts::222222222222:assumed-role/cx/s1",
             "arn:aws:iam::222222222222:role/cx",
             "222222222222",
         ),
         aws(
-            "arn:aws:sts::111111111111:assumed-role/app/s",
+            "arn:aws:sts::111111111111:assumed-role/app/s1",
             "arn:aws:iam::111111111111:role/app",
             "111111111111",
         ),
@@ -306,6 +308,9 @@ proptest! {
         } else {
             prop_assert!(r.witnesses.is_empty());
         }
+        for w in r.witnesses.iter().chain(&r.lost) {
+            prop_assert_eq!(realism::check(&w.request), Ok(()));
+        }
         for w in &r.witnesses {
             prop_assert!(allows(&after, &w.request) && !allows(&before, &w.request));
         }
@@ -314,6 +319,9 @@ proptest! {
         }
         for probe in &probes {
             let req = build(probe);
+            if realism::check(&req).is_err() {
+                continue;
+            }
             if allows(&after, &req) && !allows(&before, &req) {
                 prop_assert!(
                     r.verdict.is_widening(),
