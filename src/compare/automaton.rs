@@ -225,7 +225,7 @@ impl Default for Bounds {
             max_states: 200_000,
             max_words: 4_000_000,
             max_cells: 2_048,
-            max_work: 20_000_000,
+            max_work: 200_000_000,
             max_atoms: 256,
         }
     }
@@ -307,13 +307,16 @@ fn cells_ordered(
     bounds: Bounds,
     fresh_first: bool,
 ) -> Result<Vec<Cell>, BoundHit> {
-    if atoms.len() > bounds.max_atoms {
+    // A literal splits at most one cell off the others, so many literals with a few patterns
+    // (a long ExternalId list and its documented form) stay within the cell bound; only
+    // patterns can multiply cells.
+    let patterns = atoms.iter().filter(|a| a.kind != AtomKind::Equals).count();
+    if patterns > bounds.max_atoms {
         // Cells can grow exponentially with the number of atoms; a key with this many distinct
         // values is beyond what the analysis promises to settle.
         return Err(BoundHit(format!(
-            "{} distinct values for one condition key (at most {} are analysed)",
-            atoms.len(),
-            bounds.max_atoms
+            "{} distinct patterns for one condition key (at most {} are analysed)",
+            patterns, bounds.max_atoms
         )));
     }
     let nfas: Vec<Nfa> = atoms.iter().map(Nfa::build).collect();

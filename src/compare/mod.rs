@@ -13,6 +13,7 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 pub mod automaton;
+pub mod cover;
 pub mod principals;
 pub mod realism;
 pub mod search;
@@ -137,13 +138,43 @@ pub fn compare(
     after: &Policy,
     opts: &CompareOptions,
 ) -> Result<Comparison, CompareError> {
+    let unchanged = Comparison {
+        verdict: Verdict::Unchanged,
+        witnesses: Vec::new(),
+        lost: Vec::new(),
+    };
     if same_meaning_syntactically(before, after) {
-        return Ok(Comparison {
-            verdict: Verdict::Unchanged,
+        return Ok(unchanged);
+    }
+    // Statements the change does not touch cover themselves; a statement that only gained
+    // conditions or lost values is covered by its old self. What is proven here needs no
+    // search, whatever the size of the policies.
+    let nothing_new = cover::no_new_access(before, after, &opts.role_arn);
+    let nothing_lost = cover::no_new_access(after, before, &opts.role_arn);
+    if nothing_new && nothing_lost {
+        return Ok(unchanged);
+    }
+    match search_both(before, after, opts, nothing_new, nothing_lost) {
+        // [inf] No new access is proven; only the label between "narrowed" and "unchanged"
+        // needed the search that hit a bound. The policies differ in a way coverage could
+        // not prove equal, so the label is "narrowed" (never a failing finding).
+        Err(_) if nothing_new => Ok(Comparison {
+            verdict: Verdict::Narrowed,
             witnesses: Vec::new(),
             lost: Vec::new(),
-        });
+        }),
+        other => other,
     }
+}
+
+/// The witness searches of [`compare`], skipping a direction that coverage already settled.
+fn search_both(
+    before: &Policy,
+    after: &Policy,
+    opts: &CompareOptions,
+    nothing_new: bool,
+    nothing_lost: bool,
+) -> Result<Comparison, CompareError> {
     let bounds = Bounds::default();
     let conds = values::conditions(&[before, after]);
     let callers = principals::universe(&principals::Inputs {
@@ -189,13 +220,21 @@ pub fn compare(
 
     let templates = search::requests(&space);
     let mut prepared = search::prepare([after, before], &space, &templates);
-    let forward = search::search(
-        after,
-        before,
-        &mut prepared,
-        opts.max_evaluations,
-        opts.max_witnesses.max(1),
-    );
+    let forward = if nothing_new {
+        search::Outcome {
+            complete: true,
+            ..search::Outcome::default()
+        }
+    } else {
+        search::directed(
+            after,
+            before,
+            &mut prepared,
+            &space,
+            opts.max_evaluations,
+            opts.max_witnesses.max(1),
+        )
+    };
     if !forward.complete && forward.found.is_empty() {
         return Err(CompareError::Incomplete {
             reason: format!(
@@ -208,13 +247,18 @@ pub fn compare(
     }
     let witnesses = verify(after, before, forward.found)?;
 
-    let reverse = search::search(
-        before,
-        after,
-        &mut prepared,
-        opts.max_evaluations,
-        MAX_LOST.min(opts.max_witnesses.max(1)),
-    );
+    let reverse = if nothing_lost {
+        search::Outcome::default()
+    } else {
+        search::directed(
+            before,
+            after,
+            &mut prepared,
+            &space,
+            opts.max_evaluations,
+            MAX_LOST.min(opts.max_witnesses.max(1)),
+        )
+    };
     // [inf] A reverse search cut off by the budget only leaves the narrowed/unchanged (or
     // lateral/widened) label open; it is read as "nothing lost", which keeps a widening
     // labelled as the stronger `widened`, never hides one.
@@ -258,7 +302,9 @@ fn verify(
         // so one that is not is a bug, reported like a failed re-check.
         if let Err(why) = realism::check(&request) {
             return Err(CompareError::Incomplete {
-                reason: format!("internal error: a candidate witness is not a realistic request ({why})"),
+                reason: format!(
+                    "internal error: a candidate witness is not a realistic request ({why})"
+                ),
             });
         }
         if out.iter().any(|w| w.request == request) {
@@ -367,11 +413,13 @@ mod tests {
 
     #[test]
     fn a_spent_budget_without_a_witness_is_incomplete() {
+        // A lowered numeric bound narrows, which statement coverage does not prove (it
+        // compares numbers only as written): the search has to settle it.
         let before = policy(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x9"}}}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}}]}"#,
         );
         let after = policy(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x9"}}}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":"1800"}}}]}"#,
         );
         let opts = CompareOptions {
             max_evaluations: 10,
@@ -381,9 +429,9 @@ mod tests {
             compare(&before, &after, &opts),
             Err(CompareError::Incomplete { .. })
         ));
-        // With the default budget the same pair is settled: equivalent.
+        // With the default budget the same pair is settled: narrowed.
         let r = compare(&before, &after, &CompareOptions::default()).unwrap();
-        assert_eq!(r.verdict, Verdict::Unchanged);
+        assert_eq!(r.verdict, Verdict::Narrowed);
     }
 
     #[test]

@@ -437,7 +437,12 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
         ];
         for (shape, session) in shapes {
             let shape = Atom::from_text(AtomKind::Like, shape);
-            for w in shaped_witnesses(&userid_atoms, shape, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", inp.bounds)? {
+            for w in shaped_witnesses(
+                &userid_atoms,
+                shape,
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                inp.bounds,
+            )? {
                 for a in &accounts {
                     let spec = if session {
                         let Some((_, name)) = w.split_once(':') else {

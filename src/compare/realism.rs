@@ -251,15 +251,21 @@ pub fn caller_keys(principal: &Caller, context: &[(&str, &ContextValue)]) -> Res
     let username = single("aws:username")?;
     let userid = single("aws:userid")?;
     let Caller::Aws(text) = principal else {
-        return match ["aws:PrincipalArn", "aws:PrincipalAccount", "aws:username", "aws:userid"]
-            .into_iter()
-            .find(|k| get(k).is_some())
+        return match [
+            "aws:PrincipalArn",
+            "aws:PrincipalAccount",
+            "aws:username",
+            "aws:userid",
+        ]
+        .into_iter()
+        .find(|k| get(k).is_some())
         {
             Some(k) => Err(format!("only a signed AWS caller carries `{k}`")),
             None => Ok(()),
         };
     };
-    let mismatch = |key: &str, got: &str| Err(format!("`{key}` `{got}` is not the caller `{text}`"));
+    let mismatch =
+        |key: &str, got: &str| Err(format!("`{key}` `{got}` is not the caller `{text}`"));
     let caller = AwsCaller::parse(text);
     if let AwsCaller::UniqueId(id) = caller {
         // The entity behind a unique ID is not known by name: its keys need only agree with
@@ -537,26 +543,24 @@ fn value_ok(lower: &str, s: &str) -> bool {
         "sts:sourceidentity" | "aws:sourceidentity" => {
             is_session_name(s) && !s.to_ascii_lowercase().starts_with("aws:")
         }
-        "aws:sourceaccount" | "aws:principalaccount" | "aws:resourceaccount" => {
-            is_account_id(s)
-        }
-        "aws:principalorgid" | "aws:sourceorgid" | "aws:resourceorgid" => {
-            is_org_id(s)
-        }
+        "aws:sourceaccount" | "aws:principalaccount" | "aws:resourceaccount" => is_account_id(s),
+        "aws:principalorgid" | "aws:sourceorgid" | "aws:resourceorgid" => is_org_id(s),
         "aws:sourcearn" => is_resource_arn(s),
-        "aws:principalarn" => parse_arn(s).is_some_and(|a| {
-            a.service == "iam"
-                && is_account_id(a.account)
-                && (a.resource == "root"
-                    || is_named_path(a.resource, "user/")
-                    || is_named_path(a.resource, "role/"))
-        }) || parse_arn(s).is_some_and(|a| {
-            a.service == "sts"
-                && is_account_id(a.account)
-                && a.resource
-                    .strip_prefix("federated-user/")
-                    .is_some_and(is_session_name)
-        }),
+        "aws:principalarn" => {
+            parse_arn(s).is_some_and(|a| {
+                a.service == "iam"
+                    && is_account_id(a.account)
+                    && (a.resource == "root"
+                        || is_named_path(a.resource, "user/")
+                        || is_named_path(a.resource, "role/"))
+            }) || parse_arn(s).is_some_and(|a| {
+                a.service == "sts"
+                    && is_account_id(a.account)
+                    && a.resource
+                        .strip_prefix("federated-user/")
+                        .is_some_and(is_session_name)
+            })
+        }
         "aws:multifactorauthpresent"
         | "aws:securetransport"
         | "aws:viaawsservice"
@@ -569,7 +573,8 @@ fn value_ok(lower: &str, s: &str) -> bool {
         // AWS writes times in ISO 8601; epoch seconds are accepted too because the value
         // search splits epoch-second bounds in their own form (same instant, other spelling).
         "aws:currenttime" | "aws:tokenissuetime" => {
-            is_iso_date(s) || (!s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()))
+            is_iso_date(s)
+                || (!s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()))
         }
         _ => {
             if lower.starts_with("saml:") {
@@ -679,7 +684,10 @@ pub fn shape(lower: &str) -> Option<Shape> {
         "sts:externalid" | "sts:rolesessionname" | "sts:sourceidentity" => s(vec!["??*"], ""),
         "aws:sourceaccount" | "aws:resourceaccount" => s(vec!["????????????"], "0123456789"),
         "aws:principalorgid" | "aws:sourceorgid" => s(vec!["o-??????????*"], "0123456789"),
-        "aws:sourcearn" => s(vec!["arn:?*:?*:*:????????????:?*", "arn:?*:s3:::?*"], "0123456789"),
+        "aws:sourcearn" => s(
+            vec!["arn:?*:?*:*:????????????:?*", "arn:?*:s3:::?*"],
+            "0123456789",
+        ),
         _ => match keys::claim_key(lower) {
             Some((issuer, "sub"))
                 if issuer == "token.actions.githubusercontent.com"
@@ -690,7 +698,7 @@ pub fn shape(lower: &str) -> Option<Shape> {
             Some((issuer, "sub")) if issuer.starts_with("oidc.eks.") => {
                 s(vec!["system:serviceaccount:?*:?*"], "")
             }
-            Some((issuer, "sub")) if issuer == "gitlab.com" => {
+            Some(("gitlab.com", "sub")) => {
                 s(vec!["project_path:?*/?*:ref_type:?*"], "")
             }
             Some(_) => s(vec!["?*"], ""),

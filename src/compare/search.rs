@@ -195,6 +195,60 @@ pub fn prepare<'a, 't>(
     }
 }
 
+impl Prepared<'_, '_> {
+    /// How many requests the simplest-first enumeration would try at most: per caller group,
+    /// its requests times every choice of absent-or-a-value for each of its keys.
+    pub fn space_size(&self) -> usize {
+        self.groups
+            .iter()
+            .map(|g| {
+                g.keys
+                    .iter()
+                    .filter_map(|&k| self.keys.get(k))
+                    .fold(g.requests.len(), |acc, k| {
+                        acc.saturating_mul(k.values.len().saturating_add(1))
+                    })
+            })
+            .fold(0usize, usize::saturating_add)
+    }
+}
+
+/// One direction of a comparison: the simplest-first enumeration, with the aimed search
+/// ([`targeted`]) first when the enumeration could not finish within the budget anyway, and
+/// after it when the enumeration was cut off without a witness.
+pub fn directed(
+    grant: &Policy,
+    deny: &Policy,
+    prepared: &mut Prepared<'_, '_>,
+    space: &Space<'_>,
+    budget: usize,
+    limit: usize,
+) -> Outcome {
+    let aim = |out: &Outcome| !out.found.is_empty();
+    let templates = prepared.templates;
+    let big = prepared.space_size() > budget;
+    if big {
+        let aimed = targeted(grant, deny, space, templates, budget, limit);
+        if aim(&aimed) {
+            return Outcome {
+                complete: true,
+                ..aimed
+            };
+        }
+    }
+    let full = search(grant, deny, prepared, budget, limit);
+    if !full.complete && !aim(&full) && !big {
+        let aimed = targeted(grant, deny, space, templates, budget, limit);
+        if aim(&aimed) {
+            return Outcome {
+                complete: true,
+                ..aimed
+            };
+        }
+    }
+    full
+}
+
 /// Search for requests `grant` allows and `deny` does not (final decisions, §9.3).
 pub fn search(
     grant: &Policy,
@@ -268,6 +322,116 @@ pub fn search(
     }
     out.complete = true;
     out
+}
+
+/// A search aimed at the statements of `grant` (the after policy in the forward direction):
+/// for each Allow statement with conditions and each caller it names, every key the statement
+/// tests is set to the first value of its universe that the statement's own conditions on it
+/// accept (absent when they accept that), then one key at a time runs through its whole
+/// universe while the others are held fixed. It decides nothing on its own: it finds the
+/// witnesses of a change to one part of a statement whose other keys are all required, which
+/// the simplest-first enumeration reaches only after every smaller combination. Every request
+/// it tries is an ordinary candidate (realistic, checked by both policies).
+pub fn targeted(
+    grant: &Policy,
+    deny: &Policy,
+    space: &Space<'_>,
+    templates: &[Request],
+    budget: usize,
+    limit: usize,
+) -> Outcome {
+    let mut out = Outcome::default();
+    for statement in grant
+        .statements
+        .iter()
+        .filter(|s| s.effect == crate::policy::Effect::Allow && !s.conditions.is_empty())
+    {
+        let mut names: Vec<String> = Vec::new();
+        for c in &statement.conditions {
+            let lower = c.key.to_ascii_lowercase();
+            if !names.contains(&lower) {
+                names.push(lower);
+            }
+        }
+        for template in templates {
+            let info = CallerInfo::new(template);
+            if principal_matches(&statement.principals, &info).is_none()
+                || !action_matches(&statement.actions, &template.action)
+            {
+                continue;
+            }
+            // Each key's universe, limited to what this caller can carry.
+            let keys: Vec<(&KeyUniverse, String)> = names
+                .iter()
+                .filter(|n| realism::key_possible(&template.principal, &template.action, n))
+                .filter_map(|n| {
+                    space
+                        .keys
+                        .iter()
+                        .find(|k| k.name.eq_ignore_ascii_case(n))
+                        .map(|k| (k, n.clone()))
+                })
+                .collect();
+            let mut base = template.clone();
+            for (key, lower) in &keys {
+                let holds = |req: &Request| {
+                    statement
+                        .conditions
+                        .iter()
+                        .filter(|c| c.key.eq_ignore_ascii_case(lower))
+                        .all(|c| {
+                            crate::eval::condition::condition_holds(
+                                c,
+                                statement.effect,
+                                grant.version,
+                                req,
+                            )
+                        })
+                };
+                if holds(&base) {
+                    continue;
+                }
+                for v in &key.values {
+                    base.context.insert(key.name.clone(), v.clone());
+                    if holds(&base) {
+                        break;
+                    }
+                    base.context.remove(&key.name);
+                }
+            }
+            let base_info = CallerInfo::new(&base);
+            if let Some(found) = first_witness(grant, deny, &base, &base_info, &mut out.evaluations)
+            {
+                push_found(&mut out, found);
+            }
+            for (key, _) in &keys {
+                let mut trial = base.clone();
+                for v in std::iter::once(None).chain(key.values.iter().map(Some)) {
+                    match v {
+                        Some(v) => trial.context.insert(key.name.clone(), v.clone()),
+                        None => trial.context.remove(&key.name),
+                    };
+                    let trial_info = CallerInfo::new(&trial);
+                    if let Some(found) =
+                        first_witness(grant, deny, &trial, &trial_info, &mut out.evaluations)
+                    {
+                        push_found(&mut out, found);
+                    }
+                    if out.found.len() >= limit || out.evaluations > budget {
+                        out.complete = out.found.len() >= limit;
+                        return out;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn push_found(out: &mut Outcome, found: Request) {
+    if !out.found.contains(&found) {
+        out.found.push(found);
+    }
 }
 
 /// The request for one caller and API before any searched key is added.

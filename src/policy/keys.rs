@@ -128,8 +128,14 @@ mod tests {
         assert_eq!(arity("aws:SourceArn"), Arity::Single);
         assert_eq!(arity("aws:PrincipalTag/team"), Arity::Single);
         assert_eq!(arity("aws:TagKeys"), Arity::Multi);
-        assert_eq!(arity("token.actions.githubusercontent.com:sub"), Arity::Single);
-        assert_eq!(arity("token.actions.githubusercontent.com:aud"), Arity::Either);
+        assert_eq!(
+            arity("token.actions.githubusercontent.com:sub"),
+            Arity::Single
+        );
+        assert_eq!(
+            arity("token.actions.githubusercontent.com:aud"),
+            Arity::Either
+        );
         assert_eq!(arity("cognito-identity.amazonaws.com:amr"), Arity::Multi);
         assert_eq!(arity("saml:sub"), Arity::Single);
         assert_eq!(arity("saml:department"), Arity::Either);

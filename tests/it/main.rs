@@ -28,5 +28,6 @@ mod report_json;
 mod report_markdown;
 mod report_sarif;
 mod rule_fixtures;
+mod scale;
 mod scenarios;
 mod vectors;
