@@ -277,6 +277,35 @@ fn search_both(
     })
 }
 
+/// Does Allow statement `index` of `policy` grant nothing at all: no realistic request of any
+/// caller satisfies its principal, actions and conditions together (a misspelled claim key
+/// under a plain operator, a claim of another provider's tokens, an OIDC provider with
+/// `sts:AssumeRole` only)? `None` when that cannot be settled within the bounds or the
+/// statement is not an Allow.
+pub fn grants_nothing(policy: &Policy, index: usize, role_arn: &str) -> Option<bool> {
+    let statement = policy
+        .statements
+        .iter()
+        .find(|s| s.index == index && s.effect == Effect::Allow)?;
+    let alone = Policy {
+        statements: vec![statement.clone()],
+        issues: Vec::new(),
+        ..policy.clone()
+    };
+    let nobody = Policy {
+        statements: Vec::new(),
+        ..alone.clone()
+    };
+    let opts = CompareOptions {
+        role_arn: role_arn.to_string(),
+        max_witnesses: 1,
+        ..CompareOptions::default()
+    };
+    compare(&nobody, &alone, &opts)
+        .ok()
+        .map(|c| c.witnesses.is_empty())
+}
+
 /// Re-check every candidate with the full evaluator; a candidate that does not hold is a bug in
 /// the search and is reported as such (never silently dropped, never trusted).
 fn verify(

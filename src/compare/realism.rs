@@ -698,9 +698,7 @@ pub fn shape(lower: &str) -> Option<Shape> {
             Some((issuer, "sub")) if issuer.starts_with("oidc.eks.") => {
                 s(vec!["system:serviceaccount:?*:?*"], "")
             }
-            Some(("gitlab.com", "sub")) => {
-                s(vec!["project_path:?*/?*:ref_type:?*"], "")
-            }
+            Some(("gitlab.com", "sub")) => s(vec!["project_path:?*/?*:ref_type:?*"], ""),
             Some(_) => s(vec!["?*"], ""),
             None => None,
         },

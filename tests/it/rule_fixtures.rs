@@ -3,7 +3,8 @@
 //!
 //! Fixture: `{"why": "...", "before": POLICY | null (a created role), "after": POLICY,
 //! "severity": "high" (optional, checked on fail fixtures), "settings": {"all": true}
-//! (optional)}`. The role is `arn:aws:iam::111111111111:role/target`. Rules that only a plan
+//! (optional), "quiet": true (optional: no finding at all at or above high, so the gate stays
+//! silent)}`. The role is `arn:aws:iam::111111111111:role/target`. Rules that only a plan
 //! can show (replace, drift, unknown) use `{"why": "...", "plan": "plans/FILE.json"}` instead.
 
 use crate::cli::run;
@@ -101,6 +102,17 @@ fn rule_fixtures_pass_and_fail_as_named() {
                     failures.push(format!(
                         "{rule}/{name}: expected severity {sev}, got {:?}",
                         hits.iter().map(|f| &f.1).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            if fixture["quiet"].as_bool() == Some(true) {
+                let loud: Vec<_> = findings
+                    .iter()
+                    .filter(|f| matches!(f.1.as_str(), "high" | "critical"))
+                    .collect();
+                if !loud.is_empty() {
+                    failures.push(format!(
+                        "{rule}/{name}: expected a quiet gate, got {loud:?}"
                     ));
                 }
             }
