@@ -76,6 +76,7 @@ fn comparison_vectors_raise_the_rules_their_notes_name() {
         );
         for f in &result.findings {
             if let Some(w) = &f.witness {
+                failures.extend(common::unrealistic(&serde_json::to_value(w).unwrap(), id));
                 let verified = granted(&a, w) && !granted(&b, w);
                 if f.rule != "trust-drifted" && !verified {
                     failures.push(format!("{id}: {} witness does not verify: {w:?}", f.rule));

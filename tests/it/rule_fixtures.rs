@@ -1,5 +1,6 @@
 //! Every rule's fixtures: `testdata/rules/<rule-id>/fail-*.json` must raise the rule and
-//! `pass-*.json` must not; every rule has at least one of each. Each fixture says why.
+//! `pass-*.json` must not; every rule has at least one of each. Each fixture says why. Every
+//! witness any fixture produces is a realistic request.
 //!
 //! Fixture: `{"why": "...", "before": POLICY | null (a created role), "after": POLICY,
 //! "severity": "high" (optional, checked on fail fixtures), "settings": {"all": true}
@@ -22,6 +23,8 @@ fn findings_of(fixture: &Value) -> Vec<(String, String, String)> {
         let (code, out, err) = run(&["check", &path.to_string_lossy(), "--format", "json"]);
         assert!(code < 2, "{plan}: {err}");
         let doc: Value = serde_json::from_str(&out).unwrap();
+        let bad = common::unrealistic_witnesses(&doc, plan);
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
         return doc["findings"]
             .as_array()
             .unwrap()
@@ -42,8 +45,14 @@ fn findings_of(fixture: &Value) -> Vec<(String, String, String)> {
     };
     let before = (!fixture["before"].is_null()).then(|| text(&fixture["before"]));
     let after = text(&fixture["after"]);
-    analyse_pair(before.as_deref(), &after, Some(ROLE), &settings)
-        .findings
+    let findings = analyse_pair(before.as_deref(), &after, Some(ROLE), &settings).findings;
+    for f in &findings {
+        if let Some(w) = &f.witness {
+            let bad = common::unrealistic(&serde_json::to_value(w).unwrap(), f.rule);
+            assert!(bad.is_none(), "{}", bad.unwrap_or_default());
+        }
+    }
+    findings
         .into_iter()
         .map(|f| (f.rule.to_string(), f.severity.to_string(), f.message))
         .collect()
