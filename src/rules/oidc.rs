@@ -117,8 +117,50 @@ fn loose_value(issuer: &Issuer, value: &str, like: bool) -> Option<String> {
     }
 }
 
+/// Other claims that pin the tenant of an issuer's tokens (AWS evaluates them since 2026):
+/// GitHub's repository and owner claims, GitLab's project and namespace IDs, Buildkite's
+/// organization.
+/// Each as (claim, what it pins in words).
+fn other_tenancy_claims(issuer: &Issuer) -> &'static [(&'static str, &'static str)] {
+    match issuer.host {
+        "token.actions.githubusercontent.com" => &[
+            ("repository", "the repository"),
+            ("repository_id", "the repository"),
+            ("repository_owner_id", "the repository owner"),
+        ],
+        "gitlab.com" => &[
+            ("project_id", "the project"),
+            ("namespace_id", "the namespace"),
+        ],
+        "agent.buildkite.com" => &[
+            ("organization_id", "the organization"),
+            ("organization_slug", "the organization"),
+        ],
+        _ => &[],
+    }
+}
+
+/// A claim other than the tenancy claim that still pins the tenant in `statement` for the
+/// provider at `url`: (condition key as written, first value, what it pins in words), when
+/// there is one. Pinned means a positive condition whose values name a tenant exactly (no
+/// wildcard).
+pub fn remaining_pin(statement: &Statement, url: &str) -> Option<(String, String, &'static str)> {
+    let issuer = shared_issuer(url)?;
+    for (claim, what) in other_tenancy_claims(issuer) {
+        let key = format!("{url}:{claim}");
+        for c in pins(statement, &key) {
+            if !c.values.is_empty() && c.values.iter().all(|v| !v.contains(['*', '?'])) {
+                let first = c.values.first().cloned().unwrap_or_default();
+                return Some((c.key.clone(), first, what));
+            }
+        }
+    }
+    None
+}
+
 /// For a statement trusting a shared issuer: `None` when the tenancy claim is pinned, else
-/// (issuer, reason).
+/// (issuer, reason). A statement whose tenancy claim is loose but that pins the tenant by
+/// another claim ([`remaining_pin`]) is pinned.
 pub fn unpinned(statement: &Statement) -> Vec<(&'static Issuer, String)> {
     let mut out = Vec::new();
     for entry in &statement.principals.entries {
@@ -129,6 +171,9 @@ pub fn unpinned(statement: &Statement) -> Vec<(&'static Issuer, String)> {
         let Some(issuer) = shared_issuer(url) else {
             continue;
         };
+        if remaining_pin(statement, url).is_some() {
+            continue;
+        }
         let key = format!("{url}:{}", issuer.tenancy_claim);
         let conditions: Vec<_> = pins(statement, &key).collect();
         if conditions.is_empty() {

@@ -5,7 +5,7 @@
 //! Fixture: `{"why": "...", "before": POLICY | null (a created role), "after": POLICY,
 //! "severity": "high" (optional, checked on fail fixtures), "settings": {"all": true}
 //! (optional), "quiet": true (optional: no finding at all at or above high, so the gate stays
-//! silent)}`. The role is `arn:aws:iam::111111111111:role/target`. Rules that only a plan
+//! silent), "message_contains": "..." (optional, checked on fail fixtures)}`. The role is `arn:aws:iam::111111111111:role/target`. Rules that only a plan
 //! can show (replace, drift, unknown) use `{"why": "...", "plan": "plans/FILE.json"}` instead.
 
 use crate::cli::run;
@@ -111,6 +111,14 @@ fn rule_fixtures_pass_and_fail_as_named() {
                     failures.push(format!(
                         "{rule}/{name}: expected severity {sev}, got {:?}",
                         hits.iter().map(|f| &f.1).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            if let (true, Some(text)) = (expect_fire, fixture["message_contains"].as_str()) {
+                if !hits.iter().any(|f| f.2.contains(text)) {
+                    failures.push(format!(
+                        "{rule}/{name}: no message contains {text:?}: {:?}",
+                        hits.iter().map(|f| &f.2).collect::<Vec<_>>()
                     ));
                 }
             }
