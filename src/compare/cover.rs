@@ -17,6 +17,7 @@ use super::realism;
 use super::values::atom_kind;
 use crate::eval::action::action_matches;
 use crate::eval::principal::{is_account_id, parse_arn};
+use crate::eval::values::{cidr_within, cmp_dates, cmp_numbers, parse_cidr};
 use crate::policy::keys::{self, Arity};
 use crate::policy::{
     BaseOp, Condition, Effect, Operator, Policy, PrincipalMode, PrincipalType, SetQualifier,
@@ -54,9 +55,10 @@ pub fn no_new_access(before: &Policy, after: &Policy, role_arn: &str) -> bool {
     let (before_allow, after_allow) = (side(before, Effect::Allow), side(after, Effect::Allow));
     let (before_deny, after_deny) = (side(before, Effect::Deny), side(after, Effect::Deny));
     let all_covered = |specifics: &[Side<'_>], generals: &[Side<'_>], budget: &mut usize| {
-        specifics
-            .iter()
-            .all(|s| generals.iter().any(|g| covers(g, s, partition, budget)))
+        specifics.iter().all(|s| {
+            generals.iter().any(|g| covers(g, s, partition, budget))
+                || covered_in_parts(generals, s, partition, budget)
+        })
     };
     all_covered(&after_allow, &before_allow, &mut budget)
         && all_covered(&before_deny, &after_deny, &mut budget)
@@ -93,6 +95,39 @@ fn covers(general: &Side<'_>, specific: &Side<'_>, partition: &str, budget: &mut
                     .iter()
                     .any(|cs| implies(cs, specific.version, cg, general.version, budget))
         })
+}
+
+/// `specific` covered one principal entry and one action at a time, each part by some
+/// statement of `generals` (a statement merged from several, or naming principals that
+/// several old statements named with the same conditions).
+fn covered_in_parts(
+    generals: &[Side<'_>],
+    specific: &Side<'_>,
+    partition: &str,
+    budget: &mut usize,
+) -> bool {
+    let s = specific.statement;
+    if s.principals.mode != PrincipalMode::Principal || generals.len() < 2 {
+        return false;
+    }
+    s.principals.entries.iter().all(|entry| {
+        TRUST_ACTIONS
+            .iter()
+            .filter(|a| action_matches(&s.actions, a))
+            .all(|action| {
+                let mut part = s.clone();
+                part.principals.entries = vec![entry.clone()];
+                part.actions = crate::policy::Actions {
+                    mode: crate::policy::ActionMode::Action,
+                    patterns: vec![(*action).to_string()],
+                };
+                let part = Side {
+                    statement: &part,
+                    version: specific.version,
+                };
+                generals.iter().any(|g| covers(g, &part, partition, budget))
+            })
+    })
 }
 
 /// One spelling per principal: an account ID is its root ARN.
@@ -223,7 +258,42 @@ fn implies(s: &Condition, sv: Version, g: &Condition, gv: Version, budget: &mut 
                 })
             })
         }
-        _ => s_base == g_base && inner.values.iter().all(|v| outer.values.contains(v)),
+        _ => {
+            s_base == g_base
+                && inner
+                    .values
+                    .iter()
+                    .all(|v| outer.values.iter().any(|w| within(s_base, v, w)))
+        }
+    }
+}
+
+/// For the non-string operators: every context value `base` accepts against policy value `v`,
+/// it accepts against `w` (a lower upper bound, a higher lower bound, a smaller CIDR, or the
+/// same text).
+fn within(base: BaseOp, v: &str, w: &str) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    if v == w {
+        return true;
+    }
+    match base {
+        BaseOp::NumericLessThan | BaseOp::NumericLessThanEquals => {
+            matches!(cmp_numbers(v, w), Some(Less | Equal))
+        }
+        BaseOp::NumericGreaterThan | BaseOp::NumericGreaterThanEquals => {
+            matches!(cmp_numbers(v, w), Some(Greater | Equal))
+        }
+        BaseOp::DateLessThan | BaseOp::DateLessThanEquals => {
+            matches!(cmp_dates(v, w), Some(Less | Equal))
+        }
+        BaseOp::DateGreaterThan | BaseOp::DateGreaterThanEquals => {
+            matches!(cmp_dates(v, w), Some(Greater | Equal))
+        }
+        BaseOp::IpAddress | BaseOp::NotIpAddress => match (parse_cidr(v), parse_cidr(w)) {
+            (Some(a), Some(b)) => cidr_within(&a, &b),
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -317,6 +387,18 @@ mod tests {
         let role = parse_policy(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/ci"},"Action":"sts:AssumeRole"}]}"#).unwrap();
         assert!(no_new_access(&id, &root, ROLE) && no_new_access(&root, &id, ROLE));
         assert!(!no_new_access(&id, &role, ROLE));
+    }
+
+    #[test]
+    fn merged_statements_and_narrower_bounds_are_covered() {
+        let split = parse_policy(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#).unwrap();
+        let merged = parse_policy(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222","Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"IpAddress":{"aws:SourceIp":"10.1.0.0/16"}}}]}"#).unwrap();
+        assert!(no_new_access(&split, &merged, ROLE));
+        assert!(!no_new_access(&merged, &split, ROLE));
+        let before = p(r#"{"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}"#);
+        let after = p(r#"{"NumericLessThan":{"aws:MultiFactorAuthAge":"1800"}}"#);
+        assert!(no_new_access(&before, &after, ROLE));
+        assert!(!no_new_access(&after, &before, ROLE));
     }
 
     #[test]

@@ -442,13 +442,13 @@ mod tests {
 
     #[test]
     fn a_spent_budget_without_a_witness_is_incomplete() {
-        // A lowered numeric bound narrows, which statement coverage does not prove (it
-        // compares numbers only as written): the search has to settle it.
+        // `a*` lies inside the union of `?` and `??*` but inside neither alone, which
+        // statement coverage (value by value) does not prove: the search has to settle it.
         let before = policy(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:ExternalId":["?","??*"]}}}]}"#,
         );
         let after = policy(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":"1800"}}}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:ExternalId":"a*"}}}]}"#,
         );
         let opts = CompareOptions {
             max_evaluations: 10,

@@ -290,6 +290,49 @@ proptest! {
         prop_assert_eq!(r.verdict, Verdict::Unchanged, "{:?}", r.witnesses.first());
     }
 
+    /// Narrowing edits (an Allow statement dropped or given one more condition, a Deny added,
+    /// the rest reordered) never widen: the comparator says so, and no random realistic
+    /// request contradicts it.
+    #[test]
+    fn narrowing_edits_never_widen(
+        (v, stmts) in policy(),
+        edits in prop::collection::vec((0..3usize, 0..4usize, 0..CONDITIONS.len()), 1..4),
+        extra_deny in stmt(),
+        probes in prop::collection::vec(req(), 24),
+    ) {
+        let before = parse_policy(&policy_text(v, &stmts)).unwrap();
+        let mut narrowed = stmts.clone();
+        for (kind, at, cond) in edits {
+            let allows: Vec<usize> = (0..narrowed.len()).filter(|&i| narrowed[i].allow).collect();
+            match kind {
+                0 if allows.len() > 1 => {
+                    narrowed.remove(allows[at % allows.len()]);
+                }
+                // A second condition with the same operator and key would merge its values
+                // into the first (a widening), so only a new (operator, key) pair narrows.
+                1 if !allows.is_empty() => {
+                    let s = &mut narrowed[allows[at % allows.len()]];
+                    let (op, key, _) = CONDITIONS[cond];
+                    if !s.conditions.iter().any(|&c| CONDITIONS[c].0 == op && CONDITIONS[c].1 == key) {
+                        s.conditions.push(cond);
+                    }
+                }
+                _ => narrowed.push(Stmt { allow: false, ..extra_deny.clone() }),
+            }
+        }
+        narrowed.reverse();
+        let after = parse_policy(&policy_text(v, &narrowed)).unwrap();
+        let r = compare(&before, &after, &CompareOptions::default())
+            .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert!(!r.verdict.is_widening(), "{:?}", r.witnesses.first());
+        for probe in &probes {
+            let req = build(probe);
+            if realism::check(&req).is_ok() {
+                prop_assert!(!allows(&after, &req) || allows(&before, &req), "widening: {}", serde_json::to_string(&req).unwrap());
+            }
+        }
+    }
+
     #[test]
     fn witnesses_verify_and_search_is_complete(
         (v1, s1) in policy(),
