@@ -104,7 +104,7 @@ fn provider_kind(provider: &str) -> Option<ProviderKind<'_>> {
         return Some(ProviderKind::WebIdentity(provider));
     }
     let arn = parse_arn(provider)?;
-    if arn.service != "iam" || arn.partition.is_empty() || !is_account_id(arn.account) {
+    if arn.service != "iam" || !is_partition(arn.partition) || !is_account_id(arn.account) {
         return None;
     }
     if let Some(name) = arn.resource.strip_prefix("saml-provider/") {
@@ -117,6 +117,22 @@ fn provider_kind(provider: &str) -> Option<ProviderKind<'_>> {
 
 fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The AWS partitions an ARN can name.
+const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+fn is_partition(text: &str) -> bool {
+    PARTITIONS.contains(&text)
 }
 
 /// IAM user, role and path-free names: 1–64 of `[A-Za-z0-9+=,.@_-]`.
@@ -176,7 +192,7 @@ fn aws_caller(text: &str) -> Result<(), String> {
             "`{text}` is a role: a role calls through one of its sessions"
         )),
         AwsCaller::Root { partition, account } => {
-            if partition.is_empty() || !is_account_id(account) {
+            if !is_partition(partition) || !is_account_id(account) {
                 return bad();
             }
             Ok(())
@@ -184,7 +200,7 @@ fn aws_caller(text: &str) -> Result<(), String> {
         AwsCaller::User {
             partition, account, ..
         } => {
-            let ok = !partition.is_empty()
+            let ok = is_partition(partition)
                 && is_account_id(account)
                 && parse_arn(text)
                     .is_some_and(|a| a.region.is_empty() && is_named_path(a.resource, "user/"));
@@ -200,7 +216,7 @@ fn aws_caller(text: &str) -> Result<(), String> {
             role,
             session,
         } => {
-            let ok = !partition.is_empty()
+            let ok = is_partition(partition)
                 && is_account_id(account)
                 && is_iam_name(role)
                 && is_session_name(session);
@@ -212,7 +228,7 @@ fn aws_caller(text: &str) -> Result<(), String> {
         }
         AwsCaller::OtherArn { partition, account } => {
             // A federated-user session (GetFederationToken) is the one other signed caller.
-            let ok = !partition.is_empty()
+            let ok = is_partition(partition)
                 && is_account_id(account)
                 && parse_arn(text).is_some_and(|a| {
                     a.service == "sts"
@@ -602,7 +618,10 @@ fn is_org_id(s: &str) -> bool {
 /// empty for S3 (bucket ARNs carry no region or account).
 fn is_resource_arn(s: &str) -> bool {
     parse_arn(s).is_some_and(|a| {
-        !a.partition.is_empty()
+        is_partition(a.partition)
+            && a.service
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !a.service.is_empty()
             && !a.resource.is_empty()
             && (is_account_id(a.account) || (a.service == "s3" && a.account.is_empty()))
@@ -668,9 +687,10 @@ fn github_repo_sub(rest: &str) -> bool {
     })
 }
 
-/// Extra atoms for the value search of `key` and the cells that hold realistic values: each
-/// shape is a glob; a cell is kept when it lies inside one of the `keep` combinations (`true`
-/// = inside that glob). Used so that the shortest witness of a cell is one AWS could send.
+/// Extra atoms for the value search of `key`: a cell is kept when it lies inside one of the
+/// globs, and of the cells the policy's own conditions cannot tell apart the one inside the
+/// earliest glob is kept (the documented default form first). Used so that the witness of a
+/// cell is a value AWS could send.
 pub struct Shape {
     pub globs: Vec<&'static str>,
     /// Preferred characters for fresh values.
@@ -685,7 +705,12 @@ pub fn shape(lower: &str) -> Option<Shape> {
         "aws:sourceaccount" | "aws:resourceaccount" => s(vec!["????????????"], "0123456789"),
         "aws:principalorgid" | "aws:sourceorgid" => s(vec!["o-??????????*"], "0123456789"),
         "aws:sourcearn" => s(
-            vec!["arn:?*:?*:*:????????????:?*", "arn:?*:s3:::?*"],
+            vec![
+                "arn:aws:?*:*:????????????:?*",
+                "arn:aws:s3:::?*",
+                "arn:aws-cn:?*:*:????????????:?*",
+                "arn:aws-us-gov:?*:*:????????????:?*",
+            ],
             "0123456789",
         ),
         _ => match keys::claim_key(lower) {
@@ -693,7 +718,13 @@ pub fn shape(lower: &str) -> Option<Shape> {
                 if issuer == "token.actions.githubusercontent.com"
                     || issuer.starts_with("token.actions.githubusercontent.com/") =>
             {
-                s(vec!["repo:?*/?*:?*", "?*"], "")
+                s(
+                    // The default form for a branch first; anything else a custom subject
+                    // template may produce after it. (Few globs: each one multiplies the
+                    // product states of a long pattern list.)
+                    vec!["repo:?*/?*:ref:refs/heads/?*", "?*"],
+                    "",
+                )
             }
             Some((issuer, "sub")) if issuer.starts_with("oidc.eks.") => {
                 s(vec!["system:serviceaccount:?*:?*"], "")

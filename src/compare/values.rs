@@ -289,11 +289,24 @@ fn shaped_string_witnesses(
             .map(|g| Atom::from_text(AtomKind::Like, g)),
     );
     let cells = automaton::cells_fresh_first(&atoms, shape.fresh, bounds)?;
-    Ok(cells
-        .into_iter()
-        .filter(|c| c.inside.iter().skip(own).any(|&inside| inside))
-        .map(|c| c.witness)
-        .collect())
+    // One witness per combination of the policy's own atoms: the one inside the earliest
+    // form (cells that differ only in the form globs behave the same under every condition).
+    let mut best: BTreeMap<Vec<bool>, (usize, usize, String)> = BTreeMap::new();
+    for (order, c) in cells.into_iter().enumerate() {
+        let Some(form) = c.inside.iter().skip(own).position(|&inside| inside) else {
+            continue;
+        };
+        let policy_side: Vec<bool> = c.inside.iter().take(own).copied().collect();
+        let better = best
+            .get(&policy_side)
+            .map_or(true, |&(f, o, _)| (form, order) < (f, o));
+        if better {
+            best.insert(policy_side, (form, order, c.witness));
+        }
+    }
+    let mut kept: Vec<(usize, String)> = best.into_values().map(|(_, o, w)| (o, w)).collect();
+    kept.sort();
+    Ok(kept.into_iter().map(|(_, w)| w).collect())
 }
 
 /// The value universe of every key of `conds` except the caller-fixed ones.
