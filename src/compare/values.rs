@@ -343,7 +343,9 @@ pub fn universes(
             continue;
         }
         let mut singles: Vec<String> = Vec::new();
-        singles.extend(shaped_string_witnesses(&lower, &group, tokens, bounds)?);
+        // The bound reached is reported with the key it was reached on.
+        let on_key = |b: BoundHit| BoundHit(format!("`{name}`: {}", b.0));
+        singles.extend(shaped_string_witnesses(&lower, &group, tokens, bounds).map_err(on_key)?);
         let mut set_ops = 0usize;
         for c in &group {
             let Operator::Known { set, base, .. } = c.cond.operator else {
@@ -375,7 +377,7 @@ pub fn universes(
             values.extend(singles.iter().cloned().map(ContextValue::Single));
         }
         if arity == Arity::Multi || (arity == Arity::Either && used_with_sets) {
-            values.extend(multi_values(&singles, set_ops.max(2), bounds)?);
+            values.extend(multi_values(&singles, set_ops.max(2), bounds).map_err(on_key)?);
         }
         if used_with_sets && arity == Arity::Either {
             // ForAllValues treats a lone "" as vacuous (SEMANTICS §4.1).
