@@ -169,7 +169,7 @@ fn principals_covered(g: &Statement, s: &Statement, partition: &str) -> bool {
 /// The operator as the evaluator reads it on this key: on a single-valued key `ForAnyValue:X`
 /// is `X` when a missing key fails both (a positive `X`, or an `IfExists` one), and
 /// `ForAllValues:X` is `XIfExists` when the key never holds an empty value (the one value the
-/// set form treats as vacuous).
+/// set form treats as vacuous); on a key every request carries, `XIfExists` is `X`.
 fn effective(
     set: Option<SetQualifier>,
     base: BaseOp,
@@ -179,11 +179,16 @@ fn effective(
     if keys::arity(key) != Arity::Single || base == BaseOp::Null {
         return (set, if_exists);
     }
-    match set {
-        Some(SetQualifier::ForAnyValue) if !base.is_negated() || if_exists => (None, if_exists),
+    // A key every request carries is never missing: `IfExists` changes nothing on it.
+    let present = realism::always_present(key);
+    let (set, if_exists) = match set {
+        Some(SetQualifier::ForAnyValue) if !base.is_negated() || if_exists || present => {
+            (None, if_exists)
+        }
         Some(SetQualifier::ForAllValues) if realism::single_value(key, "").is_err() => (None, true),
         other => (other, if_exists),
-    }
+    };
+    (set, if_exists && !present)
 }
 
 /// Whenever `s` holds, `g` holds.
@@ -378,6 +383,20 @@ mod tests {
         // ForAllValues admits a request without the key: never covered by the plain form.
         let all = p(r#"{"ForAllValues:StringEquals":{"sts:ExternalId":"a1"}}"#);
         assert!(!no_new_access(&before, &all, ROLE));
+    }
+
+    #[test]
+    fn set_operators_on_a_key_every_request_carries_are_the_plain_operator() {
+        let before = p(r#"{"StringLike":{"sts:RoleSessionName":"ci-*"}}"#);
+        for op in [
+            "ForAllValues:StringLike",
+            "ForAnyValue:StringLike",
+            "StringLikeIfExists",
+        ] {
+            let after = p(&format!(r#"{{"{op}":{{"sts:RoleSessionName":"ci-*"}}}}"#));
+            assert!(no_new_access(&before, &after, ROLE), "{op}");
+            assert!(no_new_access(&after, &before, ROLE), "{op}");
+        }
     }
 
     #[test]

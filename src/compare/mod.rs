@@ -329,7 +329,7 @@ fn verify(
         }
         // Every witness is a request AWS could see; the search only builds such candidates,
         // so one that is not is a bug, reported like a failed re-check.
-        if let Err(why) = realism::check(&request) {
+        if let Err(why) = realism::check_for(&request, &[grant, deny]) {
             return Err(CompareError::Incomplete {
                 reason: format!(
                     "internal error: a candidate witness is not a realistic request ({why})"

@@ -58,6 +58,50 @@ pub fn check(req: &Request) -> Result<(), String> {
     Ok(())
 }
 
+/// Keys every STS call carries: the new session's name (a required parameter of
+/// `AssumeRole` and `AssumeRoleWithWebIdentity`, an attribute `AssumeRoleWithSAML` requires)
+/// and the request's time and transport. They are listed in a witness only where a policy
+/// tests them (as every other key a real request carries), but then they are never absent.
+pub const ALWAYS_PRESENT: [&str; 4] = [
+    "sts:rolesessionname",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:securetransport",
+];
+
+/// True when every request carries `key`.
+pub fn always_present(key: &str) -> bool {
+    ALWAYS_PRESENT.contains(&key.to_ascii_lowercase().as_str())
+}
+
+/// [`check`], and the keys every request carries are present where a statement of
+/// `policies` that applies to this caller and call (its principal names the caller, its
+/// actions cover one the call needs) tests them.
+pub fn check_for(req: &Request, policies: &[&crate::policy::Policy]) -> Result<(), String> {
+    check(req)?;
+    let info = crate::eval::CallerInfo::new(req);
+    let applies = |s: &&crate::policy::Statement| {
+        crate::eval::principal::principal_matches(&s.principals, &info).is_some()
+            && std::iter::once(&req.action)
+                .chain(&req.also)
+                .any(|a| crate::eval::action::action_matches(&s.actions, a))
+    };
+    for p in policies {
+        for c in p
+            .statements
+            .iter()
+            .filter(applies)
+            .flat_map(|s| s.conditions.iter())
+        {
+            if always_present(&c.key) && !req.context.keys().any(|k| k.eq_ignore_ascii_case(&c.key))
+            {
+                return Err(format!("every request carries `{}`", c.key));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The caller alone, and the API it calls through: a well-formed principal that can make
 /// this call (a role calls through its sessions; web-identity and SAML providers through
 /// their own APIs).

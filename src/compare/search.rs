@@ -280,11 +280,27 @@ pub fn search(
             }
             // Positions into `group.keys`.
             let mut combo: Vec<usize> = (0..present).collect();
+            // Keys every request carries are never left out (request realism).
+            let required: Vec<usize> = group
+                .keys
+                .iter()
+                .copied()
+                .filter(|&ki| {
+                    keys.get(ki)
+                        .is_some_and(|k| realism::always_present(&k.name))
+                })
+                .collect();
             loop {
                 let chosen: Vec<usize> = combo
                     .iter()
                     .filter_map(|&i| group.keys.get(i).copied())
                     .collect();
+                if !required.iter().all(|r| chosen.contains(r)) {
+                    if !next_combination(&mut combo, k) {
+                        break;
+                    }
+                    continue;
+                }
                 // Odometer over the chosen keys' values.
                 let mut digits = vec![0usize; present];
                 loop {
@@ -388,7 +404,7 @@ pub fn targeted(
                             )
                         })
                 };
-                if holds(&base) {
+                if holds(&base) && !realism::always_present(lower) {
                     continue;
                 }
                 for v in &key.values {
@@ -398,6 +414,11 @@ pub fn targeted(
                     }
                     base.context.remove(&key.name);
                 }
+                if realism::always_present(lower) && !base.context.contains_key(&key.name) {
+                    if let Some(v) = key.values.first() {
+                        base.context.insert(key.name.clone(), v.clone());
+                    }
+                }
             }
             let base_info = CallerInfo::new(&base);
             if let Some(found) = first_witness(grant, deny, &base, &base_info, &mut out.evaluations)
@@ -406,7 +427,8 @@ pub fn targeted(
             }
             for (key, _) in &keys {
                 let mut trial = base.clone();
-                for v in std::iter::once(None).chain(key.values.iter().map(Some)) {
+                let absent = (!realism::always_present(&key.name)).then_some(None);
+                for v in absent.into_iter().chain(key.values.iter().map(Some)) {
                     match v {
                         Some(v) => trial.context.insert(key.name.clone(), v.clone()),
                         None => trial.context.remove(&key.name),
@@ -682,6 +704,11 @@ fn first_witness(
                     .filter_map(|&i| EXTRA_ACTIONS.get(i).map(|s| s.to_string()))
                     .collect();
                 req.caller_allows = caller_allows;
+                // The candidate is built from realistic parts; this is the one check of the
+                // whole request (a key every request carries left out, say).
+                if realism::check_for(&req, &[grant, deny]).is_err() {
+                    return None;
+                }
                 return Some(req);
             }
         }

@@ -327,7 +327,7 @@ proptest! {
         prop_assert!(!r.verdict.is_widening(), "{:?}", r.witnesses.first());
         for probe in &probes {
             let req = build(probe);
-            if realism::check(&req).is_ok() {
+            if realism::check_for(&req, &[&before, &after]).is_ok() {
                 prop_assert!(!allows(&after, &req) || allows(&before, &req), "widening: {}", serde_json::to_string(&req).unwrap());
             }
         }
@@ -352,7 +352,7 @@ proptest! {
             prop_assert!(r.witnesses.is_empty());
         }
         for w in r.witnesses.iter().chain(&r.lost) {
-            prop_assert_eq!(realism::check(&w.request), Ok(()));
+            prop_assert_eq!(realism::check_for(&w.request, &[&before, &after]), Ok(()));
         }
         for w in &r.witnesses {
             prop_assert!(allows(&after, &w.request) && !allows(&before, &w.request));
@@ -362,7 +362,7 @@ proptest! {
         }
         for probe in &probes {
             let req = build(probe);
-            if realism::check(&req).is_err() {
+            if realism::check_for(&req, &[&before, &after]).is_err() {
                 continue;
             }
             if allows(&after, &req) && !allows(&before, &req) {
