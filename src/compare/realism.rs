@@ -11,12 +11,8 @@ use crate::eval::principal::{parse_arn, AwsCaller};
 use crate::eval::{Caller, ContextValue, Request};
 use crate::policy::keys::{self, Arity};
 
-const ASSUME_ROLE: &str = "sts:AssumeRole";
-const WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
-const SAML: &str = "sts:AssumeRoleWithSAML";
-
-/// The permission-only actions a call may also need.
-const EXTRA_ACTIONS: [&str; 3] = ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"];
+use super::principals::{ASSUME_ROLE, SAML, WEB_IDENTITY};
+use super::search::EXTRA_ACTIONS;
 
 /// Web-identity providers built into STS (no IAM provider resource).
 const BUILT_IN_PROVIDERS: [&str; 4] = [

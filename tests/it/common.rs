@@ -12,6 +12,17 @@ pub fn testdata(rel: &str) -> PathBuf {
     root().join("testdata").join(rel)
 }
 
+/// The `*.json` files directly in `testdata/<rel>`, sorted.
+pub fn json_files(rel: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(testdata(rel))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// `../shared`, when it exists beside the checkout.
 ///
 /// When it is absent the caller skips and says so on stderr; with `TRUSTGATE_REQUIRE_SHARED=1`

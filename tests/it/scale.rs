@@ -14,13 +14,7 @@ use trustgate::rules::RuleSettings;
 const ROLE: &str = "arn:aws:iam::111111111111:role/target";
 
 fn fixtures() -> Vec<(String, Value)> {
-    let dir = common::testdata("scale");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = common::json_files("scale");
     files
         .into_iter()
         .map(|f| {

@@ -116,13 +116,7 @@ fn a_sensitive_trust_policy_never_reaches_any_output() {
 
 #[test]
 fn every_witness_of_every_plan_is_realistic() {
-    let dir = common::testdata("plans");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = common::json_files("plans");
     let mut failures = Vec::new();
     let mut witnesses = 0usize;
     for path in files {
