@@ -593,7 +593,7 @@ fn value_ok(lower: &str, s: &str) -> bool {
         "sts:externalid" => {
             (2..=1224).contains(&s.len())
                 && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@:/-".contains(&b))
+                    .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b))
         }
         "sts:rolesessionname" => is_session_name(s),
         "sts:sourceidentity" | "aws:sourceidentity" => {
@@ -828,7 +828,7 @@ mod tests {
         ctx.push(("sts:ExternalId", one("x")));
         assert!(check(&req(Caller::Aws(SESSION.into()), ASSUME_ROLE, &ctx)).is_err());
         let mut ctx = session_ctx();
-        ctx.push(("sts:ExternalId", one("Partner-42")));
+        ctx.push(("sts:ExternalId", one("Partner_42")));
         assert_eq!(
             check(&req(Caller::Aws(SESSION.into()), ASSUME_ROLE, &ctx)),
             Ok(())
