@@ -417,7 +417,8 @@ pub const CALLER_KEYS: [&str; 4] = [
 
 /// Can a request of this caller through `api` carry `key` at all?
 ///
-/// * Caller-identity keys (`aws:Principal*`, MFA, `aws:userid`, `aws:username`) only for
+/// * Caller-identity keys (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`,
+///   `aws:PrincipalOrgPaths`, `aws:PrincipalTag/…`, MFA, `aws:userid`, `aws:username`) only for
 ///   signed AWS callers. [inf] For web-identity and SAML calls there is no signed caller; for
 ///   service principals IAM Access Analyzer calls these keys unsupported.
 /// * `sts:ExternalId` is a parameter of `AssumeRole` only.
@@ -437,7 +438,6 @@ pub fn key_possible(principal: &Caller, api: &str, key: &str) -> bool {
             lower.as_str(),
             "aws:principalorgid"
                 | "aws:principalorgpaths"
-                | "aws:principaltype"
                 | "aws:multifactorauthpresent"
                 | "aws:multifactorauthage"
         )
@@ -664,7 +664,10 @@ fn is_resource_arn(s: &str) -> bool {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !a.service.is_empty()
             && !a.resource.is_empty()
-            && (is_account_id(a.account) || (a.service == "s3" && a.account.is_empty()))
+            // [inf] Which services leave the account out (S3 buckets, Route 53, ...) is not
+            // listed here: an empty account is accepted for any service, the reading that
+            // never makes a real source ARN impossible. The value search still prefers one.
+            && (is_account_id(a.account) || a.account.is_empty())
     })
 }
 
@@ -685,8 +688,11 @@ fn is_iso_date(s: &str) -> bool {
 }
 
 /// A claim value: never empty, and for the tenancy claims whose form the issuer fixes, that
-/// form (GitHub's default `repo:OWNER/REPO:CONTEXT`, an EKS service account, a GitLab
-/// project path). A GitHub `sub` in a custom template (not starting `repo:`) stays possible.
+/// form: a GitHub `repo:` subject names an owner and a repository (`repo:OWNER/REPO`, with a
+/// non-empty context after another `:` in the default form; a custom template may end after
+/// the repository or not start with `repo:` at all), an EKS subject a namespace and a service
+/// account, a GitLab `project_path:` subject a group and a project (other forms come from
+/// customised subject claims).
 fn claim_value_ok(issuer: &str, claim: &str, s: &str) -> bool {
     if s.is_empty() || s.chars().any(char::is_control) {
         return false;
@@ -709,22 +715,28 @@ fn claim_value_ok(issuer: &str, claim: &str, s: &str) -> bool {
             .is_some_and(|(ns, sa)| !ns.is_empty() && !sa.is_empty() && !sa.contains(':'));
     }
     if issuer == "gitlab.com" {
-        return s.strip_prefix("project_path:").is_some_and(|rest| {
-            rest.split_once(':')
-                .is_some_and(|(path, refs)| path.contains('/') && refs.starts_with("ref_type:"))
-        });
+        return match s.strip_prefix("project_path:") {
+            Some(rest) => {
+                let path = rest.split(':').next().unwrap_or("");
+                path.split_once('/')
+                    .is_some_and(|(group, project)| !group.is_empty() && !project.is_empty())
+            }
+            None => true,
+        };
     }
     true
 }
 
-/// `OWNER/REPO:CONTEXT` with all three non-empty.
+/// `OWNER/REPO[:CONTEXT]` with every part present non-empty.
 fn github_repo_sub(rest: &str) -> bool {
-    rest.split_once(':').is_some_and(|(repo, context)| {
-        !context.is_empty()
-            && repo
-                .split_once('/')
-                .is_some_and(|(owner, name)| !owner.is_empty() && !name.is_empty())
-    })
+    let (repo, context) = match rest.split_once(':') {
+        Some((repo, context)) => (repo, Some(context)),
+        None => (rest, None),
+    };
+    context.map_or(true, |c| !c.is_empty())
+        && repo
+            .split_once('/')
+            .is_some_and(|(owner, name)| !owner.is_empty() && !name.is_empty())
 }
 
 /// Extra atoms for the value search of `key`: a cell is kept when it lies inside one of the
@@ -747,7 +759,7 @@ pub fn shape(lower: &str) -> Option<Shape> {
         "aws:sourcearn" => s(
             vec![
                 "arn:aws:?*:*:????????????:?*",
-                "arn:aws:s3:::?*",
+                "arn:aws:?*:*::?*",
                 "arn:aws-cn:?*:*:????????????:?*",
                 "arn:aws-us-gov:?*:*:????????????:?*",
             ],
@@ -769,7 +781,9 @@ pub fn shape(lower: &str) -> Option<Shape> {
             Some((issuer, "sub")) if issuer.starts_with("oidc.eks.") => {
                 s(vec!["system:serviceaccount:?*:?*"], "")
             }
-            Some(("gitlab.com", "sub")) => s(vec!["project_path:?*/?*:ref_type:?*"], ""),
+            Some(("gitlab.com", "sub")) => {
+                s(vec!["project_path:?*/?*:ref_type:branch:ref:?*", "?*"], "")
+            }
             Some(_) => s(vec!["?*"], ""),
             None => None,
         },
@@ -874,7 +888,7 @@ mod tests {
         assert!(caller(&Caller::Aws("AROAEXAMPLEID0000000".into()), ASSUME_ROLE).is_ok());
         assert!(value(
             "aws:SourceArn",
-            &one("arn:aws:lambda:us-east-1::function:f")
+            &one("arn:aws:lambda:us-east-1:12345:function:f")
         )
         .is_err());
         assert!(value("aws:SourceArn", &one("arn:aws:s3:::bucket")).is_ok());
