@@ -487,6 +487,28 @@ mod tests {
     }
 
     #[test]
+    fn a_userid_pin_swapped_is_found_with_a_caller_of_that_id() {
+        let pin = |id: &str| {
+            policy(&format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"222222222222"}},"Action":"sts:AssumeRole","Condition":{{"StringLike":{{"aws:userid":"{id}:*"}}}}}}]}}"#
+            ))
+        };
+        let r = compare(
+            &pin("AROAAAAAAAAAAAAAAAAAA"),
+            &pin("AROABBBBBBBBBBBBBBBBB"),
+            &CompareOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(r.verdict, Verdict::Lateral);
+        let w = &r.witnesses[0].request;
+        assert_eq!(realism::check(w), Ok(()));
+        let Some(eval::ContextValue::Single(id)) = w.context.get("aws:userid") else {
+            panic!("no aws:userid in {w:?}");
+        };
+        assert!(id.starts_with("AROABBBBBBBBBBBBBBBBB:"), "{id}");
+    }
+
+    #[test]
     fn variables_couple_keys() {
         // A free variable key: the session name must equal a principal tag.
         let before = policy(

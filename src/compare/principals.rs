@@ -205,9 +205,25 @@ fn shaped_witnesses(
     fresh_pref: &str,
     bounds: Bounds,
 ) -> Result<Vec<String>, BoundHit> {
+    shaped(atoms, shape, fresh_pref, bounds, false)
+}
+
+/// [`shaped_witnesses`], optionally made of the fresh character wherever a wildcard allows
+/// (so a `:`-separated form is not filled with the pattern's own `:`).
+fn shaped(
+    atoms: &[Atom],
+    shape: Atom,
+    fresh_pref: &str,
+    bounds: Bounds,
+    fresh_first: bool,
+) -> Result<Vec<String>, BoundHit> {
     let mut all = atoms.to_vec();
     all.push(shape);
-    let cells = automaton::cells(&all, fresh_pref, bounds)?;
+    let cells = if fresh_first {
+        automaton::cells_fresh_first(&all, fresh_pref, bounds)?
+    } else {
+        automaton::cells(&all, fresh_pref, bounds)?
+    };
     Ok(cells
         .into_iter()
         .filter(|c| c.inside.last().copied().unwrap_or(false))
@@ -437,11 +453,12 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
         ];
         for (shape, session) in shapes {
             let shape = Atom::from_text(AtomKind::Like, shape);
-            for w in shaped_witnesses(
+            for w in shaped(
                 &userid_atoms,
                 shape,
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
                 inp.bounds,
+                true,
             )? {
                 for a in &accounts {
                     let spec = if session {
