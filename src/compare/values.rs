@@ -379,8 +379,9 @@ pub fn universes(
         if arity == Arity::Multi || (arity == Arity::Either && used_with_sets) {
             values.extend(multi_values(&singles, set_ops.max(2), bounds).map_err(on_key)?);
         }
-        if used_with_sets && arity == Arity::Either {
-            // ForAllValues treats a lone "" as vacuous (SEMANTICS §4.1).
+        if used_with_sets && arity != Arity::Multi {
+            // ForAllValues treats a lone "" as vacuous (SEMANTICS §4.1); kept only where the
+            // key can hold "" (a tag value can, an ExternalId cannot).
             values.push(ContextValue::Single(String::new()));
         }
         values.retain(|v| realism::value(&lower, v).is_ok());
