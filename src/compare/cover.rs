@@ -58,6 +58,7 @@ pub fn no_new_access(before: &Policy, after: &Policy, role_arn: &str) -> bool {
         specifics.iter().all(|s| {
             generals.iter().any(|g| covers(g, s, partition, budget))
                 || covered_in_parts(generals, s, partition, budget)
+                || covered_value_by_value(generals, s, partition, budget)
         })
     };
     all_covered(&after_allow, &before_allow, &mut budget)
@@ -126,6 +127,45 @@ fn covered_in_parts(
                     version: specific.version,
                 };
                 generals.iter().any(|g| covers(g, &part, partition, budget))
+            })
+    })
+}
+
+/// `specific` covered one value of one of its conditions at a time: a positive condition
+/// (plain, `ForAnyValue:` or `…IfExists`) holds exactly when it holds for one of its values
+/// alone, so the statement is the union of its one-value copies (a statement whose value list
+/// was split over several old statements, or the reverse).
+fn covered_value_by_value(
+    generals: &[Side<'_>],
+    specific: &Side<'_>,
+    partition: &str,
+    budget: &mut usize,
+) -> bool {
+    let s = specific.statement;
+    if generals.len() < 2 {
+        return false;
+    }
+    s.conditions.iter().enumerate().any(|(ci, c)| {
+        let splittable = c.values.len() > 1
+            && matches!(
+                c.operator,
+                Operator::Known { set, base, .. }
+                    if set != Some(SetQualifier::ForAllValues)
+                        && !base.is_negated()
+                        && base != BaseOp::Null
+            );
+        splittable
+            && c.values.iter().all(|v| {
+                let mut part = s.clone();
+                if let Some(pc) = part.conditions.get_mut(ci) {
+                    pc.values = vec![v.clone()];
+                }
+                let part = Side {
+                    statement: &part,
+                    version: specific.version,
+                };
+                generals.iter().any(|g| covers(g, &part, partition, budget))
+                    || covered_in_parts(generals, &part, partition, budget)
             })
     })
 }
@@ -418,6 +458,16 @@ mod tests {
         let after = p(r#"{"NumericLessThan":{"aws:MultiFactorAuthAge":"1800"}}"#);
         assert!(no_new_access(&before, &after, ROLE));
         assert!(!no_new_access(&after, &before, ROLE));
+    }
+
+    #[test]
+    fn a_value_list_split_over_statements_is_covered_both_ways() {
+        let one = p(r#"{"StringEquals":{"sts:ExternalId":["a1","b2"]}}"#);
+        let split = parse_policy(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"a1"}}},{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"b2"}}}]}"#).unwrap();
+        assert!(no_new_access(&one, &split, ROLE));
+        assert!(no_new_access(&split, &one, ROLE));
+        let wider = p(r#"{"StringEquals":{"sts:ExternalId":["a1","b2","c3"]}}"#);
+        assert!(!no_new_access(&split, &wider, ROLE));
     }
 
     #[test]
