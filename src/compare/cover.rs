@@ -54,15 +54,24 @@ pub fn no_new_access(before: &Policy, after: &Policy, role_arn: &str) -> bool {
     }
     let (before_allow, after_allow) = (side(before, Effect::Allow), side(after, Effect::Allow));
     let (before_deny, after_deny) = (side(before, Effect::Deny), side(after, Effect::Deny));
-    let all_covered = |specifics: &[Side<'_>], generals: &[Side<'_>], budget: &mut usize| {
-        specifics.iter().all(|s| {
-            generals.iter().any(|g| covers(g, s, partition, budget))
-                || covered_in_parts(generals, s, partition, budget)
-                || covered_value_by_value(generals, s, partition, budget)
-        })
+    let mut check = |generals: &[Side<'_>], specifics: &[Side<'_>]| {
+        let mut by = Cover {
+            generals,
+            partition,
+            budget: &mut budget,
+        };
+        specifics
+            .iter()
+            .all(|s| by.whole(s) || by.in_parts(s) || by.value_by_value(s))
     };
-    all_covered(&after_allow, &before_allow, &mut budget)
-        && all_covered(&before_deny, &after_deny, &mut budget)
+    check(&before_allow, &after_allow) && check(&after_deny, &before_deny)
+}
+
+/// The statements a specific one must be covered by, and what the proof may still spend.
+struct Cover<'c, 'p> {
+    generals: &'c [Side<'p>],
+    partition: &'c str,
+    budget: &'c mut usize,
 }
 
 /// A statement and the version of its policy (variables need 2012).
@@ -98,76 +107,74 @@ fn covers(general: &Side<'_>, specific: &Side<'_>, partition: &str, budget: &mut
         })
 }
 
-/// `specific` covered one principal entry and one action at a time, each part by some
-/// statement of `generals` (a statement merged from several, or naming principals that
-/// several old statements named with the same conditions).
-fn covered_in_parts(
-    generals: &[Side<'_>],
-    specific: &Side<'_>,
-    partition: &str,
-    budget: &mut usize,
-) -> bool {
-    let s = specific.statement;
-    if s.principals.mode != PrincipalMode::Principal || generals.len() < 2 {
-        return false;
-    }
-    s.principals.entries.iter().all(|entry| {
-        TRUST_ACTIONS
+impl Cover<'_, '_> {
+    /// One general statement covers `specific` as a whole.
+    fn whole(&mut self, specific: &Side<'_>) -> bool {
+        let (partition, budget) = (self.partition, &mut *self.budget);
+        self.generals
             .iter()
-            .filter(|a| action_matches(&s.actions, a))
-            .all(|action| {
-                let mut part = s.clone();
-                part.principals.entries = vec![entry.clone()];
-                part.actions = crate::policy::Actions {
-                    mode: crate::policy::ActionMode::Action,
-                    patterns: vec![(*action).to_string()],
-                };
-                let part = Side {
-                    statement: &part,
-                    version: specific.version,
-                };
-                generals.iter().any(|g| covers(g, &part, partition, budget))
-            })
-    })
-}
-
-/// `specific` covered one value of one of its conditions at a time: a positive condition
-/// (plain, `ForAnyValue:` or `…IfExists`) holds exactly when it holds for one of its values
-/// alone, so the statement is the union of its one-value copies (a statement whose value list
-/// was split over several old statements, or the reverse).
-fn covered_value_by_value(
-    generals: &[Side<'_>],
-    specific: &Side<'_>,
-    partition: &str,
-    budget: &mut usize,
-) -> bool {
-    let s = specific.statement;
-    if generals.len() < 2 {
-        return false;
+            .any(|g| covers(g, specific, partition, budget))
     }
-    s.conditions.iter().enumerate().any(|(ci, c)| {
-        let splittable = c.values.len() > 1
-            && matches!(
-                c.operator,
-                Operator::Known { set, base, .. }
-                    if set != Some(SetQualifier::ForAllValues)
-                        && !base.is_negated()
-                        && base != BaseOp::Null
-            );
-        splittable
-            && c.values.iter().all(|v| {
-                let mut part = s.clone();
-                if let Some(pc) = part.conditions.get_mut(ci) {
-                    pc.values = vec![v.clone()];
-                }
-                let part = Side {
-                    statement: &part,
-                    version: specific.version,
-                };
-                generals.iter().any(|g| covers(g, &part, partition, budget))
-                    || covered_in_parts(generals, &part, partition, budget)
-            })
-    })
+
+    /// `specific` covered one principal entry and one action at a time, each part by some
+    /// general statement (a statement merged from several, or naming principals that several
+    /// old statements named with the same conditions).
+    fn in_parts(&mut self, specific: &Side<'_>) -> bool {
+        let s = specific.statement;
+        if s.principals.mode != PrincipalMode::Principal || self.generals.len() < 2 {
+            return false;
+        }
+        s.principals.entries.iter().all(|entry| {
+            TRUST_ACTIONS
+                .iter()
+                .filter(|a| action_matches(&s.actions, a))
+                .all(|action| {
+                    let mut part = s.clone();
+                    part.principals.entries = vec![entry.clone()];
+                    part.actions = crate::policy::Actions {
+                        mode: crate::policy::ActionMode::Action,
+                        patterns: vec![(*action).to_string()],
+                    };
+                    self.whole(&Side {
+                        statement: &part,
+                        version: specific.version,
+                    })
+                })
+        })
+    }
+
+    /// `specific` covered one value of one of its conditions at a time: a positive condition
+    /// (plain, `ForAnyValue:` or `…IfExists`) holds exactly when it holds for one of its
+    /// values alone, so the statement is the union of its one-value copies (a statement whose
+    /// value list was split over several old statements, or the reverse).
+    fn value_by_value(&mut self, specific: &Side<'_>) -> bool {
+        let s = specific.statement;
+        if self.generals.len() < 2 {
+            return false;
+        }
+        s.conditions.iter().enumerate().any(|(ci, c)| {
+            let splittable = c.values.len() > 1
+                && matches!(
+                    c.operator,
+                    Operator::Known { set, base, .. }
+                        if set != Some(SetQualifier::ForAllValues)
+                            && !base.is_negated()
+                            && base != BaseOp::Null
+                );
+            splittable
+                && c.values.iter().all(|v| {
+                    let mut part = s.clone();
+                    if let Some(pc) = part.conditions.get_mut(ci) {
+                        pc.values = vec![v.clone()];
+                    }
+                    let part = Side {
+                        statement: &part,
+                        version: specific.version,
+                    };
+                    self.whole(&part) || self.in_parts(&part)
+                })
+        })
+    }
 }
 
 /// One spelling per principal: an account ID is its root ARN.
