@@ -2,6 +2,8 @@
 //! the floor (`floor`: whole file in memory, serde typed records) and trustgate's whole job
 //! (`check --format json > /dev/null`, from a file and from standard input): wall time, MB/s,
 //! peak RSS, and trustgate's ratio to the floor. The figure that matters is that ratio.
+//! Then it times the comparator on the large equivalent and narrowing pairs of
+//! `testdata/scale/` (also alone: `cargo run --release --example bench -- compare`).
 //!
 //! Each run goes through this program again (`bench measure ...`), so the peak RSS read with
 //! `getrusage(RUSAGE_CHILDREN)` is that one process's, not the largest of all runs so far.
@@ -25,6 +27,10 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("measure") {
         return measure(args.get(1..).unwrap_or_default());
+    }
+    // `bench compare`: only the large-comparison timings, without generating plans.
+    if args.first().map(String::as_str) == Some("compare") {
+        return compare_scale();
     }
     let me = std::env::current_exe()?;
     let examples = me.parent().ok_or("no examples directory")?.to_path_buf();
@@ -99,6 +105,45 @@ fn run_all(me: &Path, trustgate: &Path, floor: &Path, gen: &Path, dir: &Path) ->
             );
         }
         std::fs::remove_file(&plan)?;
+    }
+    compare_scale()
+}
+
+/// Times the comparator on the large equivalent and narrowing policy pairs of
+/// `testdata/scale/` (a dozen condition keys, hundreds of values, many wildcards): each must
+/// settle without a widening and without hitting a bound, in well under a second.
+fn compare_scale() -> Result<()> {
+    use trustgate::compare::{compare, CompareOptions};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/scale");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    println!();
+    println!(
+        "{:<36} {:>10} {:>12}",
+        "large comparison", "verdict", "best ms"
+    );
+    for file in files {
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file)?)?;
+        let before = trustgate::policy::parse_policy(&doc["before"].to_string())?;
+        let after = trustgate::policy::parse_policy(&doc["after"].to_string())?;
+        let mut best = f64::INFINITY;
+        let mut verdict = String::new();
+        for _ in 0..5 {
+            let start = Instant::now();
+            let result = compare(&before, &after, &CompareOptions::default());
+            best = best.min(start.elapsed().as_secs_f64() * 1e3);
+            verdict = match result {
+                Ok(c) => c.verdict.as_str().to_string(),
+                Err(e) => format!("error: {e}"),
+            };
+        }
+        let name = file
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        println!("{name:<36} {verdict:>10} {best:>12.2}");
     }
     Ok(())
 }

@@ -489,6 +489,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
     for rule in &settings.custom {
         rules::Rule::check(rule, &input, &mut drafts);
     }
+    rules::drop_contradicted(&mut drafts);
     // Each side's normal form is written once: for the fingerprint delta and, unless the
     // side is sensitive, for the report.
     let before_text = side_json(&before, false).to_string();

@@ -225,7 +225,7 @@ impl Default for Bounds {
             max_states: 200_000,
             max_words: 4_000_000,
             max_cells: 2_048,
-            max_work: 20_000_000,
+            max_work: 200_000_000,
             max_atoms: 256,
         }
     }
@@ -287,19 +287,43 @@ fn alphabet_parts(atoms: &[Atom], fresh_pref: &str) -> (Vec<char>, Option<char>)
 /// Every satisfiable cell of `atoms` with a shortest witness string, in breadth-first order
 /// (shorter witnesses first). An empty atom list has one cell: the empty string.
 pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cell>, BoundHit> {
-    if atoms.len() > bounds.max_atoms {
+    cells_ordered(atoms, fresh_pref, bounds, false)
+}
+
+/// [`cells`] with the fresh character tried first, so each cell's witness is made of it
+/// wherever a wildcard allows: a form such as `system:serviceaccount:?*:?*` then yields
+/// `system:serviceaccount:x:x`, not a run of the pattern's own `:`.
+pub fn cells_fresh_first(
+    atoms: &[Atom],
+    fresh_pref: &str,
+    bounds: Bounds,
+) -> Result<Vec<Cell>, BoundHit> {
+    cells_ordered(atoms, fresh_pref, bounds, true)
+}
+
+fn cells_ordered(
+    atoms: &[Atom],
+    fresh_pref: &str,
+    bounds: Bounds,
+    fresh_first: bool,
+) -> Result<Vec<Cell>, BoundHit> {
+    // A literal splits at most one cell off the others, so many literals with a few patterns
+    // (a long ExternalId list and its documented form) stay within the cell bound; only
+    // patterns can multiply cells.
+    let patterns = atoms.iter().filter(|a| a.kind != AtomKind::Equals).count();
+    if patterns > bounds.max_atoms {
         // Cells can grow exponentially with the number of atoms; a key with this many distinct
         // values is beyond what the analysis promises to settle.
         return Err(BoundHit(format!(
-            "{} distinct values for one condition key (at most {} are analysed)",
-            atoms.len(),
-            bounds.max_atoms
+            "{} distinct patterns for one condition key (at most {} are analysed)",
+            patterns, bounds.max_atoms
         )));
     }
     let nfas: Vec<Nfa> = atoms.iter().map(Nfa::build).collect();
     let (sorted, fresh) = alphabet_parts(atoms, fresh_pref);
     let mut alphabet = sorted.clone();
     alphabet.extend(fresh);
+
     // A product state: every atom's NFA state set, packed into one bit vector.
     let mut offsets = Vec::with_capacity(nfas.len());
     let mut total_bits = 0usize;
@@ -313,7 +337,12 @@ pub fn cells(atoms: &[Atom], fresh_pref: &str, bounds: Bounds) -> Result<Vec<Cel
         offsets: &offsets,
         words,
     };
-    let masks = Masks::new(&layout, &sorted, fresh);
+    let mut masks = Masks::new(&layout, &sorted, fresh);
+    if fresh_first && fresh.is_some() {
+        // The fresh character is last in both lists: move it to the front of both.
+        alphabet.rotate_right(1);
+        masks.accepts.rotate_right(1);
+    }
 
     let start = layout.start();
     // Product states, each `words` long, in discovery order: breadth-first, so the queue is

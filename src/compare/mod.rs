@@ -13,8 +13,10 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 pub mod automaton;
+pub mod cover;
 pub mod exposure;
 pub mod principals;
+pub mod realism;
 pub mod search;
 pub mod values;
 
@@ -137,42 +139,80 @@ pub fn compare(
     after: &Policy,
     opts: &CompareOptions,
 ) -> Result<Comparison, CompareError> {
+    let unchanged = Comparison {
+        verdict: Verdict::Unchanged,
+        witnesses: Vec::new(),
+        lost: Vec::new(),
+    };
     if same_meaning_syntactically(before, after) {
-        return Ok(Comparison {
-            verdict: Verdict::Unchanged,
+        return Ok(unchanged);
+    }
+    // Statements the change does not touch cover themselves; a statement that only gained
+    // conditions or lost values is covered by its old self. What is proven here needs no
+    // search, whatever the size of the policies.
+    let nothing_new = cover::no_new_access(before, after, &opts.role_arn);
+    let nothing_lost = cover::no_new_access(after, before, &opts.role_arn);
+    if nothing_new && nothing_lost {
+        return Ok(unchanged);
+    }
+    match search_both(before, after, opts, nothing_new, nothing_lost) {
+        // [inf] No new access is proven; only the label between "narrowed" and "unchanged"
+        // needed the search that hit a bound. The policies differ in a way coverage could
+        // not prove equal, so the label is "narrowed" (never a failing finding).
+        Err(_) if nothing_new => Ok(Comparison {
+            verdict: Verdict::Narrowed,
             witnesses: Vec::new(),
             lost: Vec::new(),
-        });
+        }),
+        other => other,
     }
+}
+
+/// The witness searches of [`compare`], skipping a direction that coverage already settled.
+fn search_both(
+    before: &Policy,
+    after: &Policy,
+    opts: &CompareOptions,
+    nothing_new: bool,
+    nothing_lost: bool,
+) -> Result<Comparison, CompareError> {
     let universe = Universe::new(&[before, after], &opts.role_arn)?;
     let space = universe.space(&opts.role_arn);
+
     let templates = search::requests(&space);
     let mut prepared = search::prepare(&[after, before], &space, &templates);
-    let forward = search::search(
-        search::Judge {
-            grant: after,
-            deny: before,
-            also: None,
-        },
-        &mut prepared,
-        opts.max_evaluations,
-        opts.max_witnesses.max(1),
-    );
+    let forward = if nothing_new {
+        search::Outcome {
+            complete: true,
+            ..search::Outcome::default()
+        }
+    } else {
+        search::directed(
+            after,
+            before,
+            &mut prepared,
+            &space,
+            opts.max_evaluations,
+            opts.max_witnesses.max(1),
+        )
+    };
     if !forward.complete && forward.found.is_empty() {
         return Err(universe.incomplete(forward.evaluations));
     }
     let witnesses = verify(after, before, forward.found)?;
 
-    let reverse = search::search(
-        search::Judge {
-            grant: before,
-            deny: after,
-            also: None,
-        },
-        &mut prepared,
-        opts.max_evaluations,
-        MAX_LOST.min(opts.max_witnesses.max(1)),
-    );
+    let reverse = if nothing_lost {
+        search::Outcome::default()
+    } else {
+        search::directed(
+            before,
+            after,
+            &mut prepared,
+            &space,
+            opts.max_evaluations,
+            MAX_LOST.min(opts.max_witnesses.max(1)),
+        )
+    };
     // [inf] A reverse search cut off by the budget only leaves the narrowed/unchanged (or
     // lateral/widened) label open; it is read as "nothing lost", which keeps a widening
     // labelled as the stronger `widened`, never hides one.
@@ -296,6 +336,37 @@ impl Universe {
     }
 }
 
+/// Does Allow statement `index` of `policy` grant nothing at all: no realistic request of any
+/// caller satisfies its principal, actions and conditions together (a misspelled claim key
+/// under a plain operator, a claim of another provider's tokens, an OIDC provider with
+/// `sts:AssumeRole` only)? `None` when that cannot be settled within the bounds or the
+/// statement is not an Allow.
+pub fn grants_nothing(policy: &Policy, index: usize, role_arn: &str) -> Option<bool> {
+    let statement = policy
+        .statements
+        .iter()
+        .find(|s| s.index == index && s.effect == Effect::Allow)?;
+    let alone = Policy {
+        statements: vec![statement.clone()],
+        issues: Vec::new(),
+        ..policy.clone()
+    };
+    let nobody = Policy {
+        statements: Vec::new(),
+        ..alone.clone()
+    };
+    // Only a note hangs on the answer: a tenth of the comparison budget, and undecided
+    // (no note) beyond it.
+    let opts = CompareOptions {
+        role_arn: role_arn.to_string(),
+        max_witnesses: 1,
+        max_evaluations: CompareOptions::default().max_evaluations / 10,
+    };
+    compare(&nobody, &alone, &opts)
+        .ok()
+        .map(|c| c.witnesses.is_empty())
+}
+
 /// Re-check every candidate with the full evaluator; a candidate that does not hold is a bug in
 /// the search and is reported as such (never silently dropped, never trusted).
 fn verify(
@@ -314,6 +385,15 @@ fn verify(
                     "internal error: a candidate witness did not verify (granting policy: {}, other policy: {})",
                     g.decision.as_str(),
                     d.decision.as_str()
+                ),
+            });
+        }
+        // Every witness is a request AWS could see; the search only builds such candidates,
+        // so one that is not is a bug, reported like a failed re-check.
+        if let Err(why) = realism::check_for(&request, &[grant, deny]) {
+            return Err(CompareError::Incomplete {
+                reason: format!(
+                    "internal error: a candidate witness is not a realistic request ({why})"
                 ),
             });
         }
@@ -423,11 +503,13 @@ mod tests {
 
     #[test]
     fn a_spent_budget_without_a_witness_is_incomplete() {
+        // `a*` lies inside the union of `?` and `??*` but inside neither alone, which
+        // statement coverage (value by value) does not prove: the search has to settle it.
         let before = policy(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x9"}}}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:ExternalId":["?","??*"]}}}]}"#,
         );
         let after = policy(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x9"}}}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:ExternalId":"a*"}}}]}"#,
         );
         let opts = CompareOptions {
             max_evaluations: 10,
@@ -437,9 +519,9 @@ mod tests {
             compare(&before, &after, &opts),
             Err(CompareError::Incomplete { .. })
         ));
-        // With the default budget the same pair is settled: equivalent.
+        // With the default budget the same pair is settled: narrowed.
         let r = compare(&before, &after, &CompareOptions::default()).unwrap();
-        assert_eq!(r.verdict, Verdict::Unchanged);
+        assert_eq!(r.verdict, Verdict::Narrowed);
     }
 
     #[test]
@@ -491,6 +573,28 @@ mod tests {
             common_witness(&applied, [&actual, &applied], &opts).unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn a_userid_pin_swapped_is_found_with_a_caller_of_that_id() {
+        let pin = |id: &str| {
+            policy(&format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"222222222222"}},"Action":"sts:AssumeRole","Condition":{{"StringLike":{{"aws:userid":"{id}:*"}}}}}}]}}"#
+            ))
+        };
+        let r = compare(
+            &pin("AROAAAAAAAAAAAAAAAAAA"),
+            &pin("AROABBBBBBBBBBBBBBBBB"),
+            &CompareOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(r.verdict, Verdict::Lateral);
+        let w = &r.witnesses[0].request;
+        assert_eq!(realism::check(w), Ok(()));
+        let Some(eval::ContextValue::Single(id)) = w.context.get("aws:userid") else {
+            panic!("no aws:userid in {w:?}");
+        };
+        assert!(id.starts_with("AROABBBBBBBBBBBBBBBBB:"), "{id}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds, Tok};
+use super::realism;
 use super::values::{atom_kind, segments, CondRef, Seg};
 use crate::eval::{Caller, ContextValue};
 use crate::policy::{Operator, Policy, PrincipalType};
@@ -204,9 +205,25 @@ fn shaped_witnesses(
     fresh_pref: &str,
     bounds: Bounds,
 ) -> Result<Vec<String>, BoundHit> {
+    shaped(atoms, shape, fresh_pref, bounds, false)
+}
+
+/// [`shaped_witnesses`], optionally made of the fresh character wherever a wildcard allows
+/// (so a `:`-separated form is not filled with the pattern's own `:`).
+fn shaped(
+    atoms: &[Atom],
+    shape: Atom,
+    fresh_pref: &str,
+    bounds: Bounds,
+    fresh_first: bool,
+) -> Result<Vec<String>, BoundHit> {
     let mut all = atoms.to_vec();
     all.push(shape);
-    let cells = automaton::cells(&all, fresh_pref, bounds)?;
+    let cells = if fresh_first {
+        automaton::cells_fresh_first(&all, fresh_pref, bounds)?
+    } else {
+        automaton::cells(&all, fresh_pref, bounds)?
+    };
     Ok(cells
         .into_iter()
         .filter(|c| c.inside.last().copied().unwrap_or(false))
@@ -418,7 +435,134 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
         fresh.name("fresh-saml")
     );
     push(&mut out, Caller::Federated(saml), vec![], vec![SAML]);
+
+    // `aws:userid` is listed only when a policy tests it (or uses it as a variable); then every
+    // signed caller carries the one its identity gives, and callers whose IDs fall in each
+    // cell of the policies' `aws:userid` patterns join the universe.
+    let userid_atoms = key_atoms(inp.conds, "aws:userid");
+    if !userid_atoms.is_empty() || mentions_variable(inp.conds, "aws:userid") {
+        for spec in &mut out {
+            if let Some(id) = userid_of(&spec.caller) {
+                spec.context
+                    .push(("aws:userid".to_string(), ContextValue::Single(id)));
+            }
+        }
+        let shapes = [
+            ("AROA????????????????*:??*", true),
+            ("AIDA????????????????*", false),
+        ];
+        for (shape, session) in shapes {
+            let shape = Atom::from_text(AtomKind::Like, shape);
+            for w in shaped(
+                &userid_atoms,
+                shape,
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                inp.bounds,
+                true,
+            )? {
+                for a in &accounts {
+                    let spec = if session {
+                        let Some((_, name)) = w.split_once(':') else {
+                            continue;
+                        };
+                        let role_arn = format!("arn:{partition}:iam::{a}:role/{role_fresh}");
+                        let mut c = ctx(&role_arn, a, None);
+                        c.push(("aws:userid".into(), ContextValue::Single(w.clone())));
+                        CallerSpec {
+                            caller: Caller::Aws(format!(
+                                "arn:{partition}:sts::{a}:assumed-role/{role_fresh}/{name}"
+                            )),
+                            context: c,
+                            apis: vec![ASSUME_ROLE],
+                        }
+                    } else {
+                        let arn = format!("arn:{partition}:iam::{a}:user/{user_fresh}");
+                        let mut c = ctx(&arn, a, Some(&user_fresh));
+                        c.push(("aws:userid".into(), ContextValue::Single(w.clone())));
+                        CallerSpec {
+                            caller: Caller::Aws(arn),
+                            context: c,
+                            apis: vec![ASSUME_ROLE],
+                        }
+                    };
+                    if !out.contains(&spec) {
+                        out.push(spec);
+                    }
+                }
+            }
+        }
+    }
+    // Only callers AWS could see (request realism): a policy literal with an empty name, a
+    // role ARN (roles call through sessions) or a malformed provider names nobody who calls.
+    out.retain(|spec| {
+        let context: Vec<(&str, &ContextValue)> =
+            spec.context.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        spec.apis
+            .iter()
+            .all(|api| realism::caller(&spec.caller, api).is_ok())
+            && realism::caller_keys(&spec.caller, &context).is_ok()
+    });
     Ok(out)
+}
+
+/// True when some condition value uses `${key}`.
+fn mentions_variable(conds: &[CondRef<'_>], key: &str) -> bool {
+    conds.iter().any(|c| {
+        let Operator::Known { base, .. } = c.cond.operator else {
+            return false;
+        };
+        c.cond.values.iter().any(|v| {
+            segments(v, c.version, base)
+                .iter()
+                .any(|s| matches!(s, Seg::Var { key: k, .. } if k.eq_ignore_ascii_case(key)))
+        })
+    })
+}
+
+/// The `aws:userid` a caller carries: the account for root, a user ID for a user, `ROLEID:SESSION`
+/// for a session, the ID itself for a caller named by unique ID. IDs of callers not named by ID
+/// are made up from the ARN (stable, of the real form).
+fn userid_of(caller: &Caller) -> Option<String> {
+    let Caller::Aws(text) = caller else {
+        return None;
+    };
+    match crate::eval::principal::AwsCaller::parse(text) {
+        crate::eval::principal::AwsCaller::Root { account, .. } => Some(account.to_string()),
+        crate::eval::principal::AwsCaller::User { .. } => Some(made_up_id("AIDA", text)),
+        crate::eval::principal::AwsCaller::Session {
+            partition,
+            account,
+            role,
+            session,
+        } => {
+            let role_arn = format!("arn:{partition}:iam::{account}:role/{role}");
+            Some(format!("{}:{session}", made_up_id("AROA", &role_arn)))
+        }
+        crate::eval::principal::AwsCaller::UniqueId(id) => Some(id.to_string()),
+        crate::eval::principal::AwsCaller::OtherArn { account, .. } => text
+            .rsplit_once("federated-user/")
+            .map(|(_, name)| format!("{account}:{name}")),
+        crate::eval::principal::AwsCaller::Role { .. } => None,
+    }
+}
+
+/// `PREFIX` and 17 upper-case letters and digits derived from `seed` (FNV-1a), the length and
+/// alphabet of a real IAM unique ID.
+fn made_up_id(prefix: &str, seed: &str) -> String {
+    const DIGITS: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in seed.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut out = prefix.to_string();
+    for _ in 0..17 {
+        let d = usize::try_from(h % 36).unwrap_or(0);
+        out.push(char::from(DIGITS.get(d).copied().unwrap_or(b'A')));
+        h = h.wrapping_mul(0x0100_0000_01b3).wrapping_add(0x9e37_79b9);
+        h ^= h >> 29;
+    }
+    out
 }
 
 fn push(

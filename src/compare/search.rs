@@ -9,6 +9,7 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::principals::CallerSpec;
+use super::realism;
 use super::values::{segments, KeyUniverse, Seg};
 use crate::eval::action::action_matches;
 use crate::eval::principal::principal_matches;
@@ -202,6 +203,69 @@ pub struct Judge<'p> {
     pub also: Option<&'p Policy>,
 }
 
+impl Prepared<'_, '_> {
+    /// How many requests the simplest-first enumeration would try at most: per caller group,
+    /// its requests times every choice of absent-or-a-value for each of its keys.
+    pub fn space_size(&self) -> usize {
+        self.groups
+            .iter()
+            .map(|g| {
+                g.keys
+                    .iter()
+                    .filter_map(|&k| self.keys.get(k))
+                    .fold(g.requests.len(), |acc, k| {
+                        acc.saturating_mul(k.values.len().saturating_add(1))
+                    })
+            })
+            .fold(0usize, usize::saturating_add)
+    }
+}
+
+/// One direction of a comparison: the simplest-first enumeration, with the aimed search
+/// ([`targeted`]) first when the enumeration could not finish within the budget anyway, and
+/// after it when the enumeration was cut off without a witness.
+pub fn directed(
+    grant: &Policy,
+    deny: &Policy,
+    prepared: &mut Prepared<'_, '_>,
+    space: &Space<'_>,
+    budget: usize,
+    limit: usize,
+) -> Outcome {
+    let aim = |out: &Outcome| !out.found.is_empty();
+    let templates = prepared.templates;
+    let big = prepared.space_size() > budget;
+    if big {
+        let aimed = targeted(grant, deny, space, templates, budget, limit);
+        if aim(&aimed) {
+            return Outcome {
+                complete: true,
+                ..aimed
+            };
+        }
+    }
+    let full = search(
+        Judge {
+            grant,
+            deny,
+            also: None,
+        },
+        prepared,
+        budget,
+        limit,
+    );
+    if !full.complete && !aim(&full) && !big {
+        let aimed = targeted(grant, deny, space, templates, budget, limit);
+        if aim(&aimed) {
+            return Outcome {
+                complete: true,
+                ..aimed
+            };
+        }
+    }
+    full
+}
+
 /// Search for requests the judge's policies grant and its `deny` does not (final decisions,
 /// §9.3).
 pub fn search(
@@ -233,11 +297,27 @@ pub fn search(
             }
             // Positions into `group.keys`.
             let mut combo: Vec<usize> = (0..present).collect();
+            // Keys every request carries are never left out (request realism).
+            let required: Vec<usize> = group
+                .keys
+                .iter()
+                .copied()
+                .filter(|&ki| {
+                    keys.get(ki)
+                        .is_some_and(|k| realism::always_present(&k.name))
+                })
+                .collect();
             loop {
                 let chosen: Vec<usize> = combo
                     .iter()
                     .filter_map(|&i| group.keys.get(i).copied())
                     .collect();
+                if !required.iter().all(|r| chosen.contains(r)) {
+                    if !next_combination(&mut combo, k) {
+                        break;
+                    }
+                    continue;
+                }
                 // Odometer over the chosen keys' values.
                 let mut digits = vec![0usize; present];
                 loop {
@@ -275,6 +355,137 @@ pub fn search(
     }
     out.complete = true;
     out
+}
+
+/// A search aimed at the statements of `grant` (the after policy in the forward direction):
+/// for each Allow statement with conditions and each caller it names, every key the statement
+/// tests is set to the first value of its universe that the statement's own conditions on it
+/// accept (absent when they accept that), then one key at a time runs through its whole
+/// universe while the others are held fixed. It decides nothing on its own: it finds the
+/// witnesses of a change to one part of a statement whose other keys are all required, which
+/// the simplest-first enumeration reaches only after every smaller combination. Every request
+/// it tries is an ordinary candidate (realistic, checked by both policies).
+pub fn targeted(
+    grant: &Policy,
+    deny: &Policy,
+    space: &Space<'_>,
+    templates: &[Request],
+    budget: usize,
+    limit: usize,
+) -> Outcome {
+    let mut out = Outcome::default();
+    for statement in grant
+        .statements
+        .iter()
+        .filter(|s| s.effect == crate::policy::Effect::Allow && !s.conditions.is_empty())
+    {
+        let mut names: Vec<String> = Vec::new();
+        for c in &statement.conditions {
+            let lower = c.key.to_ascii_lowercase();
+            if !names.contains(&lower) {
+                names.push(lower);
+            }
+        }
+        for template in templates {
+            let info = CallerInfo::new(template);
+            if principal_matches(&statement.principals, &info).is_none()
+                || !action_matches(&statement.actions, &template.action)
+            {
+                continue;
+            }
+            // Each key's universe, limited to what this caller can carry.
+            let keys: Vec<(&KeyUniverse, String)> = names
+                .iter()
+                .filter(|n| realism::key_possible(&template.principal, &template.action, n))
+                .filter_map(|n| {
+                    space
+                        .keys
+                        .iter()
+                        .find(|k| k.name.eq_ignore_ascii_case(n))
+                        .map(|k| (k, n.clone()))
+                })
+                .collect();
+            let mut base = template.clone();
+            for (key, lower) in &keys {
+                let holds = |req: &Request| {
+                    statement
+                        .conditions
+                        .iter()
+                        .filter(|c| c.key.eq_ignore_ascii_case(lower))
+                        .all(|c| {
+                            crate::eval::condition::condition_holds(
+                                c,
+                                statement.effect,
+                                grant.version,
+                                req,
+                            )
+                        })
+                };
+                if holds(&base) && !realism::always_present(lower) {
+                    continue;
+                }
+                for v in &key.values {
+                    base.context.insert(key.name.clone(), v.clone());
+                    if holds(&base) {
+                        break;
+                    }
+                    base.context.remove(&key.name);
+                }
+                if realism::always_present(lower) && !base.context.contains_key(&key.name) {
+                    if let Some(v) = key.values.first() {
+                        base.context.insert(key.name.clone(), v.clone());
+                    }
+                }
+            }
+            let base_info = CallerInfo::new(&base);
+            if let Some(found) = first_witness(
+                Judge {
+                    grant,
+                    deny,
+                    also: None,
+                },
+                &base,
+                &base_info,
+                &mut out.evaluations,
+            ) {
+                push_found(&mut out, found);
+            }
+            for (key, _) in &keys {
+                let mut trial = base.clone();
+                let absent = (!realism::always_present(&key.name)).then_some(None);
+                for v in absent.into_iter().chain(key.values.iter().map(Some)) {
+                    match v {
+                        Some(v) => trial.context.insert(key.name.clone(), v.clone()),
+                        None => trial.context.remove(&key.name),
+                    };
+                    let trial_info = CallerInfo::new(&trial);
+                    if let Some(found) = first_witness(
+                        Judge {
+                            grant,
+                            deny,
+                            also: None,
+                        },
+                        &trial,
+                        &trial_info,
+                        &mut out.evaluations,
+                    ) {
+                        push_found(&mut out, found);
+                    }
+                    if out.found.len() >= limit || out.evaluations > budget {
+                        out.complete = out.found.len() >= limit;
+                        return out;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn push_found(out: &mut Outcome, found: Request) {
+    if !out.found.contains(&found) {
+        out.found.push(found);
+    }
 }
 
 /// The request for one caller and API before any searched key is added.
@@ -352,10 +563,17 @@ fn relevant_keys(
             wanted.extend(probe.keys.iter().map(String::as_str));
         }
     }
+    // Request realism: a key this caller's requests never carry stays absent for it (a
+    // claim of another issuer, `sts:ExternalId` on a web-identity call, ...).
     lower_names
         .iter()
         .enumerate()
         .filter(|(_, name)| wanted.contains(name.as_str()))
+        .filter(|(_, name)| {
+            spec.apis
+                .iter()
+                .any(|api| realism::key_possible(&spec.caller, api, name))
+        })
         .map(|(i, _)| i)
         .collect()
 }
@@ -475,7 +693,24 @@ fn first_witness(
         // Every variant needs the API action.
         return None;
     }
+    // Request realism: a request that passes tags, a source identity or provided contexts
+    // also needs the permission-only action that goes with them.
+    let mut needed = [false; 3];
+    for k in base.context.keys() {
+        if let Some(action) = realism::action_needed(k) {
+            for (slot, extra) in needed.iter_mut().zip(EXTRA_ACTIONS) {
+                *slot |= extra == action;
+            }
+        }
+    }
     for also in ALSO_SUBSETS {
+        if needed
+            .iter()
+            .enumerate()
+            .any(|(i, &need)| need && !also.contains(&i))
+        {
+            continue;
+        }
         let tg = g.combined(base, info, also, evals);
         if tg < TrustResult::AllowAccount {
             continue;
@@ -501,6 +736,15 @@ fn first_witness(
                     .filter_map(|&i| EXTRA_ACTIONS.get(i).map(|s| s.to_string()))
                     .collect();
                 req.caller_allows = caller_allows;
+                // The candidate is built from realistic parts; this is the one check of the
+                // whole request (a key every request carries left out, say).
+                let policies: Vec<&Policy> = [judge.grant, judge.deny]
+                    .into_iter()
+                    .chain(judge.also)
+                    .collect();
+                if realism::check_for(&req, &policies).is_err() {
+                    return None;
+                }
                 return Some(req);
             }
         }

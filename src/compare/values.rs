@@ -9,15 +9,16 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds};
+use super::realism;
 use crate::eval::ContextValue;
-use crate::policy::keys;
+use crate::policy::keys::{self, Arity};
 use crate::policy::{BaseOp, Condition, Operator, Policy, Version};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Keys whose values the caller fixes (SEMANTICS §9.2): the principal universe generates them,
 /// never the value universe, so a witness never pairs a caller with someone else's ARN.
-pub const CALLER_KEYS: [&str; 3] = ["aws:principalarn", "aws:principalaccount", "aws:username"];
+pub use super::realism::CALLER_KEYS;
 
 /// A value that no policy literal of any type equals: the "something else" of each family.
 const OTHER: &str = "x";
@@ -328,6 +329,47 @@ fn readable(witness: &str, atoms: &[Atom]) -> String {
     chars.into_iter().collect()
 }
 
+/// [`string_witnesses`] for a key whose values have a documented form: the form's globs join
+/// the atoms, so every cell that holds a value AWS could send is split from the part that
+/// holds none, and its shortest witness is taken inside the form.
+fn shaped_string_witnesses(
+    lower: &str,
+    conds: &[&CondRef<'_>],
+    tokens: &BTreeMap<String, Vec<String>>,
+    bounds: Bounds,
+) -> Result<Vec<String>, BoundHit> {
+    let Some(shape) = realism::shape(lower) else {
+        return string_witnesses(conds, tokens, false, "", bounds);
+    };
+    let mut atoms = string_atoms(conds, tokens, false);
+    let own = atoms.len();
+    atoms.extend(
+        shape
+            .globs
+            .iter()
+            .map(|g| Atom::from_text(AtomKind::Like, g)),
+    );
+    let cells = automaton::cells_fresh_first(&atoms, shape.fresh, bounds)?;
+    // One witness per combination of the policy's own atoms: the one inside the earliest
+    // form (cells that differ only in the form globs behave the same under every condition).
+    let mut best: BTreeMap<Vec<bool>, (usize, usize, String)> = BTreeMap::new();
+    for (order, c) in cells.into_iter().enumerate() {
+        let Some(form) = c.inside.iter().skip(own).position(|&inside| inside) else {
+            continue;
+        };
+        let policy_side: Vec<bool> = c.inside.iter().take(own).copied().collect();
+        let better = best
+            .get(&policy_side)
+            .map_or(true, |&(f, o, _)| (form, order) < (f, o));
+        if better {
+            best.insert(policy_side, (form, order, c.witness));
+        }
+    }
+    let mut kept: Vec<(usize, String)> = best.into_values().map(|(_, o, w)| (o, w)).collect();
+    kept.sort();
+    Ok(kept.into_iter().map(|(_, w)| w).collect())
+}
+
 /// The value universe of every key of `conds` except the caller-fixed ones.
 ///
 /// `tokens`: representative values of variable keys (step 5); a free variable key gets its
@@ -362,7 +404,9 @@ pub fn universes(
             continue;
         }
         let mut singles: Vec<String> = Vec::new();
-        singles.extend(string_witnesses(&group, tokens, false, "", bounds)?);
+        // The bound reached is reported with the key it was reached on.
+        let on_key = |b: BoundHit| BoundHit(format!("`{name}`: {}", b.0));
+        singles.extend(shaped_string_witnesses(&lower, &group, tokens, bounds).map_err(on_key)?);
         let mut set_ops = 0usize;
         for c in &group {
             let Operator::Known { set, base, .. } = c.cond.operator else {
@@ -380,24 +424,50 @@ pub fn universes(
             // Only `Null` or unknown operators test this key: any present value will do.
             singles.push(OTHER.to_string());
         }
+        // Only values AWS could send for this key (request realism): a typed key never holds
+        // the "something else" of another type, a claim is never empty.
+        singles.retain(|v| realism::single_value(&lower, v).is_ok());
+        singles.extend(typical(&lower).iter().map(|v| v.to_string()));
         let singles = dedupe(singles);
         let used_with_sets = set_ops > 0;
+        let arity = keys::arity(&lower);
         let mut values = Vec::new();
-        if !keys::is_multi_valued(&lower) {
+        // A single-valued key holds one value even under `ForAnyValue`/`ForAllValues`: the
+        // set operators then read it as a one-element set, never as a list.
+        if arity != Arity::Multi {
             values.extend(singles.iter().cloned().map(ContextValue::Single));
         }
-        if keys::is_multi_valued(&lower) || used_with_sets {
-            values.extend(multi_values(&singles, set_ops.max(2), bounds)?);
+        if arity == Arity::Multi || (arity == Arity::Either && used_with_sets) {
+            values.extend(multi_values(&singles, set_ops.max(2), bounds).map_err(on_key)?);
         }
-        if used_with_sets && !keys::is_multi_valued(&lower) {
-            // ForAllValues treats a lone "" as vacuous (SEMANTICS §4.1).
+        if used_with_sets && arity != Arity::Multi {
+            // ForAllValues treats a lone "" as vacuous (SEMANTICS §4.1); kept only where the
+            // key can hold "" (a tag value can, an ExternalId cannot).
             values.push(ContextValue::Single(String::new()));
         }
+        values.retain(|v| realism::value(&lower, v).is_ok());
         let mut seen = BTreeSet::new();
         values.retain(|v| seen.insert(v.clone()));
         out.push(KeyUniverse { name, values });
     }
     Ok(out)
+}
+
+/// Values of the documented form for a typed key, so that a key tested only with string
+/// operators still meets both booleans and a real address, time or number.
+fn typical(lower: &str) -> &'static [&'static str] {
+    match lower {
+        "aws:multifactorauthpresent"
+        | "aws:securetransport"
+        | "aws:viaawsservice"
+        | "aws:principalisawsservice"
+        | "sts:roleauthorizedbyidp" => &["true", "false"],
+        "aws:multifactorauthage" => &["60"],
+        "aws:sourceip" | "aws:vpcsourceip" => &["192.0.2.1"],
+        "aws:currenttime" | "aws:tokenissuetime" => &["2025-01-01T00:00:00Z"],
+        "aws:epochtime" => &["1735689600"],
+        _ => &[],
+    }
 }
 
 fn dedupe(items: Vec<String>) -> Vec<String> {
@@ -561,6 +631,8 @@ pub fn date_points(literals: &[String]) -> Vec<String> {
     parsed.sort_by_key(|p| p.0);
     parsed.dedup_by_key(|p| p.0);
     for (t, form) in &parsed {
+        // The literal itself in the form AWS writes times in.
+        out.push(format_date(*t, DateForm::Iso));
         out.push(format_date(t - NS, *form));
         out.push(format_date(t + NS, *form));
     }

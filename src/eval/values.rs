@@ -349,6 +349,11 @@ pub fn parse_cidr(text: &str) -> Option<Cidr> {
     Some(Cidr { addr, prefix })
 }
 
+/// Every address of `inner` lies in `outer` (same family, no shorter prefix, same network).
+pub fn cidr_within(inner: &Cidr, outer: &Cidr) -> bool {
+    inner.prefix >= outer.prefix && cidr_contains(outer, &inner.addr)
+}
+
 /// Read a request address (no prefix).
 pub fn parse_ip(text: &str) -> Option<IpAddr> {
     text.parse().ok()

@@ -46,6 +46,62 @@ pub fn is_multi_valued(key: &str) -> bool {
     MULTI_VALUED.contains(&lower.as_str()) || SAML_MULTI_VALUED.contains(&lower.as_str())
 }
 
+/// How many values a key can carry in one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// Exactly one value when present (`sts:ExternalId`, `aws:PrincipalArn`, an OIDC `sub`).
+    Single,
+    /// A set of values (`aws:TagKeys`, `aws:PrincipalOrgPaths`, ...).
+    Multi,
+    /// Not documented either way: the analysis tries both.
+    Either,
+}
+
+/// SAML keys documented as one string (the rest of the `saml:` keys are attributes that an
+/// identity provider may send as a list).
+const SAML_SINGLE_VALUED: &[&str] = &[
+    "saml:aud",
+    "saml:sub",
+    "saml:iss",
+    "saml:namequalifier",
+    "saml:sub_type",
+    "saml:doc",
+];
+
+/// The arity of `key`. Every global (`aws:`) and STS (`sts:`) key that the documentation does
+/// not list as multi-valued holds one value; an OIDC claim holds one value except `aud` and
+/// `amr`, which an identity provider may send as a list. Anything else (other services'
+/// keys, SAML attributes not documented as strings) may be either, and is analysed as both:
+/// the reading that finds more access.
+pub fn arity(key: &str) -> Arity {
+    let lower = key.to_ascii_lowercase();
+    if is_multi_valued(&lower) {
+        return Arity::Multi;
+    }
+    if lower.starts_with("aws:") || lower.starts_with("sts:") {
+        return Arity::Single;
+    }
+    if lower.starts_with("saml:") {
+        return if SAML_SINGLE_VALUED.contains(&lower.as_str()) {
+            Arity::Single
+        } else {
+            Arity::Either
+        };
+    }
+    match claim_key(&lower) {
+        Some((_, "aud" | "amr")) => Arity::Either,
+        Some(_) => Arity::Single,
+        None => Arity::Either,
+    }
+}
+
+/// A web-identity claim key `ISSUER:CLAIM` split into issuer and claim (`ISSUER` is the
+/// provider URL without `https://`; it always holds a dot, which no service prefix does).
+pub fn claim_key(key: &str) -> Option<(&str, &str)> {
+    let (issuer, claim) = key.split_once(':')?;
+    (issuer.contains('.') && !claim.is_empty()).then_some((issuer, claim))
+}
+
 /// Keys that hold one value per request and are commonly (mis)used with `ForAllValues`.
 /// Anything not known to be multi-valued is treated as single-valued for that warning.
 pub fn is_single_valued(key: &str) -> bool {
@@ -64,5 +120,30 @@ mod tests {
         assert!(!is_multi_valued("sts:ExternalId"));
         assert!(is_single_valued("sts:ExternalId"));
         assert!(!is_single_valued("accounts.google.com:aud"));
+    }
+
+    #[test]
+    fn arity_of_global_claim_and_other_keys() {
+        assert_eq!(arity("sts:ExternalId"), Arity::Single);
+        assert_eq!(arity("aws:SourceArn"), Arity::Single);
+        assert_eq!(arity("aws:PrincipalTag/team"), Arity::Single);
+        assert_eq!(arity("aws:TagKeys"), Arity::Multi);
+        assert_eq!(
+            arity("token.actions.githubusercontent.com:sub"),
+            Arity::Single
+        );
+        assert_eq!(
+            arity("token.actions.githubusercontent.com:aud"),
+            Arity::Either
+        );
+        assert_eq!(arity("cognito-identity.amazonaws.com:amr"), Arity::Multi);
+        assert_eq!(arity("saml:sub"), Arity::Single);
+        assert_eq!(arity("saml:department"), Arity::Either);
+        assert_eq!(arity("ec2:SourceInstanceARN"), Arity::Either);
+        assert_eq!(
+            claim_key("oidc.circleci.com/org/o1:oidc.circleci.com/project-id"),
+            Some(("oidc.circleci.com/org/o1", "oidc.circleci.com/project-id"))
+        );
+        assert_eq!(claim_key("aws:SourceIp"), None);
     }
 }

@@ -103,6 +103,12 @@ pub fn classify(
     match &request.principal {
         Caller::Service(_) => PrincipalClass::Service,
         Caller::Federated(_) => PrincipalClass::Federated,
+        // A caller named by unique ID is one specific principal whose account the policy does
+        // not say: never "anyone". [inf] Its account is unknown, so it counts as another
+        // account (the reading that reports more).
+        Caller::Aws(v) if !v.starts_with("arn:") && caller_account(request).is_none() => {
+            PrincipalClass::External
+        }
         Caller::Aws(_) => match caller_account(request) {
             Some(a) if Some(a.as_str()) == own_account => PrincipalClass::SameAccount,
             Some(a) if settings.trusted.contains(&a) => PrincipalClass::Trusted,

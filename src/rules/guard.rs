@@ -4,7 +4,9 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::{Cause, KeyFamily};
+use super::oidc;
 use super::{Attributed, Draft, RoleInput, Rule, RuleMeta};
+use crate::eval::Caller;
 use crate::finding::Severity;
 
 pub struct GuardRule {
@@ -37,10 +39,29 @@ impl Rule for GuardRule {
                 Some(key) => format!("the `{key}` condition"),
                 None => self.guard.to_string(),
             };
-            (
-                severity,
-                format!("{guard} was removed or loosened: now {}", a.phrase(a.key())),
-            )
+            let mut message = format!("{guard} was removed or loosened: now {}", a.phrase(a.key()));
+            if self.family == KeyFamily::OidcTenancy {
+                if let Some((key, value, what)) = remaining_pin(input, a) {
+                    message.push_str(&format!(
+                        "; the `{key}` condition still pins {what} to `{value}`"
+                    ));
+                }
+            }
+            (severity, message)
         });
     }
+}
+
+/// The claim that still pins the tenant in the after statement granting `a`'s witness, when
+/// the tenancy claim was loosened but another claim (GitHub's `repository`, ...) remains.
+fn remaining_pin(input: &RoleInput<'_>, a: &Attributed) -> Option<(String, String, &'static str)> {
+    let Caller::Federated(provider) = &a.witness.request.principal else {
+        return None;
+    };
+    let statement = input
+        .after
+        .policy()?
+        .statements
+        .get(a.witness.after_statement)?;
+    oidc::remaining_pin(statement, oidc::provider_url(provider))
 }

@@ -407,6 +407,35 @@ impl RoleInput<'_> {
     }
 }
 
+/// Two findings on one role never contradict each other: a statement noted as one that can
+/// never match (a medium `trust-policy-invalid`) grants nothing, so a posture finding that
+/// points into that same statement (say, "trusted without pinning its tenancy claim") is
+/// dropped.
+pub fn drop_contradicted(drafts: &mut Vec<Draft>) {
+    let never: Vec<String> = drafts
+        .iter()
+        .filter(|d| d.rule.id == "trust-policy-invalid" && d.severity == Severity::Medium)
+        .filter_map(|d| d.after_pointer.as_deref())
+        .map(|p| match p.find("/Condition") {
+            Some(at) => p.get(..at).unwrap_or(p).to_string(),
+            None => p.to_string(),
+        })
+        .collect();
+    if never.is_empty() {
+        return;
+    }
+    drafts.retain(|d| {
+        let inside = d.after_pointer.as_deref().is_some_and(|p| {
+            never.iter().any(|s| {
+                p == s.as_str()
+                    || (p.starts_with(s.as_str())
+                        && p.get(s.len()..s.len().saturating_add(1)) == Some("/"))
+            })
+        });
+        !(inside && d.rule.kind == RuleKind::Posture && d.rule.id != "trust-policy-invalid")
+    });
+}
+
 /// What a rule emits; the pipeline adds plan, address and fingerprint.
 #[derive(Debug, Clone)]
 pub struct Draft {

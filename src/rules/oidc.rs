@@ -3,6 +3,7 @@
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::compare::exposure::TenantClaim;
+use crate::policy::{BaseOp, Condition, Operator, SetQualifier, Statement};
 
 /// A shared issuer and the claim that separates its tenants.
 pub struct Issuer {
@@ -54,7 +55,11 @@ const HCP: &[TenantClaim] = &[
     whole("terraform_organization_id"),
 ];
 /// Buildkite: `organization:ORG:pipeline:...`.
-const BUILDKITE: &[TenantClaim] = &[led("sub", "organization:", ':'), whole("organization_slug")];
+const BUILDKITE: &[TenantClaim] = &[
+    led("sub", "organization:", ':'),
+    whole("organization_slug"),
+    whole("organization_id"),
+];
 /// Codefresh and Scalr: `account:ACCOUNT:...`.
 const ACCOUNT_SUB: &[TenantClaim] = &[led("sub", "account:", ':')];
 /// Upbound: `mcp:ACCOUNT/CONTROL-PLANE:...`.
@@ -146,5 +151,64 @@ pub fn shared_issuer(url: &str) -> Option<&'static Issuer> {
     SHARED.iter().find(|i| {
         url == i.host
             || (url.starts_with(i.host) && url.as_bytes().get(i.host.len()) == Some(&b'/'))
+    })
+}
+
+/// Other claims that pin the tenant of an issuer's tokens (AWS evaluates them since 2026):
+/// GitHub's repository and owner claims, GitLab's project and namespace IDs, Buildkite's
+/// organization.
+/// Each as (claim, what it pins in words).
+fn other_tenancy_claims(issuer: &Issuer) -> &'static [(&'static str, &'static str)] {
+    match issuer.host {
+        "token.actions.githubusercontent.com" => &[
+            ("repository", "the repository"),
+            ("repository_id", "the repository"),
+            ("repository_owner_id", "the repository owner"),
+        ],
+        "gitlab.com" => &[
+            ("project_id", "the project"),
+            ("namespace_id", "the namespace"),
+        ],
+        "agent.buildkite.com" => &[
+            ("organization_id", "the organization"),
+            ("organization_slug", "the organization"),
+        ],
+        _ => &[],
+    }
+}
+
+/// A claim other than the tenancy claim that still pins the tenant in `statement` for the
+/// provider at `url`: (condition key as written, first value, what it pins in words), when
+/// there is one. Pinned means a positive condition whose values name a tenant exactly (no
+/// wildcard).
+pub fn remaining_pin(statement: &Statement, url: &str) -> Option<(String, String, &'static str)> {
+    let issuer = shared_issuer(url)?;
+    for (claim, what) in other_tenancy_claims(issuer) {
+        let key = format!("{url}:{claim}");
+        for c in exact_pins(statement, &key) {
+            if !c.values.is_empty() && c.values.iter().all(|v| !v.contains(['*', '?'])) {
+                let first = c.values.first().cloned().unwrap_or_default();
+                return Some((c.key.clone(), first, what));
+            }
+        }
+    }
+    None
+}
+
+/// The statement's positive conditions on `key` (case-insensitive) that must hold with the key
+/// present: not negated, not `IfExists`, not `ForAllValues`. Only for wording a message: what
+/// a statement grants is always decided by the search.
+fn exact_pins<'a>(s: &'a Statement, key: &str) -> impl Iterator<Item = &'a Condition> + 'a {
+    let key = key.to_ascii_lowercase();
+    s.conditions.iter().filter(move |c| {
+        c.key.to_ascii_lowercase() == key
+            && matches!(
+                &c.operator,
+                Operator::Known { set, base, if_exists }
+                    if !if_exists
+                        && *set != Some(SetQualifier::ForAllValues)
+                        && !base.is_negated()
+                        && *base != BaseOp::Null
+            )
     })
 }

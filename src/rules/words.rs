@@ -8,6 +8,9 @@ use crate::eval::{Caller, ContextValue, Request};
 /// `sts:ExternalId`".
 pub fn witness_phrase(request: &Request, class: PrincipalClass, focus: Option<&str>) -> String {
     let who = match &request.principal {
+        Caller::Aws(v) if !v.starts_with("arn:") => {
+            format!("a specific principal (unique ID `{v}`)")
+        }
         Caller::Aws(v) if class == PrincipalClass::Public => {
             format!("anyone: an account the policy does not name (`{v}`)")
         }

@@ -11,6 +11,10 @@ HOSTILE = (
     "| a | b |<img src=x onerror=alert(1)>::error::PWNED%0A%\r\x1b[31m\u202eevil\u2066"
 )
 LONG = "PWNED-" + "a" * 300
+# What a real value of each kind can hold: a Git branch name has no control characters or
+# spaces; an IAM role path is printable ASCII without spaces (the role name itself is plain).
+BRANCH = "".join(c for c in HOSTILE if not c.isspace() and ord(c) >= 0x20 and c != "\x7f")
+PATH = "".join(c for c in BRANCH if 0x21 <= ord(c) < 0x7F)
 
 def doc(statements):
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
@@ -51,7 +55,7 @@ changes = [
         'aws_iam_role.deploy["' + HOSTILE.replace('"', "'") + '"]',
         "deploy",
         doc([oidc("repo:acme/app:ref:refs/heads/main", "Deploy")]),
-        doc([oidc("repo:acme/app:ref:refs/heads/" + HOSTILE, "Deploy" + HOSTILE)]),
+        doc([oidc("repo:acme/app:ref:refs/heads/" + BRANCH, "Deploy" + HOSTILE)]),
     ),
     # A new principal whose role name is hostile, and a very long one.
     change(
@@ -59,8 +63,8 @@ changes = [
         "partner",
         doc([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]),
         doc([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com", "AWS": [
-            "arn:aws:iam::999988887777:role/" + HOSTILE.replace("\n", "").replace("\r", ""),
-            "arn:aws:iam::999988887777:role/" + LONG,
+            "arn:aws:iam::999988887777:role/" + PATH + "/partner",
+            "arn:aws:iam::999988887777:role/" + LONG + "/partner2",
         ]}, "Action": "sts:AssumeRole"}]),
     ),
 ]

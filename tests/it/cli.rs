@@ -352,6 +352,7 @@ fn every_comparison_vector_through_compare_and_its_witnesses_through_simulate() 
             failures.push(format!("{id}: widened but no witness reported"));
         }
         for (i, w) in witnesses.iter().enumerate() {
+            failures.extend(common::unrealistic(w, id));
             let tag = format!("{id}-w{i}");
             let a = simulate(&v["after"].to_string(), w, &format!("{tag}a"));
             let b = simulate(&v["before"].to_string(), w, &format!("{tag}b"));

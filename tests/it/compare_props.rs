@@ -1,11 +1,13 @@
 //! Property tests of the comparator over random small policy pairs: a policy compared with a
-//! reordering of itself is unchanged; every witness verifies with the evaluator alone; and the
-//! search is complete — any random request that after grants and before does not means the
-//! comparator must have reported a widening.
+//! reordering of itself is unchanged; every witness verifies with the evaluator alone and is a
+//! realistic request; and the search is complete — any random realistic request that after
+//! grants and before does not means the comparator must have reported a widening. (Random
+//! requests AWS could never send, such as an `sts:ExternalId` with a space or tag keys without
+//! `sts:TagSession`, are no evidence either way.)
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use trustgate::compare::{compare, CompareOptions, Verdict};
+use trustgate::compare::{compare, realism, CompareOptions, Verdict};
 use trustgate::eval::{decide, evaluate, Caller, ContextValue, Decision, Request, DEFAULT_ROLE};
 use trustgate::policy::{parse_policy, Policy};
 
@@ -148,17 +150,17 @@ fn callers() -> Vec<CallerCase> {
     user.1.push(("aws:username", "bob"));
     vec![
         aws(
-            "arn:aws:sts::222222222222:assumed-role/ci/s",
+            "arn:aws:sts::222222222222:assumed-role/ci/s1",
             "arn:aws:iam::222222222222:role/ci",
             "222222222222",
         ),
         aws(
-            "arn:aws:sts::222222222222:assumed-role/cx/s",
+            "arn:aws:sts::222222222222:assumed-role/cx/s1",
             "arn:aws:iam::222222222222:role/cx",
             "222222222222",
         ),
         aws(
-            "arn:aws:sts::111111111111:assumed-role/app/s",
+            "arn:aws:sts::111111111111:assumed-role/app/s1",
             "arn:aws:iam::111111111111:role/app",
             "111111111111",
         ),
@@ -288,6 +290,49 @@ proptest! {
         prop_assert_eq!(r.verdict, Verdict::Unchanged, "{:?}", r.witnesses.first());
     }
 
+    /// Narrowing edits (an Allow statement dropped or given one more condition, a Deny added,
+    /// the rest reordered) never widen: the comparator says so, and no random realistic
+    /// request contradicts it.
+    #[test]
+    fn narrowing_edits_never_widen(
+        (v, stmts) in policy(),
+        edits in prop::collection::vec((0..3usize, 0..4usize, 0..CONDITIONS.len()), 1..4),
+        extra_deny in stmt(),
+        probes in prop::collection::vec(req(), 24),
+    ) {
+        let before = parse_policy(&policy_text(v, &stmts)).unwrap();
+        let mut narrowed = stmts.clone();
+        for (kind, at, cond) in edits {
+            let allows: Vec<usize> = (0..narrowed.len()).filter(|&i| narrowed[i].allow).collect();
+            match kind {
+                0 if allows.len() > 1 => {
+                    narrowed.remove(allows[at % allows.len()]);
+                }
+                // A second condition with the same operator and key would merge its values
+                // into the first (a widening), so only a new (operator, key) pair narrows.
+                1 if !allows.is_empty() => {
+                    let s = &mut narrowed[allows[at % allows.len()]];
+                    let (op, key, _) = CONDITIONS[cond];
+                    if !s.conditions.iter().any(|&c| CONDITIONS[c].0 == op && CONDITIONS[c].1 == key) {
+                        s.conditions.push(cond);
+                    }
+                }
+                _ => narrowed.push(Stmt { allow: false, ..extra_deny.clone() }),
+            }
+        }
+        narrowed.reverse();
+        let after = parse_policy(&policy_text(v, &narrowed)).unwrap();
+        let r = compare(&before, &after, &CompareOptions::default())
+            .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert!(!r.verdict.is_widening(), "{:?}", r.witnesses.first());
+        for probe in &probes {
+            let req = build(probe);
+            if realism::check_for(&req, &[&before, &after]).is_ok() {
+                prop_assert!(!allows(&after, &req) || allows(&before, &req), "widening: {}", serde_json::to_string(&req).unwrap());
+            }
+        }
+    }
+
     #[test]
     fn witnesses_verify_and_search_is_complete(
         (v1, s1) in policy(),
@@ -306,6 +351,9 @@ proptest! {
         } else {
             prop_assert!(r.witnesses.is_empty());
         }
+        for w in r.witnesses.iter().chain(&r.lost) {
+            prop_assert_eq!(realism::check_for(&w.request, &[&before, &after]), Ok(()));
+        }
         for w in &r.witnesses {
             prop_assert!(allows(&after, &w.request) && !allows(&before, &w.request));
         }
@@ -314,6 +362,9 @@ proptest! {
         }
         for probe in &probes {
             let req = build(probe);
+            if realism::check_for(&req, &[&before, &after]).is_err() {
+                continue;
+            }
             if allows(&after, &req) && !allows(&before, &req) {
                 prop_assert!(
                     r.verdict.is_widening(),

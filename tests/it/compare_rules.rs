@@ -77,6 +77,7 @@ fn comparison_vectors_raise_the_rules_their_notes_name() {
         );
         for f in &result.findings {
             if let Some(w) = &f.witness {
+                failures.extend(common::unrealistic(&serde_json::to_value(w).unwrap(), id));
                 // A posture witness shows what the after policy grants an outsider, whether or
                 // not the before policy granted it too.
                 let verified = if is_regression(f.rule) {

@@ -1,6 +1,7 @@
 //! Every comparison vector of testdata/iam/vectors.json through `compare`: the verdict says
 //! "widened" exactly when the vector does, and every reported witness is re-checked here with
-//! the evaluator alone (after allows, before denies), independently of the comparator.
+//! the evaluator alone (after allows, before denies), independently of the comparator, and is
+//! a realistic request.
 
 use crate::common;
 use serde_json::Value;
@@ -46,6 +47,10 @@ fn check(v: &Value) -> Vec<String> {
             result.witnesses.len(),
             serde_json::to_string(&result.witnesses[0].request).unwrap()
         ));
+    }
+    for w in result.witnesses.iter().chain(&result.lost) {
+        let json = serde_json::to_value(&w.request).unwrap();
+        problems.extend(common::unrealistic(&json, "comparator"));
     }
     for w in &result.witnesses {
         let a = evaluate(&after, &w.request);

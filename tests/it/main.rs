@@ -34,6 +34,7 @@ mod report_json;
 mod report_markdown;
 mod report_sarif;
 mod rule_fixtures;
+mod scale;
 mod scenarios;
 mod self_contained;
 mod vectors;

@@ -1,9 +1,11 @@
 //! Every rule's fixtures: `testdata/rules/<rule-id>/fail-*.json` must raise the rule and
-//! `pass-*.json` must not; every rule has at least one of each. Each fixture says why.
+//! `pass-*.json` must not; every rule has at least one of each. Each fixture says why. Every
+//! witness any fixture produces is a realistic request.
 //!
 //! Fixture: `{"why": "...", "before": POLICY | null (a created role), "after": POLICY,
 //! "severity": "high" (optional, checked on fail fixtures), "settings": {"all": true}
-//! (optional)}`. The role is `arn:aws:iam::111111111111:role/target`. Rules that only a plan
+//! (optional), "quiet": true (optional: no finding at all at or above high, so the gate stays
+//! silent), "message_contains": "..." (optional, checked on fail fixtures)}`. The role is `arn:aws:iam::111111111111:role/target`. Rules that only a plan
 //! can show (replace, drift, unknown) use `{"why": "...", "plan": "plans/FILE.json"}` instead.
 
 use crate::cli::run;
@@ -21,6 +23,8 @@ fn findings_of(fixture: &Value) -> Vec<(String, String, String)> {
         let (code, out, err) = run(&["check", &path.to_string_lossy(), "--format", "json"]);
         assert!(code < 2, "{plan}: {err}");
         let doc: Value = serde_json::from_str(&out).unwrap();
+        let bad = common::unrealistic_witnesses(&doc, plan);
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
         return doc["findings"]
             .as_array()
             .unwrap()
@@ -41,8 +45,14 @@ fn findings_of(fixture: &Value) -> Vec<(String, String, String)> {
     };
     let before = (!fixture["before"].is_null()).then(|| text(&fixture["before"]));
     let after = text(&fixture["after"]);
-    analyse_pair(before.as_deref(), &after, Some(ROLE), &settings)
-        .findings
+    let findings = analyse_pair(before.as_deref(), &after, Some(ROLE), &settings).findings;
+    for f in &findings {
+        if let Some(w) = &f.witness {
+            let bad = common::unrealistic(&serde_json::to_value(w).unwrap(), f.rule);
+            assert!(bad.is_none(), "{}", bad.unwrap_or_default());
+        }
+    }
+    findings
         .into_iter()
         .map(|f| (f.rule.to_string(), f.severity.to_string(), f.message))
         .collect()
@@ -101,6 +111,25 @@ fn rule_fixtures_pass_and_fail_as_named() {
                     failures.push(format!(
                         "{rule}/{name}: expected severity {sev}, got {:?}",
                         hits.iter().map(|f| &f.1).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            if let (true, Some(text)) = (expect_fire, fixture["message_contains"].as_str()) {
+                if !hits.iter().any(|f| f.2.contains(text)) {
+                    failures.push(format!(
+                        "{rule}/{name}: no message contains {text:?}: {:?}",
+                        hits.iter().map(|f| &f.2).collect::<Vec<_>>()
+                    ));
+                }
+            }
+            if fixture["quiet"].as_bool() == Some(true) {
+                let loud: Vec<_> = findings
+                    .iter()
+                    .filter(|f| matches!(f.1.as_str(), "high" | "critical"))
+                    .collect();
+                if !loud.is_empty() {
+                    failures.push(format!(
+                        "{rule}/{name}: expected a quiet gate, got {loud:?}"
                     ));
                 }
             }

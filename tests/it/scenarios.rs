@@ -1,6 +1,7 @@
 //! Plan scenarios, one per rule (testdata/plans/rule-*.json, edited from a real plan), and the
 //! fixtures that show the others: each gives the exit code and exactly the rules that
-//! testdata/plan_scenarios.json says, written by hand from the rule definitions.
+//! testdata/plan_scenarios.json says, written by hand from the rule definitions. Every witness
+//! in them, and in every plan under testdata/plans judged with `--all`, is realistic.
 
 use crate::cli::run;
 use crate::common;
@@ -29,6 +30,7 @@ fn every_scenario_gives_its_exit_code_and_rules() {
                 continue;
             }
         };
+        failures.extend(common::unrealistic_witnesses(&doc, file));
         let rules: BTreeSet<String> = doc["findings"]
             .as_array()
             .unwrap()
@@ -290,4 +292,36 @@ fn whole_plan_drift_kept_under_a_trivial_condition() {
             .any(|k| k.eq_ignore_ascii_case("sts:RoleSessionName")),
         "{finding}"
     );
+}
+
+#[test]
+fn every_witness_of_every_plan_is_realistic() {
+    let files = common::json_files("plans");
+    let mut failures = Vec::new();
+    let mut witnesses = 0usize;
+    for path in files {
+        let (code, out, _) = run(&[
+            "check",
+            &path.to_string_lossy(),
+            "--all",
+            "--format",
+            "json",
+        ]);
+        if code == 2 {
+            continue;
+        }
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        witnesses += doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| !f["witness"].is_null())
+            .count();
+        failures.extend(common::unrealistic_witnesses(
+            &doc,
+            &path.file_name().unwrap().to_string_lossy(),
+        ));
+    }
+    assert!(witnesses > 10, "only {witnesses} witnesses checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
