@@ -1252,17 +1252,30 @@ fn binary_plan_is_converted_with_terraform_show() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 
-    // The temporary copy of a binary plan from stdin is removed afterwards.
-    let leftovers = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(&format!("trustgate-{}-", std::process::id()))
-        })
-        .count();
-    assert_eq!(leftovers, 0);
+    // The temporary copy of a binary plan from stdin is removed afterwards. Other tests of
+    // this process may be converting a binary plan right now (their copy carries the same
+    // process id), so a copy that is still there is given a few seconds to go away: one that
+    // this test leaked never does.
+    let leftovers = || {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with(&format!("trustgate-{}-", std::process::id()))
+                    && name.ends_with(".tfplan")
+            })
+            .count()
+    };
+    let mut left = leftovers();
+    for _ in 0..100 {
+        if left == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        left = leftovers();
+    }
+    assert_eq!(left, 0);
 }
 
 trait WithPath {
