@@ -319,6 +319,12 @@ pub struct SimulateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SimulateFormat::Table)]
     pub format: SimulateFormat,
+
+    /// For a request the policy denies, say the smallest change that allows it: the
+    /// condition that failed and the value sent, the principal the policy does not name, the
+    /// caller-side permission a cross-account call also needs.
+    #[arg(long)]
+    pub explain_denied: bool,
 }
 
 /// `simulate` prints a short text or a JSON document (docs/request-format.md).

@@ -35,6 +35,16 @@ pub(crate) fn read_text(
     Ok((display, text))
 }
 
+/// The JSON of `simulate`: the evaluation's keys, then `to_allow` with `--explain-denied`
+/// (added after the documented keys, so readers of the plain output are unmoved).
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    evaluation: &'a eval::Evaluation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to_allow: Option<&'a [String]>,
+}
+
 pub fn run(args: &SimulateArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     let mut stdin_used = false;
     let (policy_name, policy_text) = read_text(&args.policy, io, &mut stdin_used)?;
@@ -44,9 +54,18 @@ pub fn run(args: &SimulateArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     let request: Request = serde_json::from_str(&request_text)
         .map_err(|e| RunError(format!("{request_name}: not a request: {e}")))?;
     let evaluation = eval::evaluate(&policy, &request);
+    let to_allow = if args.explain_denied {
+        Some(eval::explain_denied(&policy, &request))
+    } else {
+        None
+    };
     let text = match args.format {
         SimulateFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&evaluation)
+            let shown = Shown {
+                evaluation: &evaluation,
+                to_allow: to_allow.as_deref(),
+            };
+            let mut s = serde_json::to_string_pretty(&shown)
                 .map_err(|e| RunError(format!("cannot render JSON: {e}")))?;
             s.push('\n');
             s
@@ -77,6 +96,16 @@ pub fn run(args: &SimulateArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
             }
             for issue in &policy.issues {
                 s.push_str(&format!("note: {} ({})\n", issue.message, issue.pointer));
+            }
+            match to_allow.as_deref() {
+                Some([]) => s.push_str("to allow it: nothing, the request is allowed\n"),
+                Some(steps) => {
+                    s.push_str("to allow it:\n");
+                    for step in steps {
+                        s.push_str(&format!("  - {step}\n"));
+                    }
+                }
+                None => {}
             }
             s
         }

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod condition;
 pub mod evaluate;
+pub mod explain;
 pub mod glob;
 pub mod principal;
 pub mod request;
@@ -16,6 +17,7 @@ pub use evaluate::{
     decide, decide_with, decision, evaluate, evaluate_outcome, trust_for_action,
     trust_for_action_with, trust_for_request, Outcome,
 };
+pub use explain::explain_denied;
 pub use principal::CallerInfo;
 pub use request::{Caller, ContextValue, Request, DEFAULT_ROLE};
 

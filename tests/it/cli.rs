@@ -367,6 +367,77 @@ fn every_comparison_vector_through_compare_and_its_witnesses_through_simulate() 
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `--explain-denied` names what to change for a denied request, in both formats, and says
+/// nothing is needed for an allowed one.
+#[test]
+fn simulate_explain_denied_names_the_fix() {
+    let policy = tmp_file(
+        "sim-explain-policy.json",
+        br#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}}"#,
+    );
+    let denied = tmp_file(
+        "sim-explain-denied.json",
+        br#"{"action":"sts:AssumeRole","principal":{"AWS":"arn:aws:iam::222222222222:role/ci"},"caller_allows":false}"#,
+    );
+    let args = |request: &std::path::Path, json: bool| {
+        let mut a = vec![
+            "simulate".to_string(),
+            policy.to_string_lossy().into_owned(),
+            "--request".to_string(),
+            request.to_string_lossy().into_owned(),
+            "--explain-denied".to_string(),
+        ];
+        if json {
+            a.extend(["--format".to_string(), "json".to_string()]);
+        }
+        a
+    };
+    let (code, out, err) = run(&args(&denied, false)
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("to allow it:\n  - statement 0: condition StringEquals `sts:ExternalId` fails (key absent)"), "{out}");
+    assert!(out.contains("--external-id"), "{out}");
+    assert!(out.contains("cross-account call needs both"), "{out}");
+    let (code, out, _) = run(&args(&denied, true)
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["decision"], "deny");
+    assert_eq!(doc["to_allow"].as_array().unwrap().len(), 2, "{doc}");
+    // Keys keep their documented order, the new one last.
+    assert!(out.find("\"trust\"").unwrap() < out.find("\"to_allow\"").unwrap());
+
+    let allowed = tmp_file(
+        "sim-explain-allowed.json",
+        br#"{"action":"sts:AssumeRole","principal":{"AWS":"arn:aws:iam::222222222222:role/ci"},"context":{"sts:ExternalId":"abc"}}"#,
+    );
+    let (_, out, _) = run(&args(&allowed, false)
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    assert!(
+        out.contains("to allow it: nothing, the request is allowed"),
+        "{out}"
+    );
+    let (_, out, _) = run(&args(&allowed, true)
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["to_allow"], serde_json::json!([]));
+    // Without the flag the JSON has only the documented keys.
+    let plain = simulate(
+        &std::fs::read_to_string(&policy).unwrap(),
+        &serde_json::json!({"action":"sts:AssumeRole","principal":{"AWS":"arn:aws:iam::222222222222:role/ci"}}),
+        "sim-explain-plain",
+    );
+    assert!(plain.get("to_allow").is_none());
+}
+
 #[test]
 fn simulate_bad_input_exits_2() {
     let policy = tmp_file("sim-policy.json", br#"{"Statement":[]}"#);

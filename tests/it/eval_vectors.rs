@@ -89,3 +89,26 @@ fn every_comparison_witness_is_allowed_after_and_denied_before() {
         failures.join("\n")
     );
 }
+
+/// `--explain-denied` says something for exactly the requests the evaluator denies.
+#[test]
+fn explain_denied_speaks_for_every_denied_vector_and_only_those() {
+    let mut ran = 0;
+    for v in vectors() {
+        if v.get("expect").is_none() {
+            continue;
+        }
+        let text = policy_text(v.get("policy"), v.get("policy_text"));
+        let (Ok(policy), Ok(request)) = (
+            parse_policy(&text),
+            serde_json::from_value::<Request>(v["request"].clone()),
+        ) else {
+            continue;
+        };
+        ran += 1;
+        let denied = evaluate(&policy, &request).decision == trustgate::eval::Decision::Deny;
+        let steps = trustgate::eval::explain_denied(&policy, &request);
+        assert_eq!(denied, !steps.is_empty(), "{}: {steps:?}", v["id"]);
+    }
+    assert!(ran >= 100, "only {ran}");
+}
