@@ -195,15 +195,7 @@ impl<'a> Model<'a> {
 
     /// The account's digits appear somewhere in the policy (a principal or a condition).
     fn named(&self, account: &str) -> bool {
-        self.statements().any(|s| {
-            s.principals
-                .entries
-                .iter()
-                .any(|e| e.value.contains(account))
-                || s.conditions
-                    .iter()
-                    .any(|c| c.values.iter().any(|v| v.contains(account)))
-        })
+        self.statements().any(|s| s.mentions(account))
     }
 
     fn admits(&self, spec: &CallerSpec, outsider: Outsider<'_>) -> bool {

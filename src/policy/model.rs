@@ -57,6 +57,21 @@ pub struct Statement {
     pub conditions: Vec<Condition>,
 }
 
+impl Statement {
+    /// True when `text` (an account's digits, say) appears in one of the statement's
+    /// principals or condition values.
+    pub fn mentions(&self, text: &str) -> bool {
+        self.principals
+            .entries
+            .iter()
+            .any(|e| e.value.contains(text))
+            || self
+                .conditions
+                .iter()
+                .any(|c| c.values.iter().any(|v| v.contains(text)))
+    }
+}
+
 /// Whether a statement names its principals with `Principal` or `NotPrincipal`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PrincipalMode {

@@ -69,15 +69,7 @@ pub fn caller_account(request: &Request) -> Option<String> {
 
 /// True when the account's digits appear anywhere in the policy (principal or condition).
 fn named_in(policy: &Policy, account: &str) -> bool {
-    policy.statements.iter().any(|s| {
-        s.principals
-            .entries
-            .iter()
-            .any(|e| e.value.contains(account))
-            || s.conditions
-                .iter()
-                .any(|c| c.values.iter().any(|v| v.contains(account)))
-    })
+    policy.statements.iter().any(|s| s.mentions(account))
 }
 
 /// True when the request says the caller belongs to one of the trusted organizations
