@@ -10,10 +10,10 @@
 //! reports that request as its witness. What an outsider controls is described there.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use super::{Draft, RoleInput, RuleMeta, Side};
+use super::{words, Draft, RoleInput, RuleMeta, Side};
 use crate::compare::exposure::{self, Ours, Outsider};
 use crate::compare::{values::CALLER_KEYS, CompareError, Witness};
-use crate::eval::{ContextValue, Request};
+use crate::eval::Request;
 use crate::policy::Policy;
 
 /// The after policy when posture rules judge this role: a created or imported role, or any
@@ -76,18 +76,7 @@ pub fn context_suffix(request: &Request) -> String {
         .context
         .iter()
         .filter(|(k, _)| !CALLER_KEYS.contains(&k.to_ascii_lowercase().as_str()))
-        .map(|(k, v)| match v {
-            ContextValue::Single(s) => format!("`{k}` = `{s}`"),
-            ContextValue::Multi(items) if items.is_empty() => format!("an empty `{k}`"),
-            ContextValue::Multi(items) => format!(
-                "`{k}` = [{}]",
-                items
-                    .iter()
-                    .map(|i| format!("`{i}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        })
+        .map(|(k, v)| words::key_value(k, v))
         .collect();
     if parts.is_empty() {
         String::new()
@@ -99,11 +88,7 @@ pub fn context_suffix(request: &Request) -> String {
 /// The outsider's call in words: "calling sts:AssumeRole with `k` = `v`, ..." or "... with no
 /// condition key the policy tests".
 pub fn presented(request: &Request) -> String {
-    let mut actions = request.action.clone();
-    for a in &request.also {
-        actions.push_str(" + ");
-        actions.push_str(a);
-    }
+    let actions = words::actions(request);
     match context_suffix(request) {
         suffix if suffix.is_empty() => {
             format!("calling {actions} with no condition key the policy tests")

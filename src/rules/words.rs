@@ -18,12 +18,7 @@ pub fn witness_phrase(request: &Request, class: PrincipalClass, focus: Option<&s
         Caller::Service(v) => format!("the service `{v}`"),
         Caller::Federated(v) => format!("identities from `{v}`"),
     };
-    let mut actions = request.action.clone();
-    for a in &request.also {
-        actions.push_str(" + ");
-        actions.push_str(a);
-    }
-    let mut phrase = format!("{who} can assume the role, calling {actions}");
+    let mut phrase = format!("{who} can assume the role, calling {}", actions(request));
     if let Some(key) = focus {
         let value = request
             .context
@@ -32,15 +27,32 @@ pub fn witness_phrase(request: &Request, class: PrincipalClass, focus: Option<&s
             .map(|(_, v)| v);
         phrase.push_str(&match value {
             None => format!(" with no `{key}`"),
-            Some(ContextValue::Single(v)) => format!(" with `{key}` = `{v}`"),
-            Some(ContextValue::Multi(vs)) if vs.is_empty() => format!(" with an empty `{key}`"),
-            Some(ContextValue::Multi(vs)) => format!(" with `{key}` = [{}]", quoted(vs)),
+            Some(v) => format!(" with {}", key_value(key, v)),
         });
     }
     if !request.caller_allows {
         phrase.push_str(", even without its own identity policy allowing it");
     }
     phrase
+}
+
+/// The call's actions: "sts:AssumeRole + sts:TagSession".
+pub fn actions(request: &Request) -> String {
+    let mut actions = request.action.clone();
+    for a in &request.also {
+        actions.push_str(" + ");
+        actions.push_str(a);
+    }
+    actions
+}
+
+/// One context value in words: "`key` = `value`", "`key` = [`a`, `b`]", "an empty `key`".
+pub fn key_value(key: &str, value: &ContextValue) -> String {
+    match value {
+        ContextValue::Single(v) => format!("`{key}` = `{v}`"),
+        ContextValue::Multi(vs) if vs.is_empty() => format!("an empty `{key}`"),
+        ContextValue::Multi(vs) => format!("`{key}` = [{}]", quoted(vs)),
+    }
 }
 
 fn quoted(values: &[String]) -> String {
