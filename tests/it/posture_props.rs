@@ -167,27 +167,18 @@ fn posture_witnesses_replay_through_simulate() {
         "oidc-unpinned",
         "service-no-source-guard",
     ] {
-        let dir = crate::common::testdata(&format!("rules/{rule}"));
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for file in files {
+        for file in crate::common::json_files(&format!("rules/{rule}")) {
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
             if !name.starts_with("fail-") {
                 continue;
             }
             let fixture: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-            let after = fixture["after"].to_string();
-            let settings = RuleSettings {
-                all: fixture["settings"]["all"].as_bool().unwrap_or(false),
-                ..RuleSettings::default()
-            };
-            let before = (!fixture["before"].is_null()).then(|| fixture["before"].to_string());
-            let result = analyse_pair(before.as_deref(), &after, Some(ROLE), &settings);
-            for f in result.findings.iter().filter(|f| f.rule == rule) {
+            let after = crate::rule_fixtures::after_text(&fixture);
+            for f in crate::rule_fixtures::pair_findings(&fixture)
+                .iter()
+                .filter(|f| f.rule == rule)
+            {
                 let w = f
                     .witness
                     .as_ref()

@@ -12,9 +12,38 @@ use crate::cli::run;
 use crate::common;
 use serde_json::Value;
 use trustgate::analysis::analyse_pair;
+use trustgate::finding::Finding;
 use trustgate::rules::{RuleSettings, REGISTRY};
 
 const ROLE: &str = "arn:aws:iam::111111111111:role/target";
+
+/// A policy-pair fixture's after policy as text (a string fixture is the text itself).
+pub fn after_text(fixture: &Value) -> String {
+    text(&fixture["after"])
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The findings of a policy-pair fixture (`before`, `after`, `settings`) on the fixture role.
+pub fn pair_findings(fixture: &Value) -> Vec<Finding> {
+    let settings = RuleSettings {
+        all: fixture["settings"]["all"].as_bool().unwrap_or(false),
+        ..RuleSettings::default()
+    };
+    let before = (!fixture["before"].is_null()).then(|| text(&fixture["before"]));
+    analyse_pair(
+        before.as_deref(),
+        &after_text(fixture),
+        Some(ROLE),
+        &settings,
+    )
+    .findings
+}
 
 /// (rule, severity, message) of every finding the fixture produces.
 fn findings_of(fixture: &Value) -> Vec<(String, String, String)> {
@@ -35,17 +64,7 @@ fn findings_of(fixture: &Value) -> Vec<(String, String, String)> {
             })
             .collect();
     }
-    let settings = RuleSettings {
-        all: fixture["settings"]["all"].as_bool().unwrap_or(false),
-        ..RuleSettings::default()
-    };
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let before = (!fixture["before"].is_null()).then(|| text(&fixture["before"]));
-    let after = text(&fixture["after"]);
-    let findings = analyse_pair(before.as_deref(), &after, Some(ROLE), &settings).findings;
+    let findings = pair_findings(fixture);
     for f in &findings {
         if let Some(w) = &f.witness {
             let bad = common::unrealistic(&serde_json::to_value(w).unwrap(), f.rule);
