@@ -66,6 +66,16 @@ impl CompactJson {
         CompactJson(value.to_string().into_boxed_str())
     }
 
+    /// Our own serialisation, as written (see `from_text`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A value from `as_str` (read back from the results store).
+    pub fn from_text(text: String) -> CompactJson {
+        CompactJson(text.into_boxed_str())
+    }
+
     /// The value. The text is our own serialisation, so it always parses; `null` otherwise.
     pub fn value(&self) -> Value {
         serde_json::from_str(&self.0).unwrap_or(Value::Null)

@@ -26,12 +26,26 @@ impl std::str::FromStr for FailOn {
 
 /// Exit code 1 when any unsuppressed finding is at or above the threshold, else 0.
 pub fn exit_code(findings: &[Finding], fail_on: FailOn) -> i32 {
+    exit_code_counted(
+        findings
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .map(|f| (f.severity, 1)),
+        fail_on,
+    )
+}
+
+/// The same decision from how many unsuppressed findings there are of each severity.
+pub fn exit_code_counted(
+    counted: impl IntoIterator<Item = (Severity, usize)>,
+    fail_on: FailOn,
+) -> i32 {
     let FailOn::Severity(threshold) = fail_on else {
         return 0;
     };
-    let blocking = findings
-        .iter()
-        .any(|f| f.suppressed.is_none() && f.severity >= threshold);
+    let blocking = counted
+        .into_iter()
+        .any(|(severity, n)| n > 0 && severity >= threshold);
     i32::from(blocking)
 }
 

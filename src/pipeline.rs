@@ -1,6 +1,7 @@
 //! Analysis overlapped with reading: the roles the plan reader hands out as it reads
-//! (`plan::RoleSink`) are analysed on worker threads while the scan goes on, and each result
-//! is used only for a role the finished plan holds exactly as it was analysed.
+//! (`plan::RoleSink`) are analysed on worker threads while the scan goes on, each result
+//! judged by the configuration and kept encoded in the results store (`report::store`), and
+//! used only for a role the finished plan holds exactly as it was analysed.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,9 +9,15 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::Mutex;
 use std::thread::Scope;
 
-use crate::analysis::{self, RoleResult};
+use crate::analysis;
+use crate::finding::Finding;
 use crate::plan::{Drift, OwnAccount, Paired, RoleChange, RoleSink};
+use crate::report::store::{Slot, Store};
 use crate::rules::RuleSettings;
+use crate::suppress::Tally;
+
+/// The configuration's say on one role's findings (`suppress::judge`).
+pub type Judge<'a> = &'a (dyn Fn(&mut Vec<Finding>) -> Tally + Sync);
 
 /// Which role: (input, in the order read; document in that input, 1-based; index in the
 /// document's `Plan::roles`).
@@ -22,10 +29,10 @@ type Job = (Key, RoleChange);
 /// few enough that a backlog never holds a large share of the plan's roles.
 const QUEUE: usize = 256;
 
-/// A result computed while reading, with what it was computed from beyond the role's own
-/// `resource_changes` record.
+/// A result computed while reading (kept in the store), with what it was computed from
+/// beyond the role's own `resource_changes` record.
 pub struct Early {
-    result: RoleResult,
+    slot: Slot,
     address: String,
     drift: Option<Drift>,
     before_sensitive: bool,
@@ -34,35 +41,28 @@ pub struct Early {
 }
 
 impl Early {
-    /// The result, named for `plan`, if it was computed from exactly `change`. The reader's
-    /// early changes are built from the same record as the final ones and can differ only
-    /// in what the rest of the document adds (`drift`, `before_sensitive`: plan::extract;
-    /// the own account and a rename's pairing: plan::accounts, plan::pairing), so those
-    /// are compared (the address too, to catch a mismatched key); otherwise `None`, and the
-    /// role is analysed again. The provider key only informs those two.
-    pub fn for_change(self, change: &RoleChange, plan: &str) -> Option<RoleResult> {
+    /// The result, if it was computed from exactly `change`. The reader's early changes are
+    /// built from the same record as the final ones and can differ only in what the rest of
+    /// the document adds (`drift`, `before_sensitive`: plan::extract; the own account and a
+    /// rename's pairing: plan::accounts, plan::pairing), so those are compared (the address
+    /// too, to catch a mismatched key); otherwise `None`, and the role is analysed again.
+    /// The provider key only informs those two. (Analysis started before the document's
+    /// name was known; the store names each result by its slot's plan.)
+    pub fn for_change(self, change: &RoleChange) -> Option<Slot> {
         let same = self.address == change.address
             && self.drift == change.drift
             && self.before_sensitive == change.before_sensitive
             && self.own_account == change.own_account
             && self.paired == change.paired;
-        if !same {
-            return None;
-        }
-        let mut result = self.result;
-        // Analysis started before the document's name was known (`path#N` needs the count of
-        // documents); the name is only a label in the results.
-        result.role.plan = plan.to_string();
-        for finding in &mut result.findings {
-            finding.plan = plan.to_string();
-        }
-        Some(result)
+        same.then_some(self.slot)
     }
 }
 
 /// What the workers share.
 struct Shared<'env> {
     settings: &'env RuleSettings,
+    judge: Judge<'env>,
+    store: &'env Store,
     queue: Mutex<Receiver<Job>>,
     /// Set when reading failed: queued roles are dropped unanalysed.
     cancelled: AtomicBool,
@@ -128,7 +128,11 @@ fn work(shared: &Shared<'_>, done: &Sender<(Key, Early)>) {
 
 fn analyse(shared: &Shared<'_>, change: RoleChange) -> Early {
     Early {
-        result: analysis::analyse("", &change, shared.settings),
+        slot: store(
+            shared.store,
+            shared.judge,
+            analysis::analyse("", &change, shared.settings),
+        ),
         address: change.address,
         drift: change.drift,
         before_sensitive: change.before_sensitive,
@@ -137,16 +141,27 @@ fn analyse(shared: &Shared<'_>, change: RoleChange) -> Early {
     }
 }
 
+/// Judge a result's findings and keep it in the store.
+pub fn store(store: &Store, judge: Judge<'_>, mut result: analysis::RoleResult) -> Slot {
+    let tally = judge(&mut result.findings);
+    store.push(&result, tally)
+}
+
 /// Run `read` with a `Pipeline` to hand to the plan reader; returns what `read` returned and
-/// the results computed meanwhile. When `read` fails, the queued roles are dropped.
+/// the results computed meanwhile (in `store`). When `read` fails, the queued roles are
+/// dropped.
 pub fn overlapped<T, E>(
     settings: &RuleSettings,
+    judge: Judge<'_>,
+    store: &Store,
     read: impl FnOnce(&mut Pipeline<'_, '_>) -> Result<T, E>,
 ) -> (Result<T, E>, HashMap<Key, Early>) {
     let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE);
     let (done, finished) = mpsc::channel::<(Key, Early)>();
     let shared = Shared {
         settings,
+        judge,
+        store,
         queue: Mutex::new(queue),
         cancelled: AtomicBool::new(false),
     };

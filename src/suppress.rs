@@ -11,25 +11,62 @@ use crate::finding::{Finding, Suppression};
 
 /// Apply the configuration to the findings; returns the notes for the report.
 pub fn apply(findings: &mut Vec<Finding>, config: &Config, today: Date) -> Vec<String> {
+    let tally = judge(findings, config, today);
+    notes(config, today, &tally)
+}
+
+/// What the `[[ignore]]` entries did with some findings: for each ignore that matched one
+/// (by its index), the findings it suppressed and those it would match were it not expired.
+/// Tallies of separate batches of findings add up to the tally of all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally(Vec<(usize, usize, usize)>);
+
+impl Tally {
+    pub fn add(&mut self, other: &Tally) {
+        for &(index, used, would_match) in &other.0 {
+            self.bump(index, used, would_match);
+        }
+    }
+
+    fn bump(&mut self, index: usize, used: usize, would_match: usize) {
+        match self.0.iter_mut().find(|(i, _, _)| *i == index) {
+            Some((_, u, w)) => {
+                *u = u.saturating_add(used);
+                *w = w.saturating_add(would_match);
+            }
+            None => self.0.push((index, used, would_match)),
+        }
+    }
+
+    fn of(&self, index: usize) -> (usize, usize) {
+        self.0
+            .iter()
+            .find(|(i, _, _)| *i == index)
+            .map_or((0, 0), |&(_, used, would_match)| (used, would_match))
+    }
+}
+
+/// Drop disabled rules' findings, apply severity overrides and mark what an ignore accepts,
+/// for one batch of findings (a role's, as it is analysed); the notes wait for the tally of
+/// every batch.
+pub fn judge(findings: &mut Vec<Finding>, config: &Config, today: Date) -> Tally {
     findings.retain(|f| config.rules.get(f.rule).map_or(true, |r| r.enabled));
     for f in findings.iter_mut() {
         if let Some(severity) = config.rules.get(f.rule).and_then(|r| r.severity) {
             f.severity = severity;
         }
     }
-
-    // (findings it suppressed, expired-ignore findings it would match) per ignore.
-    let mut counts = vec![(0usize, 0usize); config.ignores.len()];
+    let mut tally = Tally::default();
     for f in findings.iter_mut() {
-        for (ignore, (used, would_match)) in config.ignores.iter().zip(counts.iter_mut()) {
+        for (index, ignore) in config.ignores.iter().enumerate() {
             if !matches(ignore, f) {
                 continue;
             }
             if is_expired(ignore, today) {
-                *would_match = would_match.saturating_add(1);
+                tally.bump(index, 0, 1);
                 continue;
             }
-            *used = used.saturating_add(1);
+            tally.bump(index, 1, 0);
             if f.suppressed.is_none() {
                 f.suppressed = Some(Suppression {
                     reason: ignore.reason.clone(),
@@ -38,9 +75,15 @@ pub fn apply(findings: &mut Vec<Finding>, config: &Config, today: Date) -> Vec<S
             }
         }
     }
+    tally
+}
 
+/// The notes on ignores, from the tally of every finding of the run: expired ones, and ones
+/// that matched nothing.
+pub fn notes(config: &Config, today: Date, tally: &Tally) -> Vec<String> {
     let mut notes = Vec::new();
-    for (ignore, &(used, would_match)) in config.ignores.iter().zip(counts.iter()) {
+    for (index, ignore) in config.ignores.iter().enumerate() {
+        let (used, would_match) = tally.of(index);
         if let Some(expires) = ignore.expires.filter(|_| is_expired(ignore, today)) {
             let effect = match would_match {
                 0 => "it would match no finding now".to_string(),

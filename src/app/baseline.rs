@@ -41,9 +41,9 @@ pub fn run(args: &BaselineArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
         .iter()
         .filter_map(|i| i.fingerprint.as_deref())
         .collect();
-    let mut chosen: Vec<&Finding> = Vec::new();
+    let mut chosen: Vec<Finding> = Vec::new();
     let mut already = 0usize;
-    for f in &report.findings {
+    for f in report.findings() {
         if pinned.contains(&f.fingerprint.as_str()) {
             already = already.saturating_add(1);
             continue;

@@ -3,7 +3,7 @@
 //! read -> extract -> analyse (parse, compare, rules) -> report -> render -> gate. Tests call
 //! `run` in process with their own streams.
 
-use crate::analysis::{self, RoleReport};
+use crate::analysis;
 mod baseline;
 mod comment;
 mod output;
@@ -14,6 +14,7 @@ use crate::finding::Finding;
 use crate::gate;
 use crate::pipeline;
 use crate::plan::{self, PlanInfo, ReadOptions};
+use crate::report::store::{Results, Slot, Store};
 use crate::report::{InputError, Report};
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
@@ -115,7 +116,13 @@ fn finish(
     io: &mut Io<'_>,
 ) -> Result<i32, RunError> {
     report.exit_code = if report.errors.is_empty() {
-        gate::exit_code(&report.findings, run.fail_on)
+        let counts = report.counts();
+        gate::exit_code_counted(
+            crate::finding::Severity::ALL
+                .iter()
+                .map(|s| (*s, counts.by_severity.get(s.as_str()).copied().unwrap_or(0))),
+            run.fail_on,
+        )
     } else {
         // Some input was not read: whatever the rest say, the plan is not cleared.
         2
@@ -150,59 +157,70 @@ fn analyse_plans(
         inputs.push("-".into());
     }
     let options = ReadOptions { terraform_bin };
+    let judge =
+        |findings: &mut Vec<Finding>| crate::suppress::judge(findings, &run.config, run.today);
+    let store = Store::new();
     // Roles are analysed as they are read; what reading does not settle is analysed after.
-    let (read, mut early) =
-        pipeline::overlapped(settings, |sink| read_all(&inputs, &options, io, sink));
+    let (read, mut early) = pipeline::overlapped(settings, &judge, &store, |sink| {
+        read_all(&inputs, &options, io, sink)
+    });
     let (read, mut notes, errors) = read?;
     for e in &errors {
         writeln!(io.err, "trustgate: error: {}", e.message).map_err(write_error)?;
     }
 
-    let mut roles: Vec<RoleReport> = Vec::new();
-    let mut findings: Vec<Finding> = Vec::new();
     let mut infos: Vec<PlanInfo> = Vec::new();
-    let plans = read
-        .iter()
-        .flat_map(|(input, plans)| (1..).zip(plans).map(move |(doc, plan)| (*input, doc, plan)));
     // Each role's result in plan order: taken from the early analysis when it matches the
     // finished role, else left for `late`.
-    let mut results: Vec<Option<analysis::RoleResult>> = Vec::new();
+    let mut slots: Vec<(&str, Option<Slot>)> = Vec::new();
     let mut late: Vec<(&str, &plan::RoleChange)> = Vec::new();
-    for (input, doc, plan) in plans {
-        for (index, change) in plan.roles.iter().enumerate() {
+    for (input, plans) in &read {
+        for (doc, plan) in (1..).zip(plans) {
             let path = plan.info.path.as_str();
-            let result = early
-                .remove(&(input, doc, index))
-                .and_then(|e| e.for_change(change, path));
-            if result.is_none() {
-                late.push((path, change));
+            for (index, change) in plan.roles.iter().enumerate() {
+                let slot = early
+                    .remove(&(*input, doc, index))
+                    .and_then(|e| e.for_change(change));
+                if slot.is_none() {
+                    late.push((path, change));
+                }
+                slots.push((path, slot));
             }
-            results.push(result);
+            for warning in &plan.info.warnings {
+                notes.push(format!("{}: {warning}", plan.info.path));
+            }
+            if !plan.info.complete {
+                notes.push(format!(
+                    "{}: the plan is incomplete (`complete: false`): later changes may follow it",
+                    plan.info.path
+                ));
+            }
+            infos.push(plan.info.clone());
         }
-        for warning in &plan.info.warnings {
-            notes.push(format!("{}: {warning}", plan.info.path));
-        }
-        if !plan.info.complete {
-            notes.push(format!(
-                "{}: the plan is incomplete (`complete: false`): later changes may follow it",
-                plan.info.path
-            ));
-        }
-        infos.push(plan.info.clone());
     }
-    let mut late = analysis::analyse_all(&late, settings).into_iter();
-    for result in results
+    drop(early);
+    let late_results = analysis::analyse_all(&late, settings);
+    drop(late);
+    let mut late = late_results
         .into_iter()
-        .filter_map(|r| r.or_else(|| late.next()))
-    {
-        roles.push(result.role);
-        findings.extend(result.findings);
+        .map(|result| pipeline::store(&store, &judge, result))
+        .collect::<Vec<_>>()
+        .into_iter();
+    let mut results = Results::new(store);
+    let mut tally = crate::suppress::Tally::default();
+    for (path, slot) in slots {
+        if let Some(slot) = slot.or_else(|| late.next()) {
+            tally.add(&slot.tally);
+            results.push(path, slot);
+        }
     }
-    notes.extend(run.suppress(&mut findings));
+    drop(late);
+    // The roles as read are no longer needed: only the results are rendered.
+    drop(read);
+    notes.extend(crate::suppress::notes(&run.config, run.today, &tally));
     Ok(Report {
         plans: infos,
-        roles,
-        findings,
+        results,
         notes,
         errors,
         exit_code: 0,
@@ -225,6 +243,7 @@ fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
     }
     let notes = run.suppress(&mut result.findings);
     let report = Report {
+        results: Results::from_results(vec![result]),
         plans: vec![PlanInfo {
             path: label,
             format_version: None,
@@ -233,8 +252,6 @@ fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
             warnings: Vec::new(),
             module_sources: Vec::new(),
         }],
-        roles: vec![result.role],
-        findings: result.findings,
         notes,
         errors: Vec::new(),
         exit_code: 0,

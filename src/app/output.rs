@@ -308,7 +308,12 @@ pub fn deliver(
                 ))
             })?;
     }
-    Ok(())
+    // A role that could not be read back from the results store is missing from what was
+    // written: the run must not pass as if the report were whole.
+    match report.results.failure() {
+        Some(why) => Err(RunError(format!("the report is incomplete: {why}"))),
+        None => Ok(()),
+    }
 }
 
 /// Each plan file's path relative to the repository root, for the SARIF location of a
@@ -377,7 +382,7 @@ pub fn find_sources(report: &Report, dir: &Path, root: &Path) -> Sources {
             .unwrap_or_default();
     let mut files: HashMap<PathBuf, Vec<(PathBuf, String)>> = HashMap::new();
     let mut sources = Sources::new();
-    for role in &report.roles {
+    for role in report.roles() {
         let Some(resource) = parse_address(&role.address) else {
             continue;
         };

@@ -60,7 +60,7 @@ pub fn render(report: &Report, sources: &Sources) -> String {
             message: e.message.clone(),
         });
     }
-    let mut findings: Vec<&crate::finding::Finding> = report.findings.iter().collect();
+    let mut findings: Vec<crate::finding::Finding> = report.findings().collect();
     // Most severe first, suppressed last: when GitHub's cap cuts, it cuts the least severe.
     findings.sort_by_key(|f| (f.suppressed.is_some(), std::cmp::Reverse(f.severity)));
     for f in findings {
@@ -154,8 +154,7 @@ mod tests {
         findings.push(finding(40, Severity::Medium));
         let report = Report {
             plans: Vec::new(),
-            roles: Vec::new(),
-            findings,
+            results: crate::report::store::Results::from_findings(findings),
             notes: Vec::new(),
             errors: Vec::new(),
             exit_code: 1,

@@ -2,20 +2,20 @@
 //! the output stays stable while the internals change: additions only, no renames or removals.
 
 use super::{InputError, Report};
-use crate::analysis::{RoleReport, Verdict};
-use crate::finding::{Finding, Severity};
+use crate::analysis::Verdict;
+use crate::finding::Severity;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 pub const SCHEMA: &str = "trustgate/v1";
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'a, R, F> {
     schema: &'static str,
     tool: Tool,
     plans: Vec<Plan<'a>>,
-    roles: &'a [RoleReport],
-    findings: &'a [Finding],
+    roles: R,
+    findings: F,
     summary: Summary,
     /// Notes about the run (missing format_version, skipped files, expired or unused
     /// ignores), sorted. Added within v1, after the keys SPEC §6 lists.
@@ -46,6 +46,21 @@ struct Summary {
     findings: Ordered,
     suppressed: usize,
     exit_code: i32,
+}
+
+/// A JSON array written from an iterator made afresh when it is serialised: the roles and
+/// findings are read back from the results store one at a time, never all held at once.
+struct Seq<G>(G);
+
+impl<G, I> Serialize for Seq<G>
+where
+    G: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
 }
 
 /// A map that keeps the order it was built in (verdicts and severities as SPEC lists them).
@@ -114,8 +129,8 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
                 complete: p.complete,
             })
             .collect(),
-        roles: &report.roles,
-        findings: &report.findings,
+        roles: Seq(|| report.roles()),
+        findings: Seq(|| report.findings()),
         summary: Summary {
             roles: counts.roles,
             verdicts,

@@ -76,9 +76,11 @@ fn verdict_rank(v: Option<Verdict>) -> u8 {
 
 /// Roles with their findings, most severe first (then by verdict, then in report order), and
 /// each role's findings most severe first: what truncation drops is always the least severe.
-fn groups(report: &Report) -> Vec<Group<'_>> {
-    let mut groups: Vec<Group<'_>> = report
-        .roles
+fn groups<'a>(roles: &'a [RoleReport], findings: &'a [Finding]) -> Vec<Group<'a>> {
+    // Each role's group by (plan, address): a finding joins its role's group in one step.
+    let mut index: std::collections::HashMap<(&str, &str), usize> =
+        std::collections::HashMap::new();
+    let mut groups: Vec<Group<'a>> = roles
         .iter()
         .map(|r| Group {
             role: Some(r),
@@ -87,18 +89,24 @@ fn groups(report: &Report) -> Vec<Group<'_>> {
             findings: Vec::new(),
         })
         .collect();
-    for f in &report.findings {
-        match groups
-            .iter_mut()
-            .find(|g| g.plan == f.plan && g.address == f.address)
+    for (i, g) in groups.iter().enumerate() {
+        index.entry((g.plan, g.address)).or_insert(i);
+    }
+    for f in findings {
+        match index
+            .get(&(f.plan.as_str(), f.address.as_str()))
+            .and_then(|&i| groups.get_mut(i))
         {
             Some(g) => g.findings.push(f),
-            None => groups.push(Group {
-                role: None,
-                plan: &f.plan,
-                address: &f.address,
-                findings: vec![f],
-            }),
+            None => {
+                index.insert((&f.plan, &f.address), groups.len());
+                groups.push(Group {
+                    role: None,
+                    plan: &f.plan,
+                    address: &f.address,
+                    findings: vec![f],
+                });
+            }
         }
     }
     for g in &mut groups {
@@ -378,7 +386,9 @@ pub fn render(report: &Report, sources: &Sources) -> String {
 /// (ending in `/`), turns each role's declaration into a link.
 pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) -> String {
     let counts = report.counts();
-    let groups = groups(report);
+    let roles: Vec<RoleReport> = report.roles().collect();
+    let findings: Vec<Finding> = report.findings().collect();
+    let groups = groups(&roles, &findings);
     let multi_plan = report.plans.len() > 1;
 
     let mut out = String::new();
@@ -520,7 +530,7 @@ pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) 
     }
 
     if left_findings > 0 || left_roles > 0 || left_details > 0 {
-        let total = report.findings.len();
+        let total = findings.len();
         out.push_str(&format!(
             "> ✂️ **Truncated** to stay under {LIMIT} characters: {left_findings} of {total} \
              finding{} ({left_roles} role{}) left out of the table, and the details of \

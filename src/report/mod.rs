@@ -19,6 +19,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod source;
+pub mod store;
 pub mod table;
 pub mod words;
 
@@ -26,13 +27,14 @@ use crate::analysis::{RoleReport, Verdict};
 use crate::finding::{Finding, Severity};
 use crate::plan::PlanInfo;
 use std::collections::BTreeMap;
+use store::Results;
 
 /// Everything a renderer may show.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Report {
     pub plans: Vec<PlanInfo>,
-    pub roles: Vec<RoleReport>,
-    pub findings: Vec<Finding>,
+    /// Every role's report and findings, in plan order, read back one role at a time.
+    pub results: Results,
     /// Notes about the inputs (missing format_version, skipped files, incomplete plans).
     pub notes: Vec<String>,
     /// Inputs that could not be read: the report covers the others, and the exit code is 2.
@@ -87,32 +89,52 @@ pub fn source_of<'a>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counts {
     pub roles: usize,
+    /// Roles with an action other than `no-op`/`read`.
+    pub changed: usize,
     pub by_verdict: BTreeMap<&'static str, usize>,
     pub by_severity: BTreeMap<&'static str, usize>,
     pub suppressed: usize,
 }
 
 impl Report {
+    /// Every role's report, in plan order.
+    pub fn roles(&self) -> impl Iterator<Item = RoleReport> + '_ {
+        self.results.roles()
+    }
+
+    /// Every finding, role by role in plan order.
+    pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
+        self.results.findings()
+    }
+
+    /// Whether any role has a finding (counted or suppressed).
+    pub fn has_findings(&self) -> bool {
+        self.results.slots().any(|s| s.findings > 0)
+    }
+
+    /// Counted from the per-role summaries, without reading any role back.
     pub fn counts(&self) -> Counts {
         let mut by_verdict: BTreeMap<&'static str, usize> =
             Verdict::ALL.iter().map(|v| (v.as_str(), 0)).collect();
-        for role in &self.roles {
-            let n = by_verdict.entry(role.verdict.as_str()).or_default();
-            *n = n.saturating_add(1);
-        }
         let mut by_severity: BTreeMap<&'static str, usize> =
             Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         let mut suppressed = 0usize;
-        for f in &self.findings {
-            if f.suppressed.is_some() {
-                suppressed = suppressed.saturating_add(1);
-            } else {
-                let n = by_severity.entry(f.severity.as_str()).or_default();
+        let mut changed = 0usize;
+        for slot in self.results.slots() {
+            if let Some(verdict) = slot.role {
+                let n = by_verdict.entry(verdict.as_str()).or_default();
                 *n = n.saturating_add(1);
             }
+            for (severity, count) in Severity::ALL.iter().zip(slot.by_severity) {
+                let n = by_severity.entry(severity.as_str()).or_default();
+                *n = n.saturating_add(count as usize);
+            }
+            suppressed = suppressed.saturating_add(slot.suppressed as usize);
+            changed = changed.saturating_add(usize::from(slot.changed));
         }
         Counts {
-            roles: self.roles.len(),
+            roles: self.results.len(),
+            changed,
             by_verdict,
             by_severity,
             suppressed,

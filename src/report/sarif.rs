@@ -157,11 +157,8 @@ pub fn render(report: &Report, locations: &Locations) -> String {
         .collect();
     // Rules outside the registry (custom rules from the configuration) get a descriptor too,
     // in id order so the log stays byte-identical across runs.
-    let mut extra: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| !ids.contains(&f.rule))
-        .collect();
+    let findings: Vec<Finding> = report.findings().collect();
+    let mut extra: Vec<&Finding> = findings.iter().filter(|f| !ids.contains(&f.rule)).collect();
     extra.sort_by_key(|f| f.rule);
     extra.dedup_by_key(|f| f.rule);
     for f in extra {
@@ -173,8 +170,7 @@ pub fn render(report: &Report, locations: &Locations) -> String {
         ));
     }
 
-    let results: Vec<Value> = report
-        .findings
+    let results: Vec<Value> = findings
         .iter()
         .map(|f| {
             let index = ids.iter().position(|id| *id == f.rule).unwrap_or(0);

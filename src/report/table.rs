@@ -21,7 +21,7 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     let mut out = String::new();
     let multi_plan = report.plans.len() > 1;
 
-    if report.roles.is_empty() {
+    if report.results.is_empty() {
         out.push_str("no IAM role trust policies in the plan\n");
     } else {
         let mut roles = new_table(color, width);
@@ -36,7 +36,7 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         }
         roles.set_header(header.into_iter().map(|h| head(h, color)));
         let mut widest = 0;
-        for role in &report.roles {
+        for role in report.roles() {
             let mut address = shown(&role.address);
             if let Some(prev) = &role.previous_address {
                 address = format!("{address}\n(moved from {})", shown(prev));
@@ -85,14 +85,20 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     }
 
     // Findings grouped by role, in report order.
+    let all: Vec<crate::finding::Finding> = report.findings().collect();
+    let mut index: std::collections::HashMap<(&str, &str), usize> =
+        std::collections::HashMap::new();
     let mut groups: Vec<(&str, &str, Vec<&crate::finding::Finding>)> = Vec::new();
-    for f in &report.findings {
-        match groups
-            .iter_mut()
-            .find(|(plan, address, _)| *plan == f.plan && *address == f.address)
+    for f in &all {
+        match index
+            .get(&(f.plan.as_str(), f.address.as_str()))
+            .and_then(|&i| groups.get_mut(i))
         {
             Some((_, _, list)) => list.push(f),
-            None => groups.push((&f.plan, &f.address, vec![f])),
+            None => {
+                index.insert((&f.plan, &f.address), groups.len());
+                groups.push((&f.plan, &f.address, vec![f]));
+            }
         }
     }
     for (plan, address, list) in groups {
@@ -122,12 +128,12 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         out.push_str(&findings.to_string());
         out.push('\n');
     }
-    if !report.findings.is_empty() || !report.notes.is_empty() || !report.errors.is_empty() {
+    if !all.is_empty() || !report.notes.is_empty() || !report.errors.is_empty() {
         out.push('\n');
     }
     // Where each rule that fired is explained, once per rule.
     let mut rules: Vec<&str> = Vec::new();
-    for f in &report.findings {
+    for f in &all {
         if !rules.contains(&f.rule) {
             rules.push(f.rule);
         }
@@ -247,11 +253,7 @@ pub fn summary_line(report: &Report) -> String {
         .filter(|v| always.contains(v) || count(**v) > 0)
         .map(|v| format!("{} {}", count(*v), v.as_str()))
         .collect();
-    let changed = report
-        .roles
-        .iter()
-        .filter(|r| r.actions.iter().any(|a| a != "no-op" && a != "read"))
-        .count();
+    let changed = c.changed;
     let severities: Vec<String> = crate::finding::Severity::ALL
         .iter()
         .filter_map(|s| {

@@ -263,8 +263,7 @@ fn table_fits_the_terminal_width_and_colour_only_when_asked() {
     let mut report = trustgate::report::Report {
         errors: Vec::new(),
         plans: Vec::new(),
-        roles: Vec::new(),
-        findings: Vec::new(),
+        results: trustgate::report::store::Results::default(),
         notes: Vec::new(),
         exit_code: 0,
     };
@@ -272,7 +271,7 @@ fn table_fits_the_terminal_width_and_colour_only_when_asked() {
     assert!(!table(&report, false, Some(80)).contains('\u{1b}'));
     let (_, out, _) = check("testdata/plans/report-many-roles.json", "json", &[]);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    report.findings = serde_json::from_value::<Vec<serde_json::Value>>(doc["findings"].clone())
+    let findings = serde_json::from_value::<Vec<serde_json::Value>>(doc["findings"].clone())
         .unwrap()
         .iter()
         .map(|f| trustgate::finding::Finding {
@@ -288,6 +287,7 @@ fn table_fits_the_terminal_width_and_colour_only_when_asked() {
             suppressed: None,
         })
         .collect();
+    report.results = trustgate::report::store::Results::from_findings(findings);
     for width in [80u16, 120] {
         let out = table(&report, false, Some(width));
         for line in out.lines() {
