@@ -6,7 +6,6 @@
 //! dates and addresses: the points that split the line at every literal. Booleans: `true`,
 //! `false` and something else. Multi-valued keys: the empty set, singletons and small mixed
 //! sets. Absent is not listed here: the search decides which keys are present.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds};
 use super::realism;
