@@ -15,9 +15,6 @@ use super::accounts::AccountFacts;
 use super::error::{one_line, PlanError};
 use super::model::{RoleChange, RoleType};
 
-/// Module nesting followed in `configuration` (as the streaming reader's).
-pub(super) const CONFIG_DEPTH: usize = 32;
-
 /// One plan document, reduced to what the extraction needs.
 #[derive(Debug, Default)]
 pub(super) struct DocRecord {

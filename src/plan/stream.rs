@@ -24,7 +24,7 @@ use super::model::{RoleChange, RoleSink};
 use super::records::{
     self, change_key, check_document, entry_key, label, list_shape_reason, side_key, top_key,
     without_position, ChangeKey, DocRecord, EntryKey, InfoKey, LenientString, ResourceEntry,
-    RoleRecord, SideKey, TopKey, CONFIG_DEPTH,
+    RoleRecord, SideKey, TopKey,
 };
 use super::scan::{Chunks, ScanError, Source, SHORT};
 
@@ -1004,7 +1004,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         out: &mut Config<'_>,
         depth: usize,
     ) -> Result<(), Stop> {
-        if level == Level::Resources && depth <= CONFIG_DEPTH {
+        if level == Level::Resources && depth <= MODULE_DEPTH {
             if self.src.peek_nonws()? != Some(b'[') {
                 self.src.skip_value()?;
                 return Ok(());
@@ -1020,7 +1020,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
         }
-        if self.src.peek_nonws()? != Some(b'{') || depth > CONFIG_DEPTH {
+        if self.src.peek_nonws()? != Some(b'{') || depth > MODULE_DEPTH {
             self.src.skip_value()?;
             return Ok(());
         }
