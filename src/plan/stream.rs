@@ -258,25 +258,17 @@ impl<R: Chunks> PlanStream<'_, R> {
     /// A small top-level value, read by serde from its captured bytes (so its type rules and
     /// messages are serde's).
     fn scalar<T: serde::de::DeserializeOwned>(&mut self, path: &str) -> Result<T, Stop> {
-        let read = self.captured_value(|bytes| match serde_json::from_slice::<T>(bytes) {
-            Ok(value) => Some(Ok(value)),
+        let shape = |bytes: &[u8]| match serde_json::from_slice::<T>(bytes) {
             Err(err) if err.classify() == serde_json::error::Category::Data => {
-                Some(Err(without_position(&err)))
+                Some(without_position(&err))
             }
-            Err(_) => None,
-        })?;
-        match read {
-            Some(Ok(value)) => Ok(value),
-            Some(Err(reason)) => Err(Stop::Shape {
-                path: path.to_string(),
-                reason,
-            }),
-            // The scanner read the value whole: serde cannot find it broken.
-            None => Err(Stop::Shape {
-                path: path.to_string(),
-                reason: "the value cannot be read".to_string(),
-            }),
-        }
+            _ => None,
+        };
+        let bytes = self.captured_value(path, shape)?;
+        serde_json::from_slice(&bytes).map_err(|err| Stop::Shape {
+            path: path.to_string(),
+            reason: without_position(&err),
+        })
     }
 
     /// Read the next value, starting with `first`: a string is read (not skipped) as serde
@@ -290,24 +282,28 @@ impl<R: Chunks> PlanStream<'_, R> {
         }
     }
 
-    /// The next value, read whole and judged by `judge` from its bytes. When the JSON of the
-    /// value is broken, `judge` sees the bytes up to the fault: a wrong type serde finds
-    /// before it is the error to give (serde reads in order, and says so first), else the
-    /// syntax error is.
-    fn captured_value<T>(&mut self, judge: impl Fn(&[u8]) -> Option<T>) -> Result<Option<T>, Stop> {
+    /// The bytes of the next value (at `path`). When its JSON is broken, `shape` is asked
+    /// about the bytes up to the fault: a wrong type serde finds before it is the error to
+    /// give (serde reads in order, and says so first), else the syntax error is.
+    fn captured_value(
+        &mut self,
+        path: &str,
+        shape: impl Fn(&[u8]) -> Option<String>,
+    ) -> Result<Vec<u8>, Stop> {
         let first = self.src.peek_nonws()?;
         self.src.begin_capture(usize::MAX);
-        let read = self.read_value(first.unwrap_or_default());
-        if let Err(err) = read {
-            let found = self.src.captured_so_far().and_then(|bytes| judge(&bytes));
+        if let Err(err) = self.read_value(first.unwrap_or_default()) {
+            let reason = self.src.captured_so_far().and_then(|bytes| shape(&bytes));
             self.src.drop_capture();
-            return match found {
-                Some(judged) if matches!(err, ScanError::Syntax { .. }) => Ok(Some(judged)),
-                _ => Err(Stop::Scan(err)),
-            };
+            return Err(match reason {
+                Some(reason) if matches!(err, ScanError::Syntax { .. }) => Stop::Shape {
+                    path: path.to_string(),
+                    reason,
+                },
+                _ => Stop::Scan(err),
+            });
         }
-        let bytes = self.src.end_capture().unwrap_or_default();
-        Ok(judge(&bytes))
+        Ok(self.src.end_capture().unwrap_or_default())
     }
 
     // --- resource lists ------------------------------------------------------------------
@@ -335,10 +331,11 @@ impl<R: Chunks> PlanStream<'_, R> {
             Some(b'[') => self.src.bump(),
             _ => {
                 // Not a list: serde over the value says what it is.
-                let reason = self.captured_value(list_shape_reason)?;
+                let bytes = self.captured_value(name, list_shape_reason)?;
                 return Err(Stop::Shape {
                     path: name.to_string(),
-                    reason: reason.unwrap_or_else(|| "expected a list of resource changes".into()),
+                    reason: list_shape_reason(&bytes)
+                        .unwrap_or_else(|| "expected a list of resource changes".into()),
                 });
             }
         }
