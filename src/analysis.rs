@@ -1,6 +1,5 @@
 //! Per-role analysis: decode both sides of a role's trust, give the role its verdict and run
 //! every rule on it. Pure: the pipeline feeds it role changes and collects the results.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::compare::{
     common_witness, compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict,

@@ -10,7 +10,6 @@
 //! is covered by a Deny statement of `after`, then for every request and every action the
 //! `before` trust result is at least the `after` one, so no request is newly allowed. Anything
 //! this cannot prove goes to the witness search.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::automaton::{self, Atom, AtomKind, Bounds};
 use super::realism;

@@ -4,7 +4,6 @@
 //! Every signed AWS caller carries the context keys its identity fixes (`aws:PrincipalArn` —
 //! the role ARN for a session, §5.1 —, `aws:PrincipalAccount`, `aws:username` for users), so
 //! those keys are generated here from the caller, never independently.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds, Tok};
 use super::realism;

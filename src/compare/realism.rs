@@ -5,7 +5,6 @@
 //! a caller whose `aws:PrincipalArn` names someone else, a GitHub claim on a GitLab token).
 //!
 //! The rules, in the project's own words, are in docs/semantics.md ("Realistic requests").
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::eval::principal::{parse_arn, AwsCaller};
 use crate::eval::{Caller, ContextValue, Request};

@@ -6,10 +6,10 @@
 //! dates and addresses: the points that split the line at every literal. Booleans: `true`,
 //! `false` and something else. Multi-valued keys: the empty set, singletons and small mixed
 //! sets. Absent is not listed here: the search decides which keys are present.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds};
 use super::realism;
+use crate::civil;
 use crate::eval::ContextValue;
 use crate::policy::keys::{self, Arity};
 use crate::policy::{BaseOp, Condition, Operator, Policy, Version};
@@ -645,107 +645,22 @@ pub fn date_points(literals: &[String]) -> Vec<String> {
     dedupe(out)
 }
 
+/// A literal as the evaluator reads it (`crate::civil`), in whole nanoseconds, with the form
+/// it was written in. A literal the evaluator does not read as a date gets no points: no
+/// request value can compare to it.
 fn parse_date(text: &str) -> Option<(Nanos, DateForm)> {
-    let b = text.as_bytes();
-    if !b.is_empty()
-        && b.iter()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+'))
-    {
-        if let Some(n) = parse_epoch(text) {
-            return Some((n, DateForm::Epoch));
-        }
-    }
-    parse_iso(text).map(|n| (n, DateForm::Iso))
-}
-
-// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
-// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
-#[allow(clippy::arithmetic_side_effects)]
-fn parse_epoch(text: &str) -> Option<Nanos> {
-    let (neg, body) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    let (instant, form) = match civil::parse_epoch(text) {
+        Some(instant) => (instant, DateForm::Epoch),
+        None => (civil::parse_iso(text)?, DateForm::Iso),
     };
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    if int.is_empty() || int.len() > 15 || !int.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    if !frac.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let secs: i128 = int.parse().ok()?;
-    let mut nanos: i128 = 0;
-    for (i, c) in frac.bytes().take(9).enumerate() {
-        nanos += i128::from(c - b'0') * 10i128.pow(8 - i as u32);
-    }
-    let total = secs * NS + nanos;
-    Some(if neg { -total } else { total })
+    Some((nanos(instant), form))
 }
 
-// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
-// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
+// Seconds below 10^16 (15 epoch digits, or an ISO year below 10000) times 10^9 fits an
+// i128 many times over.
 #[allow(clippy::arithmetic_side_effects)]
-fn num(b: &[u8], at: usize, n: usize) -> Option<i64> {
-    let field = b.get(at..at + n)?;
-    let mut v = 0i64;
-    for &c in field {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + i64::from(c - b'0');
-    }
-    Some(v)
-}
-
-/// `YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][Z|±HH:MM]`; no offset means UTC (as the evaluator reads it).
-// Bounded by parsing: fixed-width date fields, epoch seconds of at most 15 digits (i128
-// nanoseconds keep every such value and its ±1 s neighbours exact), indices below lengths.
-#[allow(clippy::arithmetic_side_effects)]
-fn parse_iso(text: &str) -> Option<Nanos> {
-    let b = text.as_bytes();
-    let (y, m, d) = (num(b, 0, 4)?, num(b, 5, 2)?, num(b, 8, 2)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !(1..=12).contains(&m) {
-        return None;
-    }
-    let days = crate::civil::days_from_civil(y, m, d);
-    let mut secs = i128::from(days) * 86_400;
-    let mut nanos: i128 = 0;
-    let mut at = 10;
-    if matches!(b.get(at), Some(b'T' | b't' | b' ')) {
-        let (hh, mm) = (num(b, at + 1, 2)?, num(b, at + 4, 2)?);
-        secs += i128::from(hh * 3600 + mm * 60);
-        at += 6;
-        if b.get(at) == Some(&b':') {
-            secs += i128::from(num(b, at + 1, 2)?);
-            at += 3;
-            if b.get(at) == Some(&b'.') {
-                at += 1;
-                let mut i = 0u32;
-                while let Some(c) = b.get(at).filter(|c| c.is_ascii_digit()) {
-                    if i < 9 {
-                        nanos += i128::from(c - b'0') * 10i128.pow(8 - i);
-                    }
-                    i += 1;
-                    at += 1;
-                }
-            }
-        }
-        match b.get(at) {
-            None => {}
-            Some(b'Z' | b'z') => at += 1,
-            Some(&sign @ (b'+' | b'-')) => {
-                let (oh, om) = (num(b, at + 1, 2)?, num(b, at + 4, 2)?);
-                let off = i128::from(oh * 3600 + om * 60);
-                secs -= if sign == b'+' { off } else { -off };
-                at += 6;
-            }
-            Some(_) => return None,
-        }
-    }
-    if at != b.len() {
-        return None;
-    }
-    Some(secs * NS + nanos)
+fn nanos((secs, nanos): civil::Instant) -> Nanos {
+    i128::from(secs) * NS + i128::from(nanos)
 }
 
 fn format_date(t: Nanos, form: DateForm) -> String {
@@ -762,7 +677,7 @@ fn format_date(t: Nanos, form: DateForm) -> String {
         DateForm::Iso => {
             let days = secs.div_euclid(86_400);
             let rem = secs.rem_euclid(86_400);
-            let (y, m, d) = crate::civil::civil_from_days(i64::try_from(days).unwrap_or(0));
+            let (y, m, d) = civil::civil_from_days(i64::try_from(days).unwrap_or(0));
             format!(
                 "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{frac}Z",
                 rem / 3600,
@@ -864,11 +779,47 @@ mod tests {
     #[test]
     fn iso_offsets_are_normalised() {
         assert_eq!(
-            parse_iso("2025-01-01T02:00:00+02:00"),
-            parse_iso("2025-01-01T00:00:00Z")
+            parse_date("2025-01-01T02:00:00+02:00"),
+            parse_date("2025-01-01T00:00:00Z")
         );
-        assert_eq!(parse_iso("1970-01-01"), Some(0));
-        assert_eq!(parse_iso("garbage"), None);
+        assert_eq!(parse_date("1970-01-01"), Some((0, DateForm::Iso)));
+        assert_eq!(parse_date("-1.5"), Some((-1_500_000_000, DateForm::Epoch)));
+        assert_eq!(parse_date("garbage"), None);
+    }
+
+    /// The points around a literal are only worth anything when the evaluator reads it as a
+    /// date: the comparator reads literals with the evaluator's own reader, so the offset
+    /// forms it accepts give points, and texts it refuses give none.
+    #[test]
+    fn date_literals_are_read_as_the_evaluator_reads_them() {
+        for (literal, next) in [
+            ("2025-01-01T05:00:00+0500", "2025-01-01T00:00:01Z"),
+            ("2025-01-01T01:00:00+01", "2025-01-01T00:00:01Z"),
+            ("2025-01-01T00:00:00,5Z", "2025-01-01T00:00:01.5Z"),
+            ("0000001735689600", "1735689601"),
+        ] {
+            let p = date_points(&s(&[literal]));
+            assert!(p.contains(&next.to_string()), "{literal}: {next} in {p:?}");
+            let instant = crate::civil::parse_instant(literal).map(nanos);
+            assert_eq!(parse_date(literal).map(|d| d.0), instant, "{literal}");
+        }
+        for not_a_date in [
+            "2023-02-30",
+            "2025-01-01T25:00:00Z",
+            "1.",
+            "2025-01-01T00:00:00+5",
+        ] {
+            assert_eq!(
+                crate::civil::parse_instant(not_a_date),
+                None,
+                "{not_a_date}"
+            );
+            assert_eq!(
+                date_points(&s(&[not_a_date])),
+                s(&[not_a_date, "x"]),
+                "{not_a_date}"
+            );
+        }
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Civil dates for `[[ignore]] expires`: parsing `YYYY-MM-DD` and today's date in UTC.
+//! Civil dates for `[[ignore]] expires`: a `YYYY-MM-DD` day and today's date in UTC.
 //!
 //! Dates are day numbers since 1970-01-01 so comparing and printing need no calendar crate;
-//! the conversions are Howard Hinnant's `days_from_civil` / `civil_from_days`, exact for every
-//! proleptic Gregorian date.
+//! reading and the calendar arithmetic are `crate::civil`'s, the evaluator's own.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::civil::DayError;
 
 /// Overrides today's date (`YYYY-MM-DD`) so expiry is testable and reproducible.
 pub const TODAY_ENV: &str = "TRUSTGATE_TODAY";
@@ -17,16 +18,6 @@ pub struct Date {
 }
 
 impl Date {
-    /// The date of a year, month (1-12) and day (1-31), if it exists.
-    pub fn from_ymd(year: i64, month: u32, day: u32) -> Option<Date> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        Some(Date {
-            days: crate::civil::days_from_civil(year, i64::from(month), i64::from(day)),
-        })
-    }
-
     /// Today in UTC from the system clock.
     pub fn today_utc() -> Date {
         // A clock set before 1970 is not worth a failure: it reads as the epoch, which only
@@ -62,37 +53,13 @@ impl std::str::FromStr for Date {
 
     /// Exactly `YYYY-MM-DD` (four-digit year), and a day that exists.
     fn from_str(s: &str) -> Result<Date, String> {
-        let bytes = s.as_bytes();
-        let shape_ok = bytes.len() == 10
-            && bytes.get(4) == Some(&b'-')
-            && bytes.get(7) == Some(&b'-')
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-        let invalid = || format!("`{s}` is not a date (expected YYYY-MM-DD, e.g. `2026-06-30`)");
-        if !shape_ok {
-            return Err(invalid());
+        match crate::civil::parse_day(s) {
+            Ok(days) => Ok(Date { days }),
+            Err(DayError::Shape) => Err(format!(
+                "`{s}` is not a date (expected YYYY-MM-DD, e.g. `2026-06-30`)"
+            )),
+            Err(DayError::NoSuchDay) => Err(format!("`{s}` is not a day of the calendar")),
         }
-        let num = |range: std::ops::Range<usize>| s.get(range).and_then(|t| t.parse::<u32>().ok());
-        match (num(0..4), num(5..7), num(8..10)) {
-            (Some(y), Some(m), Some(d)) => Date::from_ymd(i64::from(y), m, d)
-                .ok_or_else(|| format!("`{s}` is not a day of the calendar")),
-            _ => Err(invalid()),
-        }
-    }
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 
@@ -102,14 +69,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trips_known_days() {
-        assert_eq!(Date::from_ymd(1970, 1, 1).unwrap().days, 0);
-        assert_eq!(Date::from_ymd(2000, 3, 1).unwrap().days, 11_017);
-        for days in [-800_000, -1, 0, 59, 365, 11_016, 20_000, 2_932_896] {
+    fn prints_what_it_reads() {
+        // Years 0000 to 9999: every day a four-digit year can write.
+        for days in [-719_528, -1, 0, 59, 365, 11_016, 20_000, 2_932_896] {
             let d = Date { days };
-            let (y, m, dd) = d.ymd();
-            assert_eq!(Date::from_ymd(y, m, dd), Some(d), "{days}");
+            assert_eq!(d.to_string().parse::<Date>(), Ok(d), "{days}");
         }
+        assert_eq!("2000-03-01".parse::<Date>(), Ok(Date { days: 11_017 }));
     }
 
     #[test]
@@ -132,10 +98,18 @@ mod tests {
         ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
+        assert_eq!(
+            "2023-02-29".parse::<Date>(),
+            Err("`2023-02-29` is not a day of the calendar".to_string())
+        );
+        assert_eq!(
+            "2026-1-31".parse::<Date>(),
+            Err("`2026-1-31` is not a date (expected YYYY-MM-DD, e.g. `2026-06-30`)".to_string())
+        );
     }
 
     #[test]
     fn today_is_after_this_code_was_written() {
-        assert!(Date::today_utc() > Date::from_ymd(2025, 1, 1).unwrap());
+        assert!(Date::today_utc() > "2025-01-01".parse().unwrap());
     }
 }

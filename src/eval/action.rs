@@ -1,7 +1,6 @@
 //! Action matching (SEMANTICS §1.6): `Action` / `NotAction` patterns against one action name,
 //! case-insensitively, with `*` and `?` ([inf] `?` as one character, as PMapper and
 //! iam-simulate do).
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::glob::like_ignore_ascii_case;
 use crate::policy::{ActionMode, Actions};

@@ -1,6 +1,5 @@
 //! Combining statements into the trust result and the final decision (SEMANTICS §2.2–§2.4,
 //! §9.3), with a trace that says why each statement did or did not apply.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::action::action_matches;
 use super::condition::{condition_holds, explain_failure, tick};

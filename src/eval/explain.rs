@@ -3,7 +3,6 @@
 //! allowing it and what it lacks: the principal, the action, each condition that failed with
 //! the value the request carried), and the caller-side permission a cross-account or
 //! account-level grant also needs.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::action::action_matches;
 use super::condition::{condition_holds, explain_failure, tick};

@@ -4,7 +4,6 @@
 //! character, everything else is literal, and the whole value must match. The matcher is the
 //! classic greedy two-pointer algorithm that only ever remembers the last `*`: worst case
 //! O(|pattern| x |value|), never exponential, no recursion, no allocation on the ASCII path.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 /// One element of a compiled pattern. Text that came from a policy variable or an escape
 /// (`${*}`) is `Lit`, so a `*` inside it is not a wildcard (SEMANTICS §4.5).

@@ -3,7 +3,6 @@
 //!
 //! Also owns ARN splitting and reading the caller's partition and account, which the decision
 //! step (§9.3) needs too. Nothing here allocates.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::request::{Caller, ContextValue, Request};
 use super::variables::lookup;

@@ -2,7 +2,6 @@
 //!
 //! Used by `simulate`, by witnesses in reports and by the test vectors; serialises back to the
 //! same JSON shape it reads, so a reported witness can be fed to `trustgate simulate` as is.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};

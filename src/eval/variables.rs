@@ -3,7 +3,6 @@
 //! Only for `Version: 2012-10-17` and operators that take variables; the caller checks both.
 //! The result is a compiled pattern: text written in the policy keeps its wildcards, text that
 //! came from the request or from an escape (`${*}`, `${?}`, `${$}`) is literal.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::glob::Tok;
 use super::request::{ContextValue, Request};

@@ -148,8 +148,9 @@ impl AccountFacts {
         h.finish()
     }
 
-    /// One resource instance (from `prior_state`, `planned_values` or a side of a
-    /// `resource_changes` entry) with its `arn` and `account_id` values.
+    /// `resource_key` from the texts: the tests' way to state a plan's resources (the reader
+    /// hashes and reads them as it scans).
+    #[cfg(test)]
     pub fn resource(
         &mut self,
         address: &str,
@@ -167,7 +168,8 @@ impl AccountFacts {
         self.resource_key(key, ResourceKind::of(mode, resource_type), arn, account_id);
     }
 
-    /// `resource` with the address already hashed and the accounts already read.
+    /// One resource instance (from `prior_state`, `planned_values` or a side of a
+    /// `resource_changes` entry), its address hashed, with its `arn` and `account_id` accounts.
     pub fn resource_key(
         &mut self,
         key: u64,

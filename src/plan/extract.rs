@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 
 use super::accounts;
 use super::model::{Drift, IamName, RoleChange, RoleType, TrustDoc};
-use super::reader::{value_kind, RoleRecord, SideRecord};
+use super::records::{value_kind, RoleRecord, SideRecord};
 
 /// Every role change of one document: `resource_changes` roles in plan order, then roles that
 /// appear only in `resource_drift`.

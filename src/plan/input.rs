@@ -13,7 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use super::error::{io_reason, one_line, PlanError};
 use super::model::{NoSink, Plan, PlanInfo, RoleSink};
 use super::readahead::ReadAhead;
-use super::reader::{self, DocRecord};
+use super::records::DocRecord;
 use super::scan::Chunks;
 use super::stream;
 
@@ -140,11 +140,6 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, notes: &mut Vec<String>) -> Result
     Ok(())
 }
 
-/// Inputs at most this large are read again, whole, when streaming fails, so the error names
-/// its position in serde's exact words; bigger ones keep the streaming reader's message, so a
-/// bad plan costs no more memory than a good one.
-const REPLAY_LIMIT: u64 = 64 << 20;
-
 /// Read one plan file (`display` is how messages name it), streaming.
 pub fn read_path(path: &Path, display: &str, opts: &ReadOptions) -> Result<Vec<Plan>, PlanError> {
     read_path_with(path, display, opts, &mut NoSink)
@@ -167,24 +162,17 @@ pub fn read_path_with(
     match kind_of(&head) {
         Kind::Zip => {
             let json = terraform_show(path, &display, opts)?;
-            read_text(&display, &json)
+            read_text(&display, &json, sink)
         }
         Kind::Utf16 => {
             // Rare and small (PowerShell redirects): decoded whole.
             let mut bytes = head;
             file.read_to_end(&mut bytes).map_err(io_error)?;
-            read_text(&display, &bytes)
+            read_text(&display, &bytes, sink)
         }
         Kind::Json { skip } => {
             let head = head.get(skip..).unwrap_or_default().to_vec();
-            stream_or_replay(&display, ReadAhead::new(head, file), sink, |failure| {
-                let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= REPLAY_LIMIT);
-                if !small {
-                    return Err(failure);
-                }
-                let bytes = std::fs::read(path).map_err(io_error)?;
-                read_text(&display, &bytes)
-            })
+            read_json(&display, ReadAhead::new(head, file), sink)
         }
     }
 }
@@ -196,24 +184,13 @@ pub fn read_bytes(display: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Vec
         Kind::Zip => {
             let temp = temp_plan(&display, &mut &bytes[..])?;
             let json = terraform_show(&temp.path, &display, opts)?;
-            read_text(&display, &json)
+            read_text(&display, &json, &mut NoSink)
         }
-        Kind::Utf16 => read_text(&display, bytes),
-        Kind::Json { skip } => {
-            let body = bytes.get(skip..).unwrap_or_default();
-            stream_or_replay(&display, body, &mut NoSink, |failure| {
-                if bytes.len() as u64 > REPLAY_LIMIT {
-                    return Err(failure);
-                }
-                read_text(&display, bytes)
-            })
-        }
+        Kind::Utf16 | Kind::Json { .. } => read_text(&display, bytes, &mut NoSink),
     }
 }
 
-/// Read plan JSON from a stream without holding it in memory. It cannot be read twice, so
-/// its errors are the streaming reader's own (same positions, plainer words for the rarer
-/// syntax errors).
+/// Read plan JSON from a stream without holding it in memory.
 pub fn read_reader<R: Read>(
     display: &str,
     reader: R,
@@ -229,17 +206,25 @@ pub fn read_reader_with<R: Read>(
     opts: &ReadOptions,
     sink: &mut dyn RoleSink,
 ) -> Result<Vec<Plan>, PlanError> {
-    read_stream(display, reader, opts, |display, head, reader| {
-        stream_or_replay(display, io::Cursor::new(head).chain(reader), sink, Err)
-    })
+    read_stream(
+        display,
+        reader,
+        opts,
+        sink,
+        |display, head, reader, sink| read_json(display, io::Cursor::new(head).chain(reader), sink),
+    )
 }
 
 /// Read plan JSON from the process's standard input, as `read_reader` does, with the reads
 /// on a second thread (as for a file), so a piped plan is read as fast as a named one.
 pub fn read_stdin(opts: &ReadOptions, sink: &mut dyn RoleSink) -> Result<Vec<Plan>, PlanError> {
-    read_stream("-", io::stdin(), opts, |display, head, reader| {
-        stream_or_replay(display, ReadAhead::new(head, reader), sink, Err)
-    })
+    read_stream(
+        "-",
+        io::stdin(),
+        opts,
+        sink,
+        |display, head, reader, sink| read_json(display, ReadAhead::new(head, reader), sink),
+    )
 }
 
 /// A stream by its first bytes: a binary plan is converted, UTF-16 decoded whole, and JSON
@@ -248,7 +233,8 @@ fn read_stream<R: Read>(
     display: &str,
     mut reader: R,
     opts: &ReadOptions,
-    json: impl FnOnce(&str, Vec<u8>, R) -> Result<Vec<Plan>, PlanError>,
+    sink: &mut dyn RoleSink,
+    json: impl FnOnce(&str, Vec<u8>, R, &mut dyn RoleSink) -> Result<Vec<Plan>, PlanError>,
 ) -> Result<Vec<Plan>, PlanError> {
     let display = one_line(display);
     let io_error = |err: io::Error| PlanError::Io {
@@ -260,33 +246,29 @@ fn read_stream<R: Read>(
         Kind::Zip => {
             let temp = temp_plan(&display, &mut io::Cursor::new(head).chain(reader))?;
             let json = terraform_show(&temp.path, &display, opts)?;
-            read_text(&display, &json)
+            read_text(&display, &json, sink)
         }
         Kind::Utf16 => {
             let mut bytes = head;
             reader.read_to_end(&mut bytes).map_err(io_error)?;
-            read_text(&display, &bytes)
+            read_text(&display, &bytes, sink)
         }
         Kind::Json { skip } => {
             let head = head.get(skip..).unwrap_or_default().to_vec();
-            json(&display, head, reader)
+            json(&display, head, reader, sink)
         }
     }
 }
 
-/// The streaming reader over `body` (a byte-order mark already removed); on a syntax or
-/// shape error, `replay` may read the input again for the exact message.
-fn stream_or_replay<C: Chunks>(
+/// The streaming reader over `body` (a byte-order mark already removed): every input's JSON
+/// is read here.
+fn read_json<C: Chunks>(
     display: &str,
     body: C,
     sink: &mut dyn RoleSink,
-    replay: impl FnOnce(PlanError) -> Result<Vec<Plan>, PlanError>,
 ) -> Result<Vec<Plan>, PlanError> {
-    match stream::read_documents(display, body, sink) {
-        Ok(docs) => Ok(plans_of(display, docs)),
-        Err(failure) if failure.replay => replay(failure.error),
-        Err(failure) => Err(failure.error),
-    }
+    let docs = stream::read_documents(display, body, sink)?;
+    Ok(plans_of(display, docs))
 }
 
 /// What the first bytes say the input is.
@@ -330,12 +312,11 @@ fn temp_plan(display: &str, bytes: &mut dyn Read) -> Result<TempFile, PlanError>
     })
 }
 
-/// Decode, then read every document, in memory: for inputs the streaming reader does not
-/// take (UTF-16, a converted binary plan) and for the exact message of a failed one.
-fn read_text(display: &str, bytes: &[u8]) -> Result<Vec<Plan>, PlanError> {
+/// Plan bytes already in memory (a byte-order mark or UTF-16 decoded first), streamed from
+/// the slice.
+fn read_text(display: &str, bytes: &[u8], sink: &mut dyn RoleSink) -> Result<Vec<Plan>, PlanError> {
     let text = decode(display, bytes)?;
-    let docs = reader::read_documents(display, &text)?;
-    Ok(plans_of(display, docs))
+    read_json(display, &text[..], sink)
 }
 
 /// One `Plan` per document; several documents are named `path#N`.
@@ -743,6 +724,94 @@ mod tests {
             b"{}\n::debug::Terraform exited with code 0."
         ));
         assert!(!looks_like_wrapper(b"{\n  \"a\": \"::debug::\"\n}"));
+    }
+
+    /// The message of `bytes` read in memory, streamed from a reader, and as UTF-16: every
+    /// input goes through the one streaming reader, so all three say the same.
+    fn message(bytes: &[u8]) -> String {
+        let opts = ReadOptions::default();
+        let in_memory = read_bytes("p", bytes, &opts).unwrap_err().to_string();
+        let streamed = read_reader("p", bytes, &opts).unwrap_err().to_string();
+        assert_eq!(in_memory, streamed);
+        let text = std::str::from_utf8(bytes).unwrap();
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(
+            read_bytes("p", &utf16, &opts).unwrap_err().to_string(),
+            in_memory
+        );
+        in_memory
+    }
+
+    /// Messages the in-memory reader used to give (checked against it), and the streaming
+    /// reader now gives for every input: broken JSON is a syntax error at its place, even where a value of the
+    /// wrong type starts; a wrong type serde meets before broken JSON is the shape error.
+    #[test]
+    fn one_reader_one_message() {
+        let entry = |change: &str| {
+            format!(
+                r#"{{"format_version":"1.2","resource_changes":[{{"address":"aws_iam_role.r","type":"aws_iam_role","change":{change}}}]}}"#
+            )
+        };
+        let cases = [
+            // Cut inside an entry, after a key: truncated, not a misshapen entry.
+            (
+                r#"{"format_version":"1.2","resource_changes":[{"address":"#.to_string(),
+                "the JSON ends early at line 1 column 55",
+            ),
+            (
+                entry(r#"{"actions":x}"#),
+                "invalid JSON at line 1 column 115: expected value",
+            ),
+            (
+                entry(r#"{"actions":["create"],"before":1e}"#),
+                "invalid JSON at line 1 column 137: invalid number",
+            ),
+            (
+                entry(r#"{"actions":[["create"}"#),
+                r#"resource_changes[0].change.actions[0]: invalid type: sequence, expected a string"#,
+            ),
+            (
+                r#"{"format_version":["1.2"}"#.to_string(),
+                "format_version: invalid type: sequence, expected a string",
+            ),
+            (
+                r#"{"format_version":"1.2","resource_changes":{"a":}"#.to_string(),
+                "resource_changes: invalid type: map, expected a list of resource changes",
+            ),
+            (
+                r#"{"format_version":"1.2","planned_values":{"a":1,}}"#.to_string(),
+                "invalid JSON at line 1 column 49: trailing comma",
+            ),
+            (
+                r#"{"format_version":"1.2","planned_values":{"a":[1,]}}"#.to_string(),
+                "invalid JSON at line 1 column 50: expected value",
+            ),
+            ("\"a\u{1}b\"".to_string(), "invalid JSON at line 1 column 3: control character"),
+            ("1e".to_string(), "the JSON ends early at line 1 column 2"),
+            (
+                r#"{"format_version":"1.2"} 7"#.to_string(),
+                "p#2: not a Terraform plan: the document is a number",
+            ),
+            (
+                r#"{"format_version":"1.2"} nul"#.to_string(),
+                "the JSON ends early at line 1 column 28",
+            ),
+            (
+                r#"{"format_version":"1.2"} nux"#.to_string(),
+                "invalid JSON at line 1 column 28: unexpected `n` after the end of the plan document",
+            ),
+            (
+                "{\"format_version\":\"1.2\",\n::debug::x\n}".to_string(),
+                "hashicorp/setup-terraform wrapper output",
+            ),
+        ];
+        for (bytes, want) in &cases {
+            let got = message(bytes.as_bytes());
+            assert!(got.contains(want), "{bytes}\nwant {want}\ngot  {got}");
+        }
     }
 
     #[test]

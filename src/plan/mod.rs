@@ -4,8 +4,7 @@
 //! - `input`: files, stdin, directories, encodings, binary plans, wrapper output;
 //! - `stream`: the streaming reader: any `Read` in fixed buffers, only role entries kept;
 //! - `scan`: the byte-level JSON scanner under it (validates while skipping, no recursion);
-//! - `reader`: the typed records role entries are read into, and the in-memory reader that
-//!   gives exact messages when a replayable input fails;
+//! - `records`: what a document keeps, and the typed records one role entry is read into;
 //! - `extract`: records to `RoleChange`s (trust documents, unknown/sensitive flags, drift);
 //! - `accounts`, `facts`: each role's own account, inferred from the whole plan;
 //! - `pairing`: roles renamed without `moved` (deleted and created under one IAM name);
@@ -19,7 +18,7 @@ mod input;
 pub mod model;
 mod pairing;
 mod readahead;
-mod reader;
+mod records;
 mod scan;
 mod stream;
 

@@ -40,6 +40,26 @@ pub(super) enum ScanError {
     },
 }
 
+impl ScanError {
+    /// A trailing-comma error reworded.
+    fn trailing_comma(self, reason: &'static str) -> ScanError {
+        match self {
+            ScanError::Syntax {
+                line,
+                column,
+                reason: "trailing comma",
+                eof,
+            } => ScanError::Syntax {
+                line,
+                column,
+                reason,
+                eof,
+            },
+            other => other,
+        }
+    }
+}
+
 /// A byte source with a fixed buffer, position tracking for messages, and capture of the
 /// bytes of one value at a time.
 pub(super) struct Source<R> {
@@ -667,15 +687,22 @@ impl<R: Chunks> Source<R> {
                 b'-' | b'0'..=b'9' => self.skip_number(b)?,
                 _ => return Err(self.error("expected value")),
             }
-            // A value ended: close every container it completes.
+            // A value ended: close every container it completes. A trailing comma is worded
+            // as serde words it in a value it skips.
             while depth > 0 {
                 if self.is_object(depth - 1) {
-                    if self.next_key()? {
+                    if self
+                        .next_key()
+                        .map_err(|e| e.trailing_comma("key must be a string"))?
+                    {
                         self.skip_string()?;
                         self.colon()?;
                         continue 'value;
                     }
-                } else if self.next_element()? {
+                } else if self
+                    .next_element()
+                    .map_err(|e| e.trailing_comma("expected value"))?
+                {
                     continue 'value;
                 }
                 depth -= 1;

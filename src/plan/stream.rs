@@ -3,14 +3,14 @@
 //!
 //! The scanner (`scan`) walks the JSON at byte speed. This module knows where in a plan it is:
 //! it reads the top-level keys it needs, walks `resource_changes`/`resource_drift` entry by
-//! entry, checks each entry's shape exactly as the typed records in `reader` do (so a plan the
-//! typed reader refuses is refused here too), and hands only the bytes of managed IAM role
-//! entries to those typed records. Everything else is validated and skipped, never kept.
+//! entry, checks each entry's shape exactly as the typed records in `records` do (so an entry
+//! is refused here whatever its type), and hands only the bytes of managed IAM role entries to
+//! those typed records. Everything else is validated and skipped, never kept.
 //!
 //! Errors: a shape error names the JSON path and serde's own reason, found by running the
-//! typed records over the captured bytes of the value at fault. Callers that can read their
-//! input again (a file, bytes in memory) replace a syntax or shape error by the in-memory
-//! reader's message; standard input keeps the message made here.
+//! typed records over the captured bytes of the value at fault; a syntax error names its line
+//! and column in the whole input. Every input (file, standard input, decoded UTF-16, a
+//! converted binary plan) is read here, so each gets the same message.
 
 use serde::de::DeserializeSeed;
 
@@ -21,10 +21,10 @@ use super::facts::{
     resource_key, state_child, values_key, ProviderFound, ResourceKey, StateLevel, MODULE_DEPTH,
 };
 use super::model::{RoleChange, RoleSink};
-use super::reader::{
-    self, change_key, check_document, entry_key, label, side_key, top_key, without_position,
-    ChangeKey, DocRecord, EntryKey, InfoKey, LenientString, ResourceEntry, ResourceList,
-    RoleRecord, SideKey, TopKey, CONFIG_DEPTH,
+use super::records::{
+    self, change_key, check_document, entry_key, label, list_shape_reason, side_key, top_key,
+    without_position, ChangeKey, DocRecord, EntryKey, InfoKey, LenientString, ResourceEntry,
+    RoleRecord, SideKey, TopKey,
 };
 use super::scan::{Chunks, ScanError, Source, SHORT};
 
@@ -39,21 +39,12 @@ const OTHER_ENTRY_LIMIT: usize = 1 << 20;
 /// The resource types whose entries are handed to the typed records (SPEC §1.1).
 const ROLE_TYPES: &[&str] = &["aws_iam_role", "awscc_iam_role"];
 
-/// Why a stream could not be read.
-#[derive(Debug)]
-pub(super) struct Failure {
-    pub error: PlanError,
-    /// A syntax or shape error: an input that can be read again should be, for the in-memory
-    /// reader's exact message.
-    pub replay: bool,
-}
-
 /// Every document of the input, checked, in order. Stops at the first that cannot be read.
 pub(super) fn read_documents<R: Chunks>(
     display: &str,
     reader: R,
     sink: &mut dyn RoleSink,
-) -> Result<Vec<DocRecord>, Failure> {
+) -> Result<Vec<DocRecord>, PlanError> {
     let mut plan = PlanStream {
         src: Source::new(reader),
         display,
@@ -66,7 +57,7 @@ pub(super) fn read_documents<R: Chunks>(
         let first = match plan.src.peek_nonws() {
             Ok(Some(b)) => b,
             Ok(None) => break,
-            Err(err) => return Err(plan.scan_failure(err, doc_no)),
+            Err(err) => return Err(plan.scan_failure(err)),
         };
         if first != b'{' {
             return Err(plan.not_an_object(first, doc_no));
@@ -75,31 +66,24 @@ pub(super) fn read_documents<R: Chunks>(
         plan.doc_no = doc_no;
         match plan.document() {
             Ok(doc) => {
-                check_document(&doc, &label(display, doc_no)).map_err(|error| Failure {
-                    error,
-                    replay: false,
-                })?;
+                check_document(&doc, &label(display, doc_no))?;
                 docs.push(doc);
             }
-            Err(Stop::Scan(err)) => return Err(plan.scan_failure(err, doc_no)),
+            Err(Stop::Scan(err)) => return Err(plan.scan_failure(err)),
+            // Said at once, without reading on: a wrong type is the plan's own fault, and a
+            // stream that has not ended must not keep the gate waiting.
             Err(Stop::Shape { path, reason }) => {
-                return Err(Failure {
-                    error: PlanError::Shape {
-                        file: label(display, doc_no),
-                        path: one_line(&path),
-                        reason,
-                    },
-                    replay: true,
-                })
+                return Err(PlanError::Shape {
+                    file: label(display, doc_no),
+                    path: one_line(&path),
+                    reason,
+                });
             }
         }
     }
     if docs.is_empty() {
-        return Err(Failure {
-            error: PlanError::Empty {
-                file: display.to_string(),
-            },
-            replay: false,
+        return Err(PlanError::Empty {
+            file: display.to_string(),
         });
     }
     Ok(docs)
@@ -180,7 +164,7 @@ impl<R: Chunks> PlanStream<'_, R> {
     fn document(&mut self) -> Result<DocRecord, Stop> {
         let mut doc = DocRecord::default();
         let mut seen = [false; 7];
-        // As in the typed reader: once the version is one trustgate cannot read, the
+        // Once the version is one trustgate cannot read, the
         // resource lists may have any shape, and the version error is the one to give.
         let mut unsupported = false;
         if !self.src.first_key()? {
@@ -197,7 +181,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     unsupported |= doc
                         .format_version
                         .as_deref()
-                        .is_some_and(|v| !reader::supported_version(v));
+                        .is_some_and(|v| !records::supported_version(v));
                 }
                 TopKey::PlanFormatVersion => {
                     once(&mut seen[1], "plan_format_version")?;
@@ -207,7 +191,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     unsupported |= doc
                         .plan_format_version
                         .as_deref()
-                        .is_some_and(|v| !reader::supported_version(v));
+                        .is_some_and(|v| !records::supported_version(v));
                 }
                 TopKey::TerraformVersion => {
                     once(&mut seen[2], "terraform_version")?;
@@ -274,14 +258,52 @@ impl<R: Chunks> PlanStream<'_, R> {
     /// A small top-level value, read by serde from its captured bytes (so its type rules and
     /// messages are serde's).
     fn scalar<T: serde::de::DeserializeOwned>(&mut self, path: &str) -> Result<T, Stop> {
-        self.src.peek_nonws()?;
-        self.src.begin_capture(usize::MAX);
-        self.src.skip_value()?;
-        let bytes = self.src.end_capture().unwrap_or_default();
+        let shape = |bytes: &[u8]| match serde_json::from_slice::<T>(bytes) {
+            Err(err) if err.classify() == serde_json::error::Category::Data => {
+                Some(without_position(&err))
+            }
+            _ => None,
+        };
+        let bytes = self.captured_value(path, shape)?;
         serde_json::from_slice(&bytes).map_err(|err| Stop::Shape {
             path: path.to_string(),
             reason: without_position(&err),
         })
+    }
+
+    /// Read the next value, starting with `first`: a string is read (not skipped) as serde
+    /// reads a string it is given, so its faults are placed where serde places them.
+    fn read_value(&mut self, first: u8) -> Result<(), ScanError> {
+        if first == b'"' {
+            self.src.bump();
+            self.src.string(usize::MAX).map(|_| ())
+        } else {
+            self.src.skip_value()
+        }
+    }
+
+    /// The bytes of the next value (at `path`). When its JSON is broken, `shape` is asked
+    /// about the bytes up to the fault: a wrong type serde finds before it is the error to
+    /// give (serde reads in order, and says so first), else the syntax error is.
+    fn captured_value(
+        &mut self,
+        path: &str,
+        shape: impl Fn(&[u8]) -> Option<String>,
+    ) -> Result<Vec<u8>, Stop> {
+        let first = self.src.peek_nonws()?;
+        self.src.begin_capture(usize::MAX);
+        if let Err(err) = self.read_value(first.unwrap_or_default()) {
+            let reason = self.src.captured_so_far().and_then(|bytes| shape(&bytes));
+            self.src.drop_capture();
+            return Err(match reason {
+                Some(reason) if matches!(err, ScanError::Syntax { .. }) => Stop::Shape {
+                    path: path.to_string(),
+                    reason,
+                },
+                _ => Stop::Scan(err),
+            });
+        }
+        Ok(self.src.end_capture().unwrap_or_default())
     }
 
     // --- resource lists ------------------------------------------------------------------
@@ -309,18 +331,11 @@ impl<R: Chunks> PlanStream<'_, R> {
             Some(b'[') => self.src.bump(),
             _ => {
                 // Not a list: serde over the value says what it is.
-                self.src.begin_capture(usize::MAX);
-                self.src.skip_value()?;
-                let bytes = self.src.end_capture().unwrap_or_default();
-                let mut de = serde_json::Deserializer::from_slice(&bytes);
-                let list = ResourceList { drift, facts: None };
-                let reason = match list.deserialize(&mut de) {
-                    Err(err) => without_position(&err),
-                    Ok(_) => "expected a list of resource changes".to_string(),
-                };
+                let bytes = self.captured_value(name, list_shape_reason)?;
                 return Err(Stop::Shape {
                     path: name.to_string(),
-                    reason,
+                    reason: list_shape_reason(&bytes)
+                        .unwrap_or_else(|| "expected a list of resource changes".into()),
                 });
             }
         }
@@ -338,8 +353,10 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 _ => {
                     // Not an object: skip it so serde can say what it is.
-                    self.src.skip_value()?;
-                    Err(EntryStop::Malformed)
+                    match self.src.skip_value() {
+                        Ok(()) => Err(EntryStop::Malformed),
+                        Err(err) => Err(EntryStop::Stop(Stop::Scan(err))),
+                    }
                 }
             };
             match outcome {
@@ -369,7 +386,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                             }
                         }
                         Ok(None) => {}
-                        Err((path, reason)) => {
+                        // The scanner read the entry whole, so serde's reason stands even for
+                        // JSON it refuses that the scanner does not (an escape it checks).
+                        Err((path, reason, _)) => {
                             return Err(Stop::Shape {
                                 path: join_path(name, index, &path),
                                 reason,
@@ -379,7 +398,23 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 Ok(false) => self.src.drop_capture(),
                 Err(EntryStop::Malformed) => return Err(self.malformed(name, index, drift)),
-                Err(EntryStop::Stop(stop)) => return Err(stop),
+                Err(EntryStop::Stop(Stop::Scan(err @ ScanError::Syntax { .. }))) => {
+                    // serde reads in order too: a wrong type it meets before the broken JSON
+                    // is the error it gives.
+                    let found = self.src.captured_so_far().map(|b| typed_entry(&b, drift));
+                    self.src.drop_capture();
+                    return Err(match found {
+                        Some(Err((path, reason, true))) => Stop::Shape {
+                            path: join_path(name, index, &path),
+                            reason,
+                        },
+                        _ => Stop::Scan(err),
+                    });
+                }
+                Err(EntryStop::Stop(stop)) => {
+                    self.src.drop_capture();
+                    return Err(stop);
+                }
             }
             index = index.saturating_add(1);
             if !self.src.next_element()? {
@@ -391,19 +426,35 @@ impl<R: Chunks> PlanStream<'_, R> {
     /// The shape error for entry `index`: serde's, from the bytes captured so far (they reach
     /// past the fault, so serde meets it before the bytes end), else a plain one.
     fn malformed(&mut self, name: &str, index: usize, drift: bool) -> Stop {
-        let found = self
+        let mut found = self
             .src
             .captured_so_far()
             .and_then(|bytes| typed_entry(&bytes, drift).err());
+        if matches!(found, Some((_, _, false))) {
+            // serde met broken JSON or the end of the bytes seen before a wrong type: the value
+            // here is broken (its syntax error is the one to give), or reaches past those bytes.
+            if let Err(err) = self.src.skip_value() {
+                self.src.drop_capture();
+                return Stop::Scan(err);
+            }
+            found = self
+                .src
+                .captured_so_far()
+                .and_then(|bytes| typed_entry(&bytes, drift).err());
+        }
         self.src.drop_capture();
         match found {
-            Some((path, reason)) => Stop::Shape {
+            Some((path, reason, true)) => Stop::Shape {
                 path: join_path(name, index, &path),
                 reason,
             },
+            Some((path, _, false)) => Stop::Shape {
+                path: join_path(name, index, &path),
+                reason: NOT_AN_ENTRY.to_string(),
+            },
             None => Stop::Shape {
                 path: format!("{name}[{index}]"),
-                reason: "the entry does not have the shape of a resource change".to_string(),
+                reason: NOT_AN_ENTRY.to_string(),
             },
         }
     }
@@ -489,7 +540,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
         }
-        // Terraform 1.0.0 wrote drift entries without `address`; the typed reader rebuilds it
+        // Terraform 1.0.0 wrote drift entries without `address`; the typed records rebuild it
         // from `name`, and refuses the entry without either.
         if !has_type || !has_change || !(has_address || (drift && has_name)) {
             return Err(EntryStop::Malformed);
@@ -510,6 +561,18 @@ impl<R: Chunks> PlanStream<'_, R> {
             }
         }
         Ok(is_role_type && managed)
+    }
+
+    /// The first byte of the next value, consumed, when it is one of `want`; else the value is
+    /// malformed, and left unread so that its own faults can be found where they are.
+    fn value_start(&mut self, want: &[u8]) -> Result<u8, EntryStop> {
+        match self.src.peek_nonws()? {
+            Some(b) if want.contains(&b) => {
+                self.src.bump();
+                Ok(b)
+            }
+            _ => Err(Malformed.into()),
+        }
     }
 
     /// What `read` makes of a string (or, when `nullable`, `None` for null); any other value
@@ -554,10 +617,7 @@ impl<R: Chunks> PlanStream<'_, R> {
     /// `change` (typed `ChangeRecord`): an object with an `actions` list of strings, sides
     /// that are null or objects, and markers that are booleans, null or objects.
     fn change(&mut self, sides: &mut Vec<Side>) -> Result<(), EntryStop> {
-        match self.src.next_nonws("EOF while parsing a value")? {
-            b'{' => {}
-            _ => return Err(Malformed.into()),
-        }
+        self.value_start(b"{")?;
         let mut seen = [false; 8];
         if self.src.first_key()? {
             loop {
@@ -604,20 +664,13 @@ impl<R: Chunks> PlanStream<'_, R> {
     }
 
     fn actions(&mut self) -> Result<(), EntryStop> {
-        match self.src.next_nonws("EOF while parsing a value")? {
-            b'[' => {}
-            _ => return Err(Malformed.into()),
-        }
+        self.value_start(b"[")?;
         if !self.src.first_element()? {
             return Ok(());
         }
         loop {
-            match self.src.next_nonws("EOF while parsing a value")? {
-                b'"' => {
-                    self.src.string(SHORT)?;
-                }
-                _ => return Err(Malformed.into()),
-            }
+            self.value_start(b"\"")?;
+            self.src.string(SHORT)?;
             if !self.src.next_element()? {
                 return Ok(());
             }
@@ -628,7 +681,7 @@ impl<R: Chunks> PlanStream<'_, R> {
     /// are refused (as the typed `SideRecord` does). Returns its `arn` and `account_id`
     /// strings (`None` for null).
     fn side(&mut self) -> Result<Option<Side>, EntryStop> {
-        match self.src.next_nonws("EOF while parsing a value")? {
+        match self.value_start(b"n{")? {
             b'n' => {
                 self.src.literal(b"ull")?;
                 return Ok(None);
@@ -692,8 +745,8 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     // --- prior_state / planned_values ----------------------------------------------------
 
-    /// Walk `prior_state` / `planned_values` as the typed `StateSeed` does, recording each
-    /// resource's accounts into `facts`; everything else streams past.
+    /// Walk `prior_state` / `planned_values` (the keys `facts::state_child` names), recording
+    /// each resource's accounts into `facts`; everything else streams past.
     fn state(
         &mut self,
         level: StateLevel,
@@ -815,14 +868,13 @@ impl<R: Chunks> PlanStream<'_, R> {
         Ok(())
     }
 
-    /// A value that a typed lenient seed reads with `deserialize_any`: a string is read (so
-    /// its faults are found where serde finds them), anything else skipped.
+    /// A value read leniently: a string is read (so its faults are found where serde finds
+    /// them), anything else skipped.
     fn any_value(&mut self) -> Result<(), ScanError> {
         self.lenient_string().map(|_| ())
     }
 
-    /// One resource of `configuration` (the typed `ConfigResourceSeed`): its `address` and
-    /// `provider_config_key`.
+    /// One resource of `configuration`: its `address` and `provider_config_key`.
     fn config_resource(&mut self, module: &str, facts: &mut AccountFacts) -> Result<(), Stop> {
         if self.src.peek_nonws()? != Some(b'{') {
             return Ok(self.any_value()?);
@@ -853,7 +905,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         Ok(())
     }
 
-    /// One `provider_config` entry (the typed `ProviderSeed`): the constant strings at the
+    /// One `provider_config` entry: the constant strings at the
     /// paths `facts::provider_path` names.
     fn provider(&mut self, key: &str, facts: &mut AccountFacts) -> Result<(), Stop> {
         let mut found = ProviderFound::default();
@@ -862,7 +914,8 @@ impl<R: Chunks> PlanStream<'_, R> {
         Ok(())
     }
 
-    /// The typed `Walk`: `in_list` when the value is a list's element.
+    /// A provider entry's value at `path`: `in_list` when it is a list's element (a list in it
+    /// is not entered: lists of lists hold nothing looked for).
     fn provider_walk(
         &mut self,
         path: &mut Vec<String>,
@@ -914,7 +967,7 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// `after_unknown` / `*_sensitive`: a boolean, null, or an object (typed `Marks`).
     fn marks(&mut self) -> Result<(), EntryStop> {
-        match self.src.next_nonws("EOF while parsing a value")? {
+        match self.value_start(b"tfn{")? {
             b't' => Ok(self.src.literal(b"rue")?),
             b'f' => Ok(self.src.literal(b"alse")?),
             b'n' => Ok(self.src.literal(b"ull")?),
@@ -938,7 +991,7 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     // --- configuration -------------------------------------------------------------------
 
-    /// `configuration`'s module calls, as the typed reader collects them: (module address,
+    /// `configuration`'s module calls: (module address,
     /// `source`), a call before the calls inside it; and each resource's provider and each
     /// provider's account facts. Lenient: an unexpected value is skipped.
     fn config(
@@ -948,7 +1001,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         out: &mut Config<'_>,
         depth: usize,
     ) -> Result<(), Stop> {
-        if level == Level::Resources && depth <= CONFIG_DEPTH {
+        if level == Level::Resources && depth <= MODULE_DEPTH {
             if self.src.peek_nonws()? != Some(b'[') {
                 self.src.skip_value()?;
                 return Ok(());
@@ -964,7 +1017,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
         }
-        if self.src.peek_nonws()? != Some(b'{') || depth > CONFIG_DEPTH {
+        if self.src.peek_nonws()? != Some(b'{') || depth > MODULE_DEPTH {
             self.src.skip_value()?;
             return Ok(());
         }
@@ -1026,100 +1079,110 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     // --- errors --------------------------------------------------------------------------
 
-    /// A document that does not start with `{`.
-    fn not_an_object(&mut self, first: u8, doc_no: usize) -> Failure {
+    /// A document that does not start with `{`. A scalar is read first, as serde reads it
+    /// before judging its type, so a broken one is a syntax error.
+    fn not_an_object(&mut self, first: u8, doc_no: usize) -> PlanError {
         let file = self.display.to_string();
-        let (line, column) = match self.src.error_at_next("") {
-            ScanError::Syntax { line, column, .. } => (line, column),
-            ScanError::Io(_) => (0, 0),
+        let value = matches!(first, b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9');
+        let at_first = self.src.error_at_next("expected value");
+        let skipped = if value && first != b'[' {
+            self.read_value(first)
+        } else {
+            Ok(())
         };
         // Wrapper output first: it is what makes the document look like anything else.
-        let error = if self.src.rest_looks_like_wrapper() {
-            PlanError::Wrapper { file }
-        } else if doc_no > 1 && first != b'[' {
-            {
-                PlanError::Syntax {
-                    file,
-                    line,
-                    column,
-                    reason: if first.is_ascii_graphic() {
-                        format!(
-                            "unexpected `{}` after the end of the plan document",
-                            char::from(first)
-                        )
-                    } else {
-                        "unexpected bytes after the end of the plan document".to_string()
-                    },
-                }
-            }
-        } else if matches!(first, b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') {
-            PlanError::NotAPlan {
+        if self.src.rest_looks_like_wrapper() {
+            return PlanError::Wrapper { file };
+        }
+        match skipped {
+            Err(ScanError::Syntax {
+                line,
+                column,
+                eof: false,
+                ..
+            }) if doc_no > 1 => stray(file, line, column, first),
+            Err(err) => read_error(file, err),
+            Ok(()) if value => PlanError::NotAPlan {
                 file: label(self.display, doc_no),
                 reason: format!(
                     "the document is {}, not an object",
-                    reader::value_kind(Some(first))
+                    records::value_kind(Some(first))
                 ),
-            }
-        } else {
-            PlanError::Syntax {
-                file,
-                line,
-                column,
-                reason: "expected value".to_string(),
-            }
-        };
-        Failure {
-            error,
-            replay: true,
+            },
+            Ok(()) => match at_first {
+                ScanError::Syntax { line, column, .. } if doc_no > 1 => {
+                    stray(file, line, column, first)
+                }
+                err => read_error(file, err),
+            },
         }
     }
 
-    fn scan_failure(&mut self, err: ScanError, _doc_no: usize) -> Failure {
+    fn scan_failure(&mut self, err: ScanError) -> PlanError {
         let file = self.display.to_string();
-        let error = match err {
-            ScanError::Io(err) => {
-                return Failure {
-                    error: PlanError::Io {
-                        file,
-                        reason: super::error::io_reason(&err),
-                    },
-                    replay: false,
-                }
-            }
-            // Wrapper output makes the JSON fail at some arbitrary byte; say what it is.
-            ScanError::Syntax { .. } if self.src.rest_looks_like_wrapper() => {
-                PlanError::Wrapper { file }
-            }
-            ScanError::Syntax {
-                line, column, eof, ..
-            } if eof => PlanError::Truncated { file, line, column },
-            ScanError::Syntax {
-                line,
-                column,
-                reason,
-                ..
-            } => PlanError::Syntax {
-                file,
-                line,
-                column,
-                reason: reason.to_string(),
-            },
-        };
-        Failure {
-            error,
-            replay: true,
+        // Wrapper output makes the JSON fail at some arbitrary byte; say what it is.
+        if matches!(err, ScanError::Syntax { .. }) && self.src.rest_looks_like_wrapper() {
+            return PlanError::Wrapper { file };
         }
+        read_error(file, err)
     }
 }
 
-/// Where `config` is in the `configuration` tree (as the typed reader's `ConfigLevel`).
+/// The error a scanner failure is, as it stands.
+fn read_error(file: String, err: ScanError) -> PlanError {
+    match err {
+        ScanError::Io(err) => PlanError::Io {
+            file,
+            reason: super::error::io_reason(&err),
+        },
+        ScanError::Syntax {
+            line, column, eof, ..
+        } if eof => PlanError::Truncated { file, line, column },
+        ScanError::Syntax {
+            line,
+            column,
+            reason,
+            ..
+        } => PlanError::Syntax {
+            file,
+            line,
+            column,
+            reason: reason.to_string(),
+        },
+    }
+}
+
+/// Bytes after a complete document that cannot begin another.
+fn stray(file: String, line: usize, column: usize, first: u8) -> PlanError {
+    PlanError::Syntax {
+        file,
+        line,
+        column,
+        reason: if first.is_ascii_graphic() {
+            format!(
+                "unexpected `{}` after the end of the plan document",
+                char::from(first)
+            )
+        } else {
+            "unexpected bytes after the end of the plan document".to_string()
+        },
+    }
+}
+
+/// Where `config` is in the `configuration` tree.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
+    /// `configuration` itself: `root_module` and `provider_config` are read.
     Root,
+    /// A module (`root_module` or a call's `module`): `module_calls` and `resources`.
     Module,
+    /// `module_calls`: call name -> call.
     Calls,
+    /// One call: `source` and the called `module`.
     Call,
+    /// `provider_config`: key -> provider entry.
     Providers,
+    /// A module's `resources`.
     Resources,
 }
 
@@ -1129,30 +1192,32 @@ struct Config<'a> {
     facts: &'a mut AccountFacts,
 }
 
+/// Where in an entry serde stopped, its reason, and whether the fault is a wrong shape (else
+/// serde met the end of the bytes or broken JSON first).
+type Fault = (String, String, bool);
+
+/// What an entry whose shape serde could not say is.
+const NOT_AN_ENTRY: &str = "the entry does not have the shape of a resource change";
+
 /// The typed records over one entry's bytes; on failure, the JSON path inside the entry and
 /// serde's reason. The path is tracked only on the second, failing pass.
-fn typed_entry(bytes: &[u8], drift: bool) -> Result<Option<RoleRecord>, (String, String)> {
+fn typed_entry(bytes: &[u8], drift: bool) -> Result<Option<RoleRecord>, Fault> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    if let Ok(role) = (ResourceEntry { drift, facts: None }).deserialize(&mut de) {
+    if let Ok(role) = (ResourceEntry { drift }).deserialize(&mut de) {
         return Ok(role);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut track = serde_path_to_error::Track::new();
-    let result = (ResourceEntry { drift, facts: None })
+    let result = (ResourceEntry { drift })
         .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
     match result {
         Ok(role) => Ok(role),
         Err(err) => {
             let path = track.path().to_string();
-            // Bytes cut short are not the entry's fault: only a data error names it.
-            if err.classify() == serde_json::error::Category::Data {
-                Err((path, without_position(&err)))
-            } else {
-                Err((
-                    path,
-                    "the entry does not have the shape of a resource change".to_string(),
-                ))
-            }
+            // Bytes cut short or broken JSON are not the entry's shape: only a data error
+            // has a reason to give.
+            let data = err.classify() == serde_json::error::Category::Data;
+            Err((path, without_position(&err), data))
         }
     }
 }
@@ -1200,43 +1265,17 @@ mod tests {
             read_documents("p", bytes, &mut NoSink)
         };
         docs.map(|d| crate::plan::input::plans_of("p", d))
-            .map_err(|f| f.error)
     }
 
-    fn in_memory(bytes: &[u8]) -> Result<Vec<Plan>, PlanError> {
-        reader::read_documents("p", bytes).map(|d| crate::plan::input::plans_of("p", d))
-    }
-
-    /// The streaming reader accepts exactly what the in-memory typed reader accepts, reads
-    /// the same plans, and refuses with the same kind of error, at the same position or
-    /// path. Shape and plan-level messages are identical; syntax wording may be plainer.
+    /// The reader gives the same plans, or the same error, whatever sizes its input arrives
+    /// in: one buffer, or a few bytes at a time, so values straddle every refill.
     fn agree(bytes: &[u8], what: &str) {
-        let want = in_memory(bytes);
-        for chunky in [false, true] {
-            let got = streamed(bytes, chunky);
-            match (&want, &got) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}"),
-                (Err(a), Err(b)) => match (a, b) {
-                    (
-                        PlanError::Syntax { line, column, .. },
-                        PlanError::Syntax {
-                            line: l, column: c, ..
-                        },
-                    )
-                    | (
-                        PlanError::Truncated { line, column, .. },
-                        PlanError::Truncated {
-                            line: l, column: c, ..
-                        },
-                    ) => assert_eq!((line, column), (l, c), "{what}: {a} / {b}"),
-                    // A syntax error the scanner meets where serde reports a type error
-                    // first (or the reverse) is still a refusal; the message differs.
-                    (PlanError::Syntax { .. } | PlanError::Truncated { .. }, _)
-                    | (_, PlanError::Syntax { .. } | PlanError::Truncated { .. }) => {}
-                    _ => assert_eq!(a.to_string(), b.to_string(), "{what}"),
-                },
-                _ => panic!("{what}: in memory {want:?}, streamed {got:?}"),
-            }
+        let whole = streamed(bytes, false);
+        let chunky = streamed(bytes, true);
+        match (&whole, &chunky) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}"),
+            _ => panic!("{what}: whole {whole:?}, chunky {chunky:?}"),
         }
     }
 
@@ -1364,9 +1403,9 @@ mod tests {
     }
 
     #[test]
-    fn streaming_agrees_with_the_typed_reader_on_every_known_plan() {
+    fn streaming_agrees_with_itself_on_every_known_plan() {
         let (files, _) = known_plans(
-            "streaming_agrees_with_the_typed_reader_on_every_known_plan",
+            "streaming_agrees_with_itself_on_every_known_plan",
             &["corpus", "corpus-edge"],
         );
         assert!(files.len() > 10);

@@ -2,7 +2,6 @@
 //!
 //! serde_json's map keeps only the last duplicate and derive-based structs refuse them; IAM has
 //! its own rules for duplicates (SEMANTICS §1.10), so the policy parser needs to see them all.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;

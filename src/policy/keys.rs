@@ -1,6 +1,5 @@
 //! Facts about condition keys that the parser's warnings, the evaluator's callers and the
 //! comparator share: which keys are multi-valued (SEMANTICS §4.3).
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 /// Keys that can carry several values in one request (SEMANTICS §4.3). Compared
 /// case-insensitively. OIDC `aud` is left out on purpose: it is single- or multi-valued

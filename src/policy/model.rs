@@ -2,7 +2,6 @@
 //!
 //! The parser (`parse.rs`) builds it from text; the evaluator, the comparator and the rules only
 //! ever see this model, never raw JSON, so they all share one reading of a policy.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use std::fmt;
 

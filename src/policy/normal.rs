@@ -1,7 +1,6 @@
 //! The structural normal form of a policy (SPEC §7): `Statement` always an array, principals
 //! an object of arrays (`"*"` as `{"AWS": ["*"]}`), actions and condition values arrays of
 //! strings, names and keys as written. Used by the JSON report and by custom rules.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::model::*;
 use serde_json::{json, Map, Value};

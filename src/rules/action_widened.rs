@@ -1,5 +1,4 @@
 //! `action-widened`: new STS actions are allowed (sts:TagSession, sts:SetSourceIdentity, sts:SetContext; high for sts:* or *).
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::Cause;
 use super::{Attributed, Draft, RoleInput, Rule, RuleKind, RuleMeta};

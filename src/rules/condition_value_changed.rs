@@ -1,7 +1,6 @@
 //! `condition-value-changed`: a lateral change, one literal swapped for another in a condition
 //! (an ExternalId rotated, an OIDC `sub` pointed at another repository) with nothing else
 //! widened. Registered before the guard rules so the swap is reported once, as what it is.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::Cause;
 use super::{Attributed, Draft, RoleInput, Rule, RuleKind, RuleMeta};

@@ -5,7 +5,6 @@
 //! Decided by the exposure search for each account the policy names: a guard that the
 //! account's principals can satisfy themselves (`StringLike sts:ExternalId "*"`, MFA
 //! `"false"`, `StringLike aws:PrincipalOrgID "o-*"`) is no guard.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::posture;
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};

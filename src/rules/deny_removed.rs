@@ -1,5 +1,4 @@
 //! `deny-removed`: an explicit Deny statement was removed or narrowed.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::Cause;
 use super::{Attributed, Draft, RoleInput, Rule, RuleKind, RuleMeta};

@@ -1,5 +1,4 @@
 //! `external-id-removed`: the sts:ExternalId condition was removed, made optional or loosened.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::KeyFamily;
 use super::guard::{default_severity, GuardRule};

@@ -3,7 +3,6 @@
 //! medium, an Allow statement that can never match: no request its principal can make meets
 //! its conditions (a misspelled claim key, another provider's claims), so it grants nothing —
 //! most likely not what its author meant.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
 use crate::compare::{grants_nothing, realism};

@@ -1,5 +1,4 @@
 //! `mfa-removed`: the MFA requirement was removed or weakened (Bool to BoolIfExists, age bound raised).
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::KeyFamily;
 use super::guard::{default_severity, GuardRule};

@@ -1,6 +1,5 @@
 //! Facts about OIDC identity providers shared by the OIDC rules: which issuers are shared
 //! between tenants, and which claims name a tenant (the tenancy claim first).
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use crate::compare::exposure::TenantClaim;
 use crate::policy::{BaseOp, Condition, Operator, SetQualifier, Statement};

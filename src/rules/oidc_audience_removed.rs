@@ -1,5 +1,4 @@
 //! `oidc-audience-removed`: an OIDC aud that is not the tenancy claim, or SAML:aud, was removed or loosened.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::KeyFamily;
 use super::guard::{default_severity, GuardRule};

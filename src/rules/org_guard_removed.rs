@@ -1,5 +1,4 @@
 //! `org-guard-removed`: an aws:PrincipalOrgID / PrincipalOrgPaths / PrincipalAccount / PrincipalArn guard was removed or loosened.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::KeyFamily;
 use super::guard::{default_severity, GuardRule};

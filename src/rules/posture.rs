@@ -8,7 +8,6 @@
 //! A posture rule never reads which condition keys a policy names: it asks the exposure search
 //! (`compare::exposure`) whether some request that an outsider can make is allowed, and
 //! reports that request as its witness. What an outsider controls is described there.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::{words, Draft, RoleInput, RuleMeta, Side};
 use crate::compare::exposure::{self, Ours, Outsider};

@@ -1,5 +1,4 @@
 //! `principal-added`: a new principal (account, role, user, service, provider) can assume the role.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::Cause;
 use super::class::PrincipalClass;

@@ -1,5 +1,4 @@
 //! `principal-broadened`: a principal was broadened: specific ARN to account, unique ID to ARN, account to * with conditions.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::Cause;
 use super::{Attributed, Draft, RoleInput, Rule, RuleKind, RuleMeta};

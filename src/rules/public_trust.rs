@@ -2,7 +2,6 @@
 //! account that is not ours and that the policy names nowhere is allowed, with values such a
 //! caller controls. A condition in front of the grant that the caller can satisfy itself
 //! (`StringLike "o-*"`, MFA `"false"`, `0.0.0.0/0`, an always-true test) changes nothing.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::posture;
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};

@@ -1,6 +1,5 @@
 //! `role-replaced`: the role is destroyed and created again, so its unique ID changes and
 //! principals elsewhere that name it by unique ID stop matching (SPEC §1.1).
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
 use crate::finding::Severity;

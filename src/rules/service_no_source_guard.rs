@@ -6,7 +6,6 @@
 //! own `aws:SourceAccount`/`aws:SourceArn`/`aws:SourceOrgID` (or none, where the service sends
 //! none), so `StringLike "*"`, an `IfExists` pin or an ARN pattern with a wildcard account is
 //! no guard.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::posture;
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};

@@ -1,5 +1,4 @@
 //! `source-guard-removed`: an aws:SourceAccount / SourceArn / SourceOrgID guard on a service principal was removed or loosened.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::cause::KeyFamily;
 use super::guard::{default_severity, GuardRule};

@@ -1,7 +1,6 @@
 //! `trust-drifted`: the role's real trust (`resource_drift`) is wider than the last applied
 //! one: someone widened it outside Terraform. High when the plan keeps the drifted trust,
 //! medium when the plan reverts it, so the gate never blocks the fix.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::class::PrincipalClass;
 use super::{words, Draft, RoleInput, Rule, RuleKind, RuleMeta};

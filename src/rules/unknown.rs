@@ -1,6 +1,5 @@
 //! `trust-policy-unknown`: the new trust policy is known only after apply. Never a pass: its
 //! severity follows `--unknown` (SPEC §5).
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta, Side, UnknownMode};
 use crate::finding::Severity;

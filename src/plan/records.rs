@@ -1,9 +1,6 @@
-//! The typed records a plan document is read into, and the document stream that yields them.
-//!
-//! Only what trustgate needs is kept: the top-level identity keys, and from `resource_changes`
-//! and `resource_drift` the entries that are managed IAM roles, with their trust attribute
-//! captured as raw JSON text. Every other value is skipped with `IgnoredAny` as it streams past,
-//! so no DOM of the plan (or of a resource's `before`/`after`) is ever built (SPEC §9).
+//! The records a plan is read into: what one document keeps (`DocRecord`, and the checks that
+//! need a whole document), and the typed records of one IAM role's `resource_changes` /
+//! `resource_drift` entry, read by serde from the entry's bytes the streaming reader captured.
 //!
 //! The fields trustgate relies on are typed strictly (a wrong type is an error naming its JSON
 //! path); fields it does not need are read leniently or not at all, so new or odd values in
@@ -16,12 +13,7 @@ use serde_json::value::RawValue;
 
 use super::accounts::AccountFacts;
 use super::error::{one_line, PlanError};
-use super::extract;
-use super::facts::{scalars_read_as, ConfigResourceSeed, ProviderSeed, StateLevel, StateSeed};
 use super::model::{RoleChange, RoleType};
-
-/// Module nesting followed in `configuration` (as the streaming reader's).
-pub(super) const CONFIG_DEPTH: usize = 32;
 
 /// One plan document, reduced to what the extraction needs.
 #[derive(Debug, Default)]
@@ -115,31 +107,6 @@ pub(super) fn supported_version(version: &str) -> bool {
     matches!(version.split('.').next(), Some("0" | "1"))
 }
 
-/// Every document in `text` (already decoded to UTF-8), checked, in file order. Stops at the
-/// first document that cannot be read: a gate must not judge part of its input.
-pub(super) fn read_documents(display: &str, text: &[u8]) -> Result<Vec<DocRecord>, PlanError> {
-    if text.iter().all(u8::is_ascii_whitespace) {
-        return Err(PlanError::Empty {
-            file: display.to_string(),
-        });
-    }
-    let mut docs = Vec::new();
-    let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<DocRecord>();
-    loop {
-        let start = stream.byte_offset();
-        let doc_no = docs.len().saturating_add(1);
-        match stream.next() {
-            None => break,
-            Some(Ok(doc)) => {
-                check_document(&doc, &label(display, doc_no))?;
-                docs.push(doc);
-            }
-            Some(Err(err)) => return Err(stream_error(display, text, start, doc_no, &err)),
-        }
-    }
-    Ok(docs)
-}
-
 /// The name an error in document `doc_no` carries: the file itself for the first (whether more
 /// follow is not known yet), `path#N` for a later one.
 pub(super) fn label(display: &str, doc_no: usize) -> String {
@@ -183,93 +150,6 @@ pub(super) fn check_document(doc: &DocRecord, file: &str) -> Result<(), PlanErro
         });
     }
     Ok(())
-}
-
-/// Turn a parse error into the error the user needs. Wrapper output is looked for first: it
-/// makes the JSON parser fail at some arbitrary byte, and that position would only mislead.
-fn stream_error(
-    display: &str,
-    text: &[u8],
-    start: usize,
-    doc_no: usize,
-    err: &serde_json::Error,
-) -> PlanError {
-    if super::input::looks_like_wrapper(text) {
-        return PlanError::Wrapper {
-            file: display.to_string(),
-        };
-    }
-    let rest = text.get(start..).unwrap_or_default();
-    let first = rest.iter().copied().find(|b| !b.is_ascii_whitespace());
-    // Syntax errors carry a line and column in the whole file, so they name the file itself.
-    match err.classify() {
-        serde_json::error::Category::Eof => PlanError::Truncated {
-            file: display.to_string(),
-            line: err.line(),
-            column: err.column(),
-        },
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
-            let stray = first.filter(|b| doc_no > 1 && !matches!(b, b'{' | b'['));
-            PlanError::Syntax {
-                file: display.to_string(),
-                line: err.line(),
-                column: err.column(),
-                reason: match stray {
-                    Some(b) if b.is_ascii_graphic() => format!(
-                        "unexpected `{}` after the end of the plan document",
-                        char::from(b)
-                    ),
-                    Some(_) => "unexpected bytes after the end of the plan document".to_string(),
-                    None => syntax_reason(err),
-                },
-            }
-        }
-        serde_json::error::Category::Data => {
-            let file = label(display, doc_no);
-            if first != Some(b'{') {
-                return PlanError::NotAPlan {
-                    file,
-                    reason: format!("the document is {}, not an object", value_kind(first)),
-                };
-            }
-            shape_error(file, rest, err)
-        }
-    }
-}
-
-fn syntax_reason(err: &serde_json::Error) -> String {
-    let reason = without_position(err);
-    if reason == "recursion limit exceeded" {
-        "values are nested too deeply".to_string()
-    } else {
-        reason
-    }
-}
-
-/// A data error names the JSON path it happened at. The fast path reads without tracking
-/// paths; only when a document fails is it read again, with tracking, to find where.
-fn shape_error(file: String, doc: &[u8], err: &serde_json::Error) -> PlanError {
-    let mut de = serde_json::Deserializer::from_slice(doc);
-    match serde_path_to_error::deserialize::<_, DocRecord>(&mut de) {
-        Err(tracked) => {
-            let path = tracked.path().to_string();
-            PlanError::Shape {
-                file,
-                path: if path == "." {
-                    "top level".to_string()
-                } else {
-                    one_line(&path)
-                },
-                reason: without_position(tracked.inner()),
-            }
-        }
-        // Unreachable in practice (the same bytes failed a moment ago); keep the first error.
-        Ok(_) => PlanError::Shape {
-            file,
-            path: "top level".to_string(),
-            reason: without_position(err),
-        },
-    }
 }
 
 /// serde_json's message without its ` at line L column C` suffix (shown separately, or not
@@ -388,305 +268,29 @@ pub(super) fn top_key(key: &[u8]) -> TopKey {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DocRecord {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(DocVisitor)
-    }
-}
-
-struct DocVisitor;
-
-impl<'de> Visitor<'de> for DocVisitor {
-    type Value = DocRecord;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a Terraform plan object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DocRecord, A::Error> {
-        let mut doc = DocRecord::default();
-        let mut seen = [false; 7];
-        // Once the version says this is a format we cannot read, its resource lists may have
-        // any shape: skip them so the user gets the version error, not a type error.
-        let mut unsupported = false;
-        while let Some(key) = map.next_key_seed(KeyOf(top_key))? {
-            match key {
-                TopKey::FormatVersion => {
-                    once(&mut seen[0], "format_version")?;
-                    doc.has_plan_key = true;
-                    doc.format_version = map.next_value()?;
-                    unsupported |= doc
-                        .format_version
-                        .as_deref()
-                        .is_some_and(|v| !supported_version(v));
-                }
-                TopKey::PlanFormatVersion => {
-                    once(&mut seen[1], "plan_format_version")?;
-                    doc.has_plan_key = true;
-                    doc.plan_format_version = map.next_value()?;
-                    unsupported |= doc
-                        .plan_format_version
-                        .as_deref()
-                        .is_some_and(|v| !supported_version(v));
-                }
-                TopKey::TerraformVersion => {
-                    once(&mut seen[2], "terraform_version")?;
-                    doc.has_plan_key = true;
-                    doc.terraform_version = map.next_value::<LenientString>()?.0;
-                }
-                TopKey::Complete => {
-                    once(&mut seen[3], "complete")?;
-                    doc.complete = map.next_value()?;
-                }
-                TopKey::Errored => {
-                    once(&mut seen[4], "errored")?;
-                    doc.errored = map.next_value()?;
-                }
-                TopKey::ResourceChanges => {
-                    once(&mut seen[5], "resource_changes")?;
-                    doc.has_plan_key = true;
-                    if unsupported {
-                        map.next_value::<IgnoredAny>()?;
-                    } else {
-                        let records: Vec<RoleRecord> = map.next_value_seed(ResourceList {
-                            drift: false,
-                            facts: Some(&mut doc.facts),
-                        })?;
-                        doc.changes = records.into_iter().map(extract::role_change).collect();
-                    }
-                }
-                TopKey::ResourceDrift => {
-                    once(&mut seen[6], "resource_drift")?;
-                    if unsupported {
-                        map.next_value::<IgnoredAny>()?;
-                    } else {
-                        doc.drift = map.next_value_seed(ResourceList {
-                            drift: true,
-                            facts: None,
-                        })?;
-                    }
-                }
-                TopKey::Configuration => {
-                    doc.has_plan_key = true;
-                    map.next_value_seed(ConfigSeed::root(&mut doc.module_sources, &mut doc.facts))?;
-                }
-                TopKey::PlannedValues | TopKey::PriorState => {
-                    doc.has_plan_key = true;
-                    let level = if matches!(key, TopKey::PriorState) {
-                        StateLevel::PriorState
-                    } else {
-                        StateLevel::PlannedValues
-                    };
-                    map.next_value_seed(StateSeed {
-                        level,
-                        depth: 0,
-                        prior: matches!(key, TopKey::PriorState),
-                        facts: &mut doc.facts,
-                    })?;
-                }
-                TopKey::EventKey => {
-                    doc.has_event_key = true;
-                    map.next_value::<IgnoredAny>()?;
-                }
-                TopKey::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(doc)
-    }
-}
-
-/// Where a `ConfigSeed` is in the `configuration` tree.
-#[derive(Clone, Copy)]
-enum ConfigLevel {
-    /// `configuration` itself: only `root_module` is read.
-    Root,
-    /// A module (`root_module` or a call's `module`): only `module_calls` is read.
-    Module,
-    /// `module_calls`: call name -> call.
-    Calls,
-    /// One call: `source` and the called `module`.
-    Call,
-    /// `provider_config`: key -> provider entry.
-    Providers,
-    /// A module's `resources`.
-    Resources,
-}
-
-/// Collects (module address, source) from `configuration`. Only used to point reports at
-/// `.tf` files, so it is lenient: a value of an unexpected type is skipped, never an error
-/// that would stop the gate; everything else (expressions, resources) streams past unkept.
-pub(super) struct ConfigSeed<'a> {
-    level: ConfigLevel,
-    /// The module address this level belongs to (`module.a.module.b`; empty for the root).
-    address: String,
-    out: &'a mut Vec<(String, String)>,
-    facts: &'a mut AccountFacts,
-    depth: usize,
-}
-
-impl<'a> ConfigSeed<'a> {
-    /// A seed for the value of the top-level `configuration` key, filling `out` and the
-    /// provider facts.
-    pub(super) fn root(out: &'a mut Vec<(String, String)>, facts: &'a mut AccountFacts) -> Self {
-        ConfigSeed {
-            level: ConfigLevel::Root,
-            address: String::new(),
-            out,
-            facts,
-            depth: 0,
+/// serde's reason a `resource_changes` / `resource_drift` value (neither null nor a list)
+/// is refused, in the words the typed records use; `None` when the bytes are broken JSON.
+pub(super) fn list_shape_reason(bytes: &[u8]) -> Option<String> {
+    struct ListShape;
+    impl<'de> Visitor<'de> for ListShape {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of resource changes")
         }
     }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match de.deserialize_seq(ListShape) {
+        Err(err) if err.classify() == serde_json::error::Category::Data => {
+            Some(without_position(&err))
+        }
+        _ => None,
+    }
 }
 
-impl<'de> DeserializeSeed<'de> for ConfigSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ConfigSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a Terraform configuration object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut source = None;
-        while let Some(key) = map.next_key::<String>()? {
-            let child = match (self.level, key.as_str()) {
-                (ConfigLevel::Providers, key) => {
-                    map.next_value_seed(ProviderSeed {
-                        key,
-                        facts: &mut *self.facts,
-                    })?;
-                    None
-                }
-                (ConfigLevel::Root, "provider_config") => {
-                    Some((ConfigLevel::Providers, String::new()))
-                }
-                (ConfigLevel::Module, "resources") => {
-                    Some((ConfigLevel::Resources, self.address.clone()))
-                }
-                (ConfigLevel::Root, "root_module") | (ConfigLevel::Call, "module") => {
-                    Some((ConfigLevel::Module, self.address.clone()))
-                }
-                (ConfigLevel::Module, "module_calls") => {
-                    Some((ConfigLevel::Calls, self.address.clone()))
-                }
-                (ConfigLevel::Calls, name) => {
-                    let address = if self.address.is_empty() {
-                        format!("module.{name}")
-                    } else {
-                        format!("{}.module.{name}", self.address)
-                    };
-                    Some((ConfigLevel::Call, address))
-                }
-                (ConfigLevel::Call, "source") => {
-                    source = map.next_value::<LenientString>()?.0;
-                    None
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    None
-                }
-            };
-            if let Some((level, address)) = child {
-                // The call's own entry goes before its children's, so the list reads top-down.
-                if let (ConfigLevel::Call, Some(s)) = (self.level, source.take()) {
-                    self.out.push((self.address.clone(), s));
-                }
-                if self.depth.saturating_add(1) > CONFIG_DEPTH {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-                map.next_value_seed(ConfigSeed {
-                    level,
-                    address,
-                    out: &mut *self.out,
-                    facts: &mut *self.facts,
-                    depth: self.depth.saturating_add(1),
-                })?;
-            }
-        }
-        if let (ConfigLevel::Call, Some(s)) = (self.level, source) {
-            self.out.push((self.address.clone(), s));
-        }
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        if matches!(self.level, ConfigLevel::Resources) {
-            while seq
-                .next_element_seed(ConfigResourceSeed {
-                    module: &self.address,
-                    facts: &mut *self.facts,
-                })?
-                .is_some()
-            {}
-            return Ok(());
-        }
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
-
-    scalars_read_as!(());
-}
-
-/// `resource_changes` or `resource_drift`: a list of entries, of which only roles are kept;
-/// `facts`, when given, learns the accounts every entry's sides name.
-pub(super) struct ResourceList<'a> {
-    /// Drift entries may lack `address` (Terraform 1.0.0 omitted it there).
+/// One entry of a resource list; `None` when it is not a managed IAM role. Drift entries may
+/// lack `address` (Terraform 1.0.0 omitted it there).
+pub(super) struct ResourceEntry {
     pub drift: bool,
-    pub facts: Option<&'a mut AccountFacts>,
-}
-
-impl<'de> DeserializeSeed<'de> for ResourceList<'_> {
-    type Value = Vec<RoleRecord>;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResourceList<'_> {
-    type Value = Vec<RoleRecord>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of resource changes")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut roles = Vec::new();
-        while let Some(entry) = seq.next_element_seed(ResourceEntry {
-            drift: self.drift,
-            facts: self.facts.as_deref_mut(),
-        })? {
-            roles.extend(entry);
-        }
-        Ok(roles)
-    }
-}
-
-/// One entry of a resource list; `None` when it is not a managed IAM role.
-pub(super) struct ResourceEntry<'a> {
-    pub drift: bool,
-    pub facts: Option<&'a mut AccountFacts>,
 }
 
 pub(super) enum EntryKey {
@@ -717,14 +321,14 @@ pub(super) fn entry_key(key: &[u8]) -> EntryKey {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for ResourceEntry<'_> {
+impl<'de> DeserializeSeed<'de> for ResourceEntry {
     type Value = Option<RoleRecord>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ResourceEntry<'_> {
+impl<'de> Visitor<'de> for ResourceEntry {
     type Value = Option<RoleRecord>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -799,18 +403,6 @@ impl<'de> Visitor<'de> for ResourceEntry<'_> {
             .ok_or_else(|| de::Error::missing_field("address"))?,
             None => return Err(de::Error::missing_field("address")),
         };
-        if let Some(facts) = self.facts {
-            facts.saw_change(facts.address_key(&address));
-            for side in [&change.before, &change.after].into_iter().flatten() {
-                facts.resource(
-                    &address,
-                    mode.as_deref(),
-                    &resource_type,
-                    side.arn.as_deref(),
-                    side.account_id.as_deref(),
-                );
-            }
-        }
         // A missing mode is managed: the oldest plan formats did not always write it.
         if mode.as_deref().unwrap_or("managed") != "managed" {
             return Ok(None);
