@@ -153,9 +153,16 @@ fn analyse_plans(
     // Roles are analysed as they are read; what reading does not settle is analysed after.
     let (read, mut early) =
         pipeline::overlapped(settings, |sink| read_all(&inputs, &options, io, sink));
-    let (read, mut notes, errors) = read?;
+    let (mut read, mut notes, errors) = read?;
     for e in &errors {
         writeln!(io.err, "trustgate: error: {}", e.message).map_err(write_error)?;
+    }
+    // What the whole plan says about each role, for the pass after the read
+    // (analysis::apply_plan_facts); the collected context is freed once it has spoken.
+    let mut plan_facts: Vec<crate::permissions::RoleFacts> = Vec::new();
+    for plan in read.iter_mut().flat_map(|(_, plans)| plans.iter_mut()) {
+        plan_facts.extend(crate::permissions::relate(&plan.roles, &plan.context));
+        plan.context = plan::PlanContext::default();
     }
 
     let mut roles: Vec<RoleReport> = Vec::new();
@@ -168,7 +175,10 @@ fn analyse_plans(
     // finished role, else left for `late`.
     let mut results: Vec<Option<analysis::RoleResult>> = Vec::new();
     let mut late: Vec<(&str, &plan::RoleChange)> = Vec::new();
+    let mut facts: Vec<(&str, &plan::RoleChange)> = Vec::new();
     for (input, doc, plan) in plans {
+        let path = plan.info.path.as_str();
+        facts.extend(plan.roles.iter().map(|change| (path, change)));
         for (index, change) in plan.roles.iter().enumerate() {
             let path = plan.info.path.as_str();
             let result = early
@@ -191,10 +201,12 @@ fn analyse_plans(
         infos.push(plan.info.clone());
     }
     let mut late = analysis::analyse_all(&late, settings).into_iter();
-    for result in results
+    for (mut result, ((path, change), facts)) in results
         .into_iter()
         .filter_map(|r| r.or_else(|| late.next()))
+        .zip(facts.iter().zip(&plan_facts))
     {
+        analysis::apply_plan_facts(path, change, facts, settings, &mut result);
         roles.push(result.role);
         findings.extend(result.findings);
     }

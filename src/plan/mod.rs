@@ -8,10 +8,12 @@
 //!   gives exact messages when a replayable input fails;
 //! - `extract`: records to `RoleChange`s (trust documents, unknown/sensitive flags, drift);
 //! - `accounts`, `facts`: each role's own account, inferred from the whole plan;
+//! - `context`: what the rest of the plan says about its roles (permissions, consumers);
 //! - `pairing`: roles renamed without `moved` (deleted and created under one IAM name);
 //! - `error`: `PlanError`, the one-line messages users see.
 
 mod accounts;
+pub mod context;
 mod error;
 mod extract;
 mod facts;
@@ -24,6 +26,7 @@ mod scan;
 mod stream;
 
 pub use accounts::{arn_account, config_address};
+pub use context::PlanContext;
 pub use error::PlanError;
 pub use input::{
     expand_inputs, read_bytes, read_path, read_path_with, read_reader, read_reader_with,

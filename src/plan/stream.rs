@@ -15,6 +15,7 @@
 use serde::de::DeserializeSeed;
 
 use super::accounts::{account_number, arn_account, AccountFacts, ResourceKind};
+use super::context::{self, PlanContext};
 use super::error::{one_line, PlanError};
 use super::extract;
 use super::facts::{
@@ -59,6 +60,8 @@ pub(super) fn read_documents<R: Chunks>(
         display,
         sink,
         doc_no: 0,
+        spans: context::Spans::default(),
+        context: PlanContext::default(),
     };
     let mut docs = Vec::new();
     loop {
@@ -74,7 +77,8 @@ pub(super) fn read_documents<R: Chunks>(
         plan.src.bump();
         plan.doc_no = doc_no;
         match plan.document() {
-            Ok(doc) => {
+            Ok(mut doc) => {
+                doc.context = std::mem::take(&mut plan.context);
                 check_document(&doc, &label(display, doc_no)).map_err(|error| Failure {
                     error,
                     replay: false,
@@ -160,6 +164,10 @@ struct PlanStream<'a, R> {
     sink: &'a mut dyn RoleSink,
     /// The document being read (1-based).
     doc_no: usize,
+    /// Where the entry being read holds what `context` keeps (offsets into its capture).
+    spans: context::Spans,
+    /// What the document being read says about its roles' permissions and consumers.
+    context: PlanContext,
 }
 
 /// Refuse a second occurrence of a key, like the typed records do.
@@ -343,7 +351,13 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             };
             match outcome {
-                Ok(true) => {
+                Ok(Kept::Context) => {
+                    // Context only informs: an entry too large to keep is skipped.
+                    if let Some(bytes) = self.src.end_capture().filter(|_| !drift) {
+                        self.context.resources.extend(self.spans.resource(&bytes));
+                    }
+                }
+                Ok(Kept::Role) => {
                     let Some(bytes) = self.src.end_capture() else {
                         return Err(Stop::Shape {
                             path: format!("{name}[{index}]"),
@@ -354,6 +368,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                             ),
                         });
                     };
+                    if !drift {
+                        self.context.resources.extend(self.spans.resource(&bytes));
+                    }
                     match typed_entry(&bytes, drift) {
                         Ok(Some(role)) => {
                             if let Some(earlier) = earlier_drift {
@@ -377,7 +394,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                         }
                     }
                 }
-                Ok(false) => self.src.drop_capture(),
+                Ok(Kept::No) => self.src.drop_capture(),
                 Err(EntryStop::Malformed) => return Err(self.malformed(name, index, drift)),
                 Err(EntryStop::Stop(stop)) => return Err(stop),
             }
@@ -410,8 +427,10 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// One entry (its `{` consumed), checked like the typed `ResourceEntry`; whether it is a
     /// managed IAM role (its captured bytes then go to the typed records).
-    fn entry(&mut self, drift: bool, facts: &mut AccountFacts) -> Result<bool, EntryStop> {
+    fn entry(&mut self, drift: bool, facts: &mut AccountFacts) -> Result<Kept, EntryStop> {
         let mut seen = [false; 9];
+        self.spans.clear();
+        let mut kept_type = None;
         // What the entry tells of accounts (as the typed `ResourceEntry` records it).
         let mut address = None;
         let mut data = false;
@@ -444,8 +463,10 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 match key {
                     EntryKey::Address => {
+                        let start = self.value_start()?;
                         address = self.string_with(false, |a| facts.address_key(a))?;
                         has_address = address.is_some();
+                        self.spans.address(self.value_span(start));
                     }
                     EntryKey::Type => {
                         has_type = true;
@@ -454,11 +475,14 @@ impl<R: Chunks> PlanStream<'_, R> {
                                 ROLE_TYPES.contains(&t),
                                 ResourceKind::of(None, t),
                                 t == CALLER,
+                                context::context_type(t),
                             )
                         })?;
                         is_role_type = kind.is_some_and(|k| k.0);
                         resource_type = kind.map(|k| (k.1, k.2));
-                        if !is_role_type {
+                        kept_type = kind.and_then(|k| k.3);
+                        self.spans.resource_type(kept_type);
+                        if !is_role_type && kept_type.is_none() {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
                     }
@@ -468,6 +492,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                         managed = read.map_or(true, |m| m.0);
                         data = read.is_some_and(|m| m.1);
                         if !managed {
+                            self.spans.resource_type(None);
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
                     }
@@ -509,7 +534,22 @@ impl<R: Chunks> PlanStream<'_, R> {
                 facts.resource_key(address, kind, arn, account_id);
             }
         }
-        Ok(is_role_type && managed)
+        Ok(match (managed, is_role_type, kept_type) {
+            (true, true, _) => Kept::Role,
+            (true, false, Some(_)) => Kept::Context,
+            _ => Kept::No,
+        })
+    }
+
+    /// Where the next value starts in the entry's captured bytes.
+    fn value_start(&mut self) -> Result<Option<usize>, ScanError> {
+        self.src.peek_nonws()?;
+        Ok(self.src.capture_offset())
+    }
+
+    /// The span from `start` to here, when the capture is still whole.
+    fn value_span(&self, start: Option<usize>) -> Option<(usize, usize)> {
+        Some((start?, self.src.capture_offset()?))
     }
 
     /// What `read` makes of a string (or, when `nullable`, `None` for null); any other value
@@ -583,7 +623,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 match key {
                     ChangeKey::Actions => self.actions()?,
                     ChangeKey::Before | ChangeKey::After => {
-                        if let Some(side) = self.side()? {
+                        if let Some(side) = self.side(matches!(key, ChangeKey::After))? {
                             sides.push(side);
                         }
                     }
@@ -627,13 +667,14 @@ impl<R: Chunks> PlanStream<'_, R> {
     /// `before` / `after`: null or an object of attributes; only duplicate trust or ARN keys
     /// are refused (as the typed `SideRecord` does). Returns its `arn` and `account_id`
     /// strings (`None` for null).
-    fn side(&mut self) -> Result<Option<Side>, EntryStop> {
+    fn side(&mut self, after: bool) -> Result<Option<Side>, EntryStop> {
         match self.src.next_nonws("EOF while parsing a value")? {
             b'n' => {
+                self.spans.side(after, false);
                 self.src.literal(b"ull")?;
                 return Ok(None);
             }
-            b'{' => {}
+            b'{' => self.spans.side(after, true),
             _ => return Err(Malformed.into()),
         }
         let mut seen = [false; 3];
@@ -642,7 +683,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             return Ok(Some((arn, account_id)));
         }
         loop {
-            let key = self.src.key(side_key)?;
+            let (key, kept) = self.src.key(|k| (side_key(k), context::context_attr(k)))?;
             let slot = match key {
                 SideKey::AwsTrust => Some(0),
                 SideKey::AwsccTrust => Some(1),
@@ -655,6 +696,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
             self.src.colon()?;
+            let start = self.value_start()?;
             // serde reads the string attributes (checking them as it does any string it
             // reads); every other value only streams past. A repeated informing key is the
             // last, a value of another type none, as `LenientString` reads them.
@@ -667,6 +709,11 @@ impl<R: Chunks> PlanStream<'_, R> {
                     self.lenient_with(|_| ())?;
                 }
                 _ => self.src.skip_value()?,
+            }
+            match (key, kept) {
+                (SideKey::Arn, _) => self.spans.arn(after, self.value_span(start)),
+                (_, Some(name)) => self.spans.attr(after, name, self.value_span(start)),
+                _ => {}
             }
             if !self.src.next_key()? {
                 return Ok(Some((arn, account_id)));
@@ -822,30 +869,55 @@ impl<R: Chunks> PlanStream<'_, R> {
     }
 
     /// One resource of `configuration` (the typed `ConfigResourceSeed`): its `address` and
-    /// `provider_config_key`.
+    /// `provider_config_key`; and, for `context`, the `expressions` of a managed resource of a
+    /// kept type.
     fn config_resource(&mut self, module: &str, facts: &mut AccountFacts) -> Result<(), Stop> {
         if self.src.peek_nonws()? != Some(b'{') {
             return Ok(self.any_value()?);
         }
         self.src.bump();
-        let (mut address, mut key) = (None, None);
+        let (mut address, mut key, mut kind, mut mode) = (None, None, None, None);
+        let mut expressions = None;
         if self.src.first_key()? {
             loop {
                 let name = self.src.string(usize::MAX)?.unwrap_or_default();
+                // Kept only while the type may be one `context` reads.
+                let expr = name == "expressions"
+                    && kind
+                        .as_deref()
+                        .map_or(true, |t| context::context_type(t).is_some());
                 let slot = match name {
                     "address" => Some(&mut address),
                     "provider_config_key" => Some(&mut key),
+                    "type" => Some(&mut kind),
+                    "mode" => Some(&mut mode),
                     _ => None,
                 };
                 self.src.colon()?;
                 match slot {
                     Some(slot) => *slot = self.lenient_string()?,
+                    None if expr => {
+                        self.src.peek_nonws()?;
+                        self.src.begin_capture(OTHER_ENTRY_LIMIT);
+                        self.src.skip_value()?;
+                        expressions = self.src.end_capture();
+                    }
                     None => self.src.skip_value()?,
                 }
                 if !self.src.next_key()? {
                     break;
                 }
             }
+        }
+        if let (Some(address), Some(kind), Some(expressions), None | Some("managed")) =
+            (&address, &kind, &expressions, mode.as_deref())
+        {
+            self.context.config.extend(context::config_resource(
+                module,
+                address,
+                kind,
+                expressions,
+            ));
         }
         if let (Some(address), Some(key)) = (address, key) {
             facts.config_resource(module, &address, &key);
@@ -872,6 +944,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         match self.src.peek_nonws()? {
             Some(b'{') => {
                 self.src.bump();
+                found.object(path);
                 if !self.src.first_key()? {
                     return Ok(());
                 }
@@ -1112,6 +1185,14 @@ impl<R: Chunks> PlanStream<'_, R> {
     }
 }
 
+/// What `entry` found: an entry to drop, a role for the typed records, or an entry only
+/// `context` keeps.
+enum Kept {
+    No,
+    Role,
+    Context,
+}
+
 /// Where `config` is in the `configuration` tree (as the typed reader's `ConfigLevel`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
@@ -1207,6 +1288,14 @@ mod tests {
         reader::read_documents("p", bytes).map(|d| crate::plan::input::plans_of("p", d))
     }
 
+    fn without_context(plans: &[Plan]) -> Vec<Plan> {
+        let mut plans = plans.to_vec();
+        for plan in &mut plans {
+            plan.context = Default::default();
+        }
+        plans
+    }
+
     /// The streaming reader accepts exactly what the in-memory typed reader accepts, reads
     /// the same plans, and refuses with the same kind of error, at the same position or
     /// path. Shape and plan-level messages are identical; syntax wording may be plainer.
@@ -1215,7 +1304,9 @@ mod tests {
         for chunky in [false, true] {
             let got = streamed(bytes, chunky);
             match (&want, &got) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}"),
+                // Only the streaming reader collects the context (the in-memory reader
+                // gives messages, not plans, in the product).
+                (Ok(a), Ok(b)) => assert_eq!(without_context(a), without_context(b), "{what}"),
                 (Err(a), Err(b)) => match (a, b) {
                     (
                         PlanError::Syntax { line, column, .. },
