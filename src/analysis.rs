@@ -573,11 +573,22 @@ fn finish(plan: &str, change: &RoleChange, draft: Draft, delta: &str, sensitive:
 pub fn apply_plan_facts(
     plan: &str,
     change: &RoleChange,
+    facts: crate::permissions::RoleFacts,
+    settings: &RuleSettings,
+    result: &mut RoleResult,
+) {
+    plan_rules(plan, change, &facts, settings, result);
+    result.role.permissions = Some(facts.blast);
+}
+
+/// `apply_plan_facts` but the permissions themselves.
+fn plan_rules(
+    plan: &str,
+    change: &RoleChange,
     facts: &crate::permissions::RoleFacts,
     settings: &RuleSettings,
     result: &mut RoleResult,
 ) {
-    result.role.permissions = Some(facts.blast.clone());
     if facts.blast.class == crate::permissions::PermissionClass::AdminEquivalent {
         let because = facts
             .blast

@@ -204,7 +204,7 @@ fn analyse_plans(
     for (mut result, ((path, change), facts)) in results
         .into_iter()
         .filter_map(|r| r.or_else(|| late.next()))
-        .zip(facts.iter().zip(&plan_facts))
+        .zip(facts.iter().zip(plan_facts))
     {
         analysis::apply_plan_facts(path, change, facts, settings, &mut result);
         roles.push(result.role);

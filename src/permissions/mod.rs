@@ -16,7 +16,7 @@ pub use classify::PermissionClass;
 pub use classify::PolicyFacts;
 
 use crate::plan::config_address;
-use crate::plan::context::{ContextResource, PlanContext};
+use crate::plan::context::{role_name_of_arn, ContextResource, PlanContext};
 use crate::plan::RoleChange;
 use crate::policy::Resources;
 use serde::Serialize;
@@ -163,16 +163,10 @@ pub struct RoleFacts {
 }
 
 /// A role's identity in the plan: the names and ARNs other resources use for it.
-struct Identity {
-    names: BTreeSet<String>,
-    arn: Option<String>,
+struct Identity<'a> {
+    names: Vec<&'a str>,
+    arn: Option<&'a str>,
     config: String,
-}
-
-/// The name a role ARN ends with (`arn:aws:iam::1:role/path/name` -> `name`).
-fn role_name_of_arn(arn: &str) -> Option<&str> {
-    let resource = arn.strip_prefix("arn:")?.splitn(5, ':').nth(4)?;
-    resource.strip_prefix("role/")?.rsplit('/').next()
 }
 
 /// The roles a value or a configuration reference names.
@@ -184,12 +178,12 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(identities: &'a [Identity], context: &'a PlanContext) -> Index<'a> {
+    fn new(identities: &'a [Identity<'a>], context: &'a PlanContext) -> Index<'a> {
         let mut by_text: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         let mut by_config: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, id) in identities.iter().enumerate() {
             for name in id.names.iter().chain(id.arn.iter()) {
-                by_text.entry(name.as_str()).or_default().push(i);
+                by_text.entry(name).or_default().push(i);
             }
             by_config.entry(id.config.as_str()).or_default().push(i);
         }
@@ -232,10 +226,12 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The policies of the plan by ARN and by configuration address.
+/// The policies of the plan by ARN and by configuration address (those of class `other`
+/// that allow no `sts:AssumeRole` only as keys, in `context`).
 struct Policies<'a> {
     by_arn: BTreeMap<&'a str, &'a ContextResource>,
     by_config: BTreeMap<String, Vec<&'a ContextResource>>,
+    context: &'a PlanContext,
 }
 
 impl<'a> Policies<'a> {
@@ -255,7 +251,11 @@ impl<'a> Policies<'a> {
                 .or_default()
                 .push(r);
         }
-        Policies { by_arn, by_config }
+        Policies {
+            by_arn,
+            by_config,
+            context,
+        }
     }
 }
 
@@ -277,14 +277,19 @@ impl<'a> Collected<'a> {
     }
 
     /// The grants of the policy `arn` names (or, its ARN unknown, of the policies the
-    /// configuration references).
+    /// configuration references: `referenced`, and whether a plain one is among them).
     fn policy(
         &mut self,
         arn: Option<&str>,
-        referenced: &[&'a ContextResource],
+        (referenced, plain): (&[&'a ContextResource], bool),
         from: &str,
         policies: &Policies<'a>,
     ) {
+        let other = |from: String| Grant {
+            from,
+            class: PermissionClass::Other,
+            why: String::new(),
+        };
         let mut push = |resource: &'a ContextResource| {
             for (_, facts) in &resource.policies {
                 self.push(format!("{from} -> {}", resource.address), facts);
@@ -293,6 +298,9 @@ impl<'a> Collected<'a> {
         match arn {
             Some(arn) => match (policies.by_arn.get(arn), classify::managed_class(arn)) {
                 (Some(resource), _) => push(resource),
+                (None, _) if policies.context.plain_policy(arn) => {
+                    self.grants.push(other(format!("{from} ({arn})")));
+                }
                 (None, Some((class, why))) => self.grants.push(Grant {
                     from: format!("{from} ({arn})"),
                     class,
@@ -304,7 +312,12 @@ impl<'a> Collected<'a> {
                     why: "the policy is not in the plan".to_string(),
                 }),
             },
-            None if !referenced.is_empty() => referenced.iter().copied().for_each(push),
+            None if !referenced.is_empty() || plain => {
+                referenced.iter().copied().for_each(push);
+                if plain {
+                    self.grants.push(other(from.to_string()));
+                }
+            }
             None => self.grants.push(Grant {
                 from: from.to_string(),
                 class: PermissionClass::Unknown,
@@ -328,10 +341,10 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
             names: [&role.iam_after.name, &role.iam_before.name]
                 .into_iter()
                 .flatten()
+                .map(String::as_str)
                 .filter(|n| !n.is_empty())
-                .cloned()
                 .collect(),
-            arn: role.arn_after.clone().or_else(|| role.arn_before.clone()),
+            arn: role.arn_after.as_deref().or(role.arn_before.as_deref()),
             config: config_address(&role.address),
         })
         .collect();
@@ -351,14 +364,14 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
             continue;
         };
         for arn in record.strings("managed_policy_arns") {
-            c.policy(Some(arn), &[], "managed_policy_arns", &policies);
+            c.policy(Some(arn), (&[], false), "managed_policy_arns", &policies);
         }
         for (name, facts) in &record.policies {
             c.push(format!("inline_policy `{name}`"), facts);
         }
         if let Some(arn) = record.str_attr("permissions_boundary") {
             let mut boundary = Collected::default();
-            boundary.policy(Some(arn), &[], "permissions_boundary", &policies);
+            boundary.policy(Some(arn), (&[], false), "permissions_boundary", &policies);
             if let Some(b) = boundaries.get_mut(i) {
                 *b = boundary.grants.into_iter().next();
             }
@@ -386,21 +399,22 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
                     "role"
                 };
                 let arn = resource.str_attr("policy_arn");
-                let referenced: Vec<&ContextResource> = if arn.is_some() {
-                    Vec::new()
-                } else {
-                    let config = config_address(&resource.address);
-                    index
+                let config = config_address(&resource.address);
+                let targets: &[&str] = match arn {
+                    Some(_) => &[],
+                    None => index
                         .references
                         .get(&(config.as_str(), "policy_arn"))
-                        .into_iter()
-                        .flatten()
-                        .flat_map(|t| policies.by_config.get(*t).into_iter().flatten().copied())
-                        .collect()
+                        .map_or(&[], Vec::as_slice),
                 };
+                let referenced: Vec<&ContextResource> = targets
+                    .iter()
+                    .flat_map(|t| policies.by_config.get(*t).into_iter().flatten().copied())
+                    .collect();
+                let plain = targets.iter().any(|t| context.plain_policy(t));
                 for i in index.roles(resource, attr) {
                     if let Some(c) = collected.get_mut(i) {
-                        c.policy(arn, &referenced, &resource.address, &policies);
+                        c.policy(arn, (&referenced, plain), &resource.address, &policies);
                     }
                 }
             }
@@ -481,7 +495,7 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
             if let (Some(c), Some(role)) = (consumers.get_mut(r), roles.get(q)) {
                 c.push(Consumer::Role {
                     address: role.address.clone(),
-                    arn: caller_arn.clone(),
+                    arn: caller_arn.to_string(),
                 });
             }
         }

@@ -11,6 +11,10 @@
 //! read, in `crate::permissions`.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
+use std::collections::hash_map::RandomState;
+use std::collections::HashSet;
+use std::hash::BuildHasher;
+
 use serde_json::Value;
 
 use crate::permissions::classify::{read_policy, PolicyFacts};
@@ -119,7 +123,7 @@ pub struct ContextResource {
     pub policies: Vec<(Box<str>, PolicyFacts)>,
     /// `max_session_duration` (a role), when a number.
     pub max_session_duration: Option<u64>,
-    pub service_account: Option<ServiceAccount>,
+    pub service_account: Option<Box<ServiceAccount>>,
 }
 
 impl ContextResource {
@@ -165,14 +169,121 @@ pub struct ProviderAssume {
 }
 
 /// Everything the context collected from one plan document.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Plans hold tens of thousands of policies, attachments and functions, and most name no
+/// role of the plan: once `planned_values` (which Terraform writes before `resource_changes`)
+/// has told the roles the plan will have, an entry that names only other roles is not kept,
+/// and a policy that grants nothing of note is kept as a key of its ARN.
+#[derive(Debug, Clone, Default)]
 pub struct PlanContext {
     pub resources: Vec<ContextResource>,
     pub config: Vec<ConfigResource>,
     pub providers: Vec<ProviderAssume>,
+    /// Keys of the `aws_iam_policy` documents of class `other` that allow no
+    /// `sts:AssumeRole`, by ARN and by configuration address.
+    plain_policies: HashSet<u64>,
+    /// Random per document, so no input can aim a collision.
+    hasher: RandomState,
+    /// Keys of the role names `planned_values` holds, and whether it was read.
+    planned_roles: HashSet<u64>,
+    roles_known: bool,
 }
 
+impl PartialEq for PlanContext {
+    fn eq(&self, other: &Self) -> bool {
+        // The keys are random per document: only how many there are is comparable.
+        self.resources == other.resources
+            && self.config == other.config
+            && self.providers == other.providers
+            && self.plain_policies.len() == other.plain_policies.len()
+    }
+}
+
+impl Eq for PlanContext {}
+
+/// The name a role ARN ends with (`arn:aws:iam::1:role/path/name` -> `name`).
+pub fn role_name_of_arn(arn: &str) -> Option<&str> {
+    let resource = arn.strip_prefix("arn:")?.splitn(5, ':').nth(4)?;
+    resource.strip_prefix("role/")?.rsplit('/').next()
+}
+
+/// The attributes whose values name policies, not roles.
+const POLICY_NAMING: &[&str] = &["policy_arn", "managed_policy_arns", "permissions_boundary"];
+
 impl PlanContext {
+    fn key(&self, text: &str) -> u64 {
+        self.hasher.hash_one(text)
+    }
+
+    /// A role name or ARN of `planned_values`.
+    pub(super) fn planned_role(&mut self, name_or_arn: &str) {
+        let key = self.key(role_name_of_arn(name_or_arn).unwrap_or(name_or_arn));
+        self.planned_roles.insert(key);
+    }
+
+    /// `planned_values` has been read: the roles the plan will have are known.
+    pub(super) fn planned_roles_read(&mut self) {
+        self.roles_known = true;
+    }
+
+    /// A kept entry, as read.
+    pub(super) fn add(&mut self, mut record: ContextResource) {
+        // What is deleted gives no permission and runs as no role.
+        if !record.exists_after {
+            return;
+        }
+        if record.resource_type == "aws_iam_role" {
+            // The role's change has its ARN.
+            record.arn = None;
+        }
+        if record.resource_type == "aws_iam_policy" {
+            let plain = record.policies.iter().all(|(_, p)| {
+                p.class == crate::permissions::PermissionClass::Other && p.assume.is_empty()
+            });
+            if let (true, Some(arn)) = (plain, record.arn.as_deref()) {
+                let keys = [
+                    self.key(arn),
+                    self.key(&super::accounts::config_address(&record.address)),
+                ];
+                self.plain_policies.extend(keys);
+                return;
+            }
+        } else if record.resource_type != "aws_iam_role" && !self.may_name_a_role(&record) {
+            return;
+        }
+        self.resources.push(record);
+    }
+
+    /// Whether the entry may name a role of the plan: it names one `planned_values` holds,
+    /// or names none it knows yet (a value known only after apply may be one, found by its
+    /// reference in `configuration`), or the roles are not known.
+    fn may_name_a_role(&self, record: &ContextResource) -> bool {
+        if !self.roles_known {
+            return true;
+        }
+        let mut named = record
+            .names
+            .iter()
+            .filter(|(attr, _)| !POLICY_NAMING.contains(attr))
+            .map(|(_, v)| &**v)
+            .chain(record.service_account.as_ref().map(|s| &*s.role_arn))
+            .peekable();
+        if named.peek().is_none() {
+            return true;
+        }
+        named.any(|v| {
+            self.planned_roles
+                .contains(&self.key(role_name_of_arn(v).unwrap_or(v)))
+        })
+    }
+
+    /// An `aws_iam_policy` of class `other` that allows no `sts:AssumeRole` has this ARN, or
+    /// this configuration address.
+    pub fn plain_policy(&self, arn_or_config_address: &str) -> bool {
+        self.plain_policies
+            .contains(&self.key(arn_or_config_address))
+    }
+
     /// Give back the growth slack of the collections (filled by pushing) before the plan is
     /// kept.
     pub(super) fn shrink(&mut self) {
@@ -370,7 +481,7 @@ fn read_attr(out: &mut ContextResource, name: &'static str, value: &Value) {
 
 /// A Kubernetes service account's `metadata` block (a list of one object, or an object):
 /// its namespace, name and IRSA annotation, when it has one.
-fn service_account(metadata: &Value) -> Option<ServiceAccount> {
+fn service_account(metadata: &Value) -> Option<Box<ServiceAccount>> {
     let meta = match metadata {
         Value::Array(items) => items.first()?,
         other => other,
@@ -381,11 +492,11 @@ fn service_account(metadata: &Value) -> Option<ServiceAccount> {
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
         .unwrap_or("default");
-    Some(ServiceAccount {
+    Some(Box::new(ServiceAccount {
         namespace: namespace.into(),
         name: meta.get("name")?.as_str()?.into(),
         role_arn: role_arn.into(),
-    })
+    }))
 }
 
 /// A module path and an address inside it.

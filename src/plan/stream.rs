@@ -262,6 +262,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 TopKey::PlannedValues => {
                     doc.has_plan_key = true;
                     self.state(StateLevel::PlannedValues, 0, false, &mut doc.facts)?;
+                    self.context.planned_roles_read();
                 }
                 TopKey::PriorState => {
                     doc.has_plan_key = true;
@@ -354,7 +355,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                 Ok(Kept::Context) => {
                     // Context only informs: an entry too large to keep is skipped.
                     if let Some(bytes) = self.src.end_capture().filter(|_| !drift) {
-                        self.context.resources.extend(self.spans.resource(&bytes));
+                        if let Some(record) = self.spans.resource(&bytes) {
+                            self.context.add(record);
+                        }
                     }
                 }
                 Ok(Kept::Role) => {
@@ -368,8 +371,8 @@ impl<R: Chunks> PlanStream<'_, R> {
                             ),
                         });
                     };
-                    if !drift {
-                        self.context.resources.extend(self.spans.resource(&bytes));
+                    if let Some(record) = self.spans.resource(&bytes).filter(|_| !drift) {
+                        self.context.add(record);
                     }
                     match typed_entry(&bytes, drift) {
                         Ok(Some(role)) => {
@@ -811,21 +814,38 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                     ResourceKey::Mode => data = self.lenient_with(|m| m == "data")?,
                     ResourceKey::Type => {
-                        kind = self.lenient_with(|t| (ResourceKind::of(None, t), t == CALLER))?;
+                        kind = self.lenient_with(|t| {
+                            (
+                                ResourceKind::of(None, t),
+                                t == CALLER,
+                                ROLE_TYPES.contains(&t),
+                            )
+                        })?;
                     }
                     ResourceKey::Values => {
                         arn = None;
                         account_id = None;
-                        let caller = kind.map(|k: (ResourceKind, bool)| k.1);
-                        if !facts.values_wanted(prior, address, data, caller) {
+                        let caller = kind.map(|k: (ResourceKind, bool, bool)| k.1);
+                        let wanted = facts.values_wanted(prior, address, data, caller);
+                        // The roles the plan will have, for `context` to keep what names them.
+                        let role = !prior && data != Some(true) && kind.is_some_and(|k| k.2);
+                        if !wanted && !role {
                             self.src.skip_value()?;
                         } else if self.src.peek_nonws()? == Some(b'{') {
                             self.src.bump();
                             if self.src.first_key()? {
                                 loop {
-                                    let key = self.src.key(values_key)?;
+                                    let (key, name) =
+                                        self.src.key(|k| (values_key(k), k == b"name"))?;
                                     self.src.colon()?;
                                     match key {
+                                        ResourceKey::Arn if role => {
+                                            let text = self.lenient_string()?;
+                                            if let Some(text) = &text {
+                                                self.context.planned_role(text);
+                                            }
+                                            arn = text.as_deref().and_then(arn_number);
+                                        }
                                         ResourceKey::Arn => {
                                             arn = self.lenient_with(arn_number)?.flatten();
                                         }
@@ -833,12 +853,21 @@ impl<R: Chunks> PlanStream<'_, R> {
                                             account_id =
                                                 self.lenient_with(account_number)?.flatten();
                                         }
+                                        _ if name && role => {
+                                            if let Some(text) = self.lenient_string()? {
+                                                self.context.planned_role(&text);
+                                            }
+                                        }
                                         _ => self.src.skip_value()?,
                                     }
                                     if !self.src.next_key()? {
                                         break;
                                     }
                                 }
+                            }
+                            if !wanted {
+                                arn = None;
+                                account_id = None;
                             }
                         } else {
                             self.any_value()?;
@@ -851,7 +880,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
         }
-        if let (Some(address), Some((managed_kind, caller))) = (address, kind) {
+        if let (Some(address), Some((managed_kind, caller, _))) = (address, kind) {
             let kind = match (data == Some(true), caller) {
                 (false, _) => managed_kind,
                 (true, true) => ResourceKind::CallerIdentity,
