@@ -667,6 +667,76 @@ mod tests {
         assert!(spans.resource(bytes).is_none());
     }
 
+    fn read(plan: &str) -> PlanContext {
+        let opts = crate::plan::ReadOptions {
+            terraform_bin: None,
+        };
+        let mut plans = crate::plan::read_bytes("p", plan.as_bytes(), &opts).unwrap();
+        std::mem::take(&mut plans[0].context)
+    }
+
+    fn entry(address: &str, kind: &str, after: &str) -> String {
+        format!(
+            r#"{{"address":"{address}","mode":"managed","type":"{kind}","name":"x","change":{{"actions":["update"],"before":{after},"after":{after}}}}}"#
+        )
+    }
+
+    /// The streaming reader keeps what names a role of the plan, drops what names only other
+    /// roles once `planned_values` has named them, keeps plain policies as keys only, and
+    /// reads the provider's `assume_role` block with the account facts.
+    #[test]
+    fn the_stream_keeps_only_what_can_relate() {
+        let trust = r#""assume_role_policy":"{\"Statement\":[]}""#;
+        let changes = [
+            entry("aws_iam_role.app", "aws_iam_role", &format!(r#"{{{trust},"name":"app","managed_policy_arns":["arn:aws:iam::aws:policy/ReadOnlyAccess"]}}"#)),
+            entry("aws_lambda_function.mine", "aws_lambda_function", r#"{"role":"arn:aws:iam::111111111111:role/app","arn":"arn:aws:lambda:us-east-1:111111111111:function:mine"}"#),
+            entry("aws_lambda_function.other", "aws_lambda_function", r#"{"role":"arn:aws:iam::111111111111:role/elsewhere"}"#),
+            entry("aws_lambda_function.later", "aws_lambda_function", r#"{"role":null}"#),
+            entry("aws_iam_policy.plain", "aws_iam_policy", r#"{"arn":"arn:aws:iam::111111111111:policy/plain","policy":"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}}"}"#),
+            entry("aws_iam_policy.admin", "aws_iam_policy", r#"{"arn":"arn:aws:iam::111111111111:policy/admin","policy":"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}"}"#),
+        ]
+        .join(",");
+        let planned = r#""planned_values":{"root_module":{"resources":[{"address":"aws_iam_role.app","mode":"managed","type":"aws_iam_role","values":{"name":"app","arn":"arn:aws:iam::111111111111:role/app"}}]}},"#;
+        let providers = r#""configuration":{"provider_config":{"aws":{"name":"aws","expressions":{"assume_role":[{"role_arn":{"references":["aws_iam_role.app.arn","aws_iam_role.app"]},"external_id":{"references":["var.x"]}}]}}},"root_module":{"resources":[{"address":"aws_lambda_function.later","mode":"managed","type":"aws_lambda_function","expressions":{"role":{"references":["aws_iam_role.app.arn"]}}}]}}"#;
+        let plan = format!(
+            r#"{{"format_version":"1.2",{planned}"resource_changes":[{changes}],{providers}}}"#
+        );
+        let context = read(&plan);
+        let kept: Vec<&str> = context.resources.iter().map(|r| &*r.address).collect();
+        assert_eq!(
+            kept,
+            [
+                "aws_iam_role.app",
+                "aws_lambda_function.mine",
+                "aws_lambda_function.later",
+                "aws_iam_policy.admin"
+            ]
+        );
+        assert!(context.plain_policy("arn:aws:iam::111111111111:policy/plain"));
+        assert!(context.plain_policy("aws_iam_policy.plain"));
+        assert!(!context.plain_policy("arn:aws:iam::111111111111:policy/admin"));
+        assert_eq!(
+            context.config,
+            [ConfigResource {
+                address: "aws_lambda_function.later".into(),
+                references: vec![("role", "aws_iam_role.app".into())],
+            }]
+        );
+        assert_eq!(
+            context.providers,
+            [ProviderAssume {
+                provider: "aws".into(),
+                role_arns: Vec::new(),
+                role_references: vec!["aws_iam_role.app".into()],
+                has_external_id: true,
+                external_id: None,
+            }]
+        );
+        // Without `planned_values` first, nothing is known to be irrelevant: all is kept.
+        let unfiltered = read(&plan.replace(planned, ""));
+        assert_eq!(unfiltered.resources.len(), 5);
+    }
+
     #[test]
     fn odd_values_are_lenient_and_unknown_documents_are_unknown() {
         let mut r = ContextResource {
