@@ -215,10 +215,25 @@ impl PlanContext {
         self.hasher.hash_one(text)
     }
 
-    /// A role name or ARN of `planned_values`.
-    pub(super) fn planned_role(&mut self, name_or_arn: &str) {
-        let key = self.key(role_name_of_arn(name_or_arn).unwrap_or(name_or_arn));
-        self.planned_roles.insert(key);
+    /// A role's `values` in `planned_values` (its JSON text): its name and ARN. Lenient:
+    /// values of another shape name nothing.
+    pub(super) fn planned_role_values(&mut self, bytes: &[u8]) {
+        #[derive(serde::Deserialize)]
+        struct RoleValues {
+            name: Option<Value>,
+            arn: Option<Value>,
+        }
+        let Ok(values) = serde_json::from_slice::<RoleValues>(bytes) else {
+            return;
+        };
+        for text in [values.name, values.arn]
+            .iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let key = self.key(role_name_of_arn(text).unwrap_or(text));
+            self.planned_roles.insert(key);
+        }
     }
 
     /// `planned_values` has been read: the roles the plan will have are known.
@@ -631,8 +646,7 @@ mod tests {
         let bytes = br#"{"address":"aws_iam_policy.p","before":{"policy":"x"},"after":{"arn":"arn:aws:iam::111111111111:policy/p","policy":"{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}","role":"r"}}"#;
         let find = |needle: &str| {
             let text = std::str::from_utf8(bytes).unwrap();
-            let start = text.find(needle).unwrap() + needle.len();
-            start
+            text.find(needle).unwrap() + needle.len()
         };
         let value_end = |start: usize| {
             let mut de = serde_json::Deserializer::from_slice(&bytes[start..]).into_iter::<Value>();

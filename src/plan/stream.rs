@@ -829,23 +829,24 @@ impl<R: Chunks> PlanStream<'_, R> {
                         let wanted = facts.values_wanted(prior, address, data, caller);
                         // The roles the plan will have, for `context` to keep what names them.
                         let role = !prior && data != Some(true) && kind.is_some_and(|k| k.2);
-                        if !wanted && !role {
+                        if role && !wanted {
+                            // Captured and skipped, so a fault in it is reported where the
+                            // typed reader, which skips these values, reports it.
+                            self.src.peek_nonws()?;
+                            self.src.begin_capture(OTHER_ENTRY_LIMIT);
+                            self.src.skip_value()?;
+                            if let Some(bytes) = self.src.end_capture() {
+                                self.context.planned_role_values(&bytes);
+                            }
+                        } else if !wanted {
                             self.src.skip_value()?;
                         } else if self.src.peek_nonws()? == Some(b'{') {
                             self.src.bump();
                             if self.src.first_key()? {
                                 loop {
-                                    let (key, name) =
-                                        self.src.key(|k| (values_key(k), k == b"name"))?;
+                                    let key = self.src.key(values_key)?;
                                     self.src.colon()?;
                                     match key {
-                                        ResourceKey::Arn if role => {
-                                            let text = self.lenient_string()?;
-                                            if let Some(text) = &text {
-                                                self.context.planned_role(text);
-                                            }
-                                            arn = text.as_deref().and_then(arn_number);
-                                        }
                                         ResourceKey::Arn => {
                                             arn = self.lenient_with(arn_number)?.flatten();
                                         }
@@ -853,21 +854,12 @@ impl<R: Chunks> PlanStream<'_, R> {
                                             account_id =
                                                 self.lenient_with(account_number)?.flatten();
                                         }
-                                        _ if name && role => {
-                                            if let Some(text) = self.lenient_string()? {
-                                                self.context.planned_role(&text);
-                                            }
-                                        }
                                         _ => self.src.skip_value()?,
                                     }
                                     if !self.src.next_key()? {
                                         break;
                                     }
                                 }
-                            }
-                            if !wanted {
-                                arn = None;
-                                account_id = None;
                             }
                         } else {
                             self.any_value()?;
