@@ -164,8 +164,10 @@ fn statement_class(s: &Statement) -> (PermissionClass, String) {
             "allows every action on every resource".to_string(),
         );
     }
-    for action in GRANT_ACTIONS {
-        if action_matches(&s.actions, action) && IAM_SAMPLES.iter().any(|r| covers(res, r)) {
+    // Resources first: most statements pin theirs, and that answers in a few comparisons.
+    let unpinned_iam = IAM_SAMPLES.iter().any(|r| covers(res, r));
+    for action in GRANT_ACTIONS.iter().filter(|_| unpinned_iam) {
+        if action_matches(&s.actions, action) {
             return (
                 PermissionClass::AdminEquivalent,
                 format!("allows `{action}` on IAM resources it does not pin"),
@@ -173,13 +175,13 @@ fn statement_class(s: &Statement) -> (PermissionClass, String) {
         }
     }
     // Passing any role of an account it does not pin: `*`, or `arn:aws:iam::*:role/*`.
-    if action_matches(&s.actions, "iam:PassRole") && covers(res, ANY_ROLE) {
+    if covers(res, ANY_ROLE) && action_matches(&s.actions, "iam:PassRole") {
         return (
             PermissionClass::AdminEquivalent,
             "allows `iam:PassRole` on every role".to_string(),
         );
     }
-    if action_matches(&s.actions, ANY_SERVICE) && covers(res, ANY_RESOURCE) {
+    if covers(res, ANY_RESOURCE) && action_matches(&s.actions, ANY_SERVICE) {
         return (
             PermissionClass::PowerUser,
             "allows the actions of every service it does not exclude on every resource".to_string(),
@@ -202,7 +204,7 @@ fn statement_class(s: &Statement) -> (PermissionClass, String) {
         }
     }
     for (action, sample) in DATA_READS {
-        if action_matches(&s.actions, action) && covers(res, sample) {
+        if covers(res, sample) && action_matches(&s.actions, action) {
             return (
                 PermissionClass::DataRead,
                 format!("allows `{action}` on every resource"),

@@ -212,15 +212,23 @@ const REQUIREMENTS: &[(&str, &[&str])] = &[
     ("org", &["aws:PrincipalOrgID", "aws:PrincipalOrgPaths"]),
 ];
 
-/// Conditions of Allow statements on one of `keys` that a request without the key fails: a
-/// positive operator without `IfExists`, or `Null` = false.
-fn requiring<'p>(policy: &'p Policy, keys: &[&str]) -> Vec<&'p Condition> {
+/// The conditions of Allow statements on one of `keys`.
+fn allow_conditions_on<'p>(
+    policy: &'p Policy,
+    keys: &'p [&'p str],
+) -> impl Iterator<Item = &'p Condition> + 'p {
     policy
         .statements
         .iter()
         .filter(|s| s.effect == Effect::Allow)
         .flat_map(|s| s.conditions.iter())
         .filter(|c| keys.iter().any(|k| c.key.eq_ignore_ascii_case(k)))
+}
+
+/// Conditions of Allow statements on one of `keys` that a request without the key fails: a
+/// positive operator without `IfExists`, or `Null` = false.
+fn requiring<'p>(policy: &'p Policy, keys: &'p [&'p str]) -> Vec<&'p Condition> {
+    allow_conditions_on(policy, keys)
         .filter(|c| match c.operator {
             Operator::Known {
                 base: BaseOp::Null, ..
@@ -235,20 +243,7 @@ fn requiring<'p>(policy: &'p Policy, keys: &[&str]) -> Vec<&'p Condition> {
 
 /// Whether the policy's Allow statements test any of `keys` at all.
 fn mentions(policy: &Policy, keys: &[&str]) -> bool {
-    policy
-        .statements
-        .iter()
-        .filter(|s| s.effect == Effect::Allow)
-        .flat_map(|s| s.conditions.iter())
-        .any(|c| keys.iter().any(|k| c.key.eq_ignore_ascii_case(k)))
-}
-
-fn ticks(values: &[String]) -> String {
-    values
-        .iter()
-        .map(|v| format!("`{v}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    allow_conditions_on(policy, keys).next().is_some()
 }
 
 /// New ExternalId, MFA or organization requirements: what callers must now send (info), and
@@ -285,12 +280,12 @@ fn new_requirements(before: &Policy, after: &Policy, facts: &RoleFacts, out: &mu
         let message = match *family {
             "external-id" => format!(
                 "callers must now send `sts:ExternalId` ({}): AWS CLI `aws sts assume-role --external-id {example} ...`, SDK `ExternalId=\"{example}\"`, Terraform provider `assume_role {{ external_id = \"{example}\" }}`",
-                ticks(&values)
+                super::words::quoted(&values)
             ),
             "mfa" => "callers must now sign in with MFA: AWS CLI `--serial-number` and `--token-code` (or `mfa_serial` in the profile), SDK `SerialNumber` and `TokenCode`; Terraform cannot prompt for a code, so run it with session credentials from `aws sts get-session-token --serial-number ... --token-code ...`".to_string(),
             _ => format!(
                 "callers must now belong to the organization ({}): there is nothing to send, a caller outside it gets AccessDenied",
-                ticks(&values)
+                super::words::quoted(&values)
             ),
         };
         let mut info = about(family, message);
@@ -309,7 +304,7 @@ fn new_requirements(before: &Policy, after: &Policy, facts: &RoleFacts, out: &mu
                     {
                         Some(format!(
                             "the provider configuration `{provider}` sends `external_id` `{v}`, which the new condition ({}) does not accept: its plans and applies will get AccessDenied",
-                            ticks(&values)
+                            super::words::quoted(&values)
                         ))
                     }
                     _ => None,

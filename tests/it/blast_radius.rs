@@ -13,15 +13,6 @@ fn check(plan: &str) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
-fn role<'a>(doc: &'a Value, address: &str) -> &'a Value {
-    doc["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["address"] == address)
-        .unwrap_or_else(|| panic!("no role {address}"))
-}
-
 fn findings<'a>(doc: &'a Value, address: &str) -> Vec<&'a Value> {
     doc["findings"]
         .as_array()
@@ -46,7 +37,7 @@ fn every_permission_class_and_the_raise_on_admin_roles() {
         ("aws_iam_role.bounded", "data-read", "high"),
     ];
     for (address, class, severity) in want {
-        let r = role(&doc, address);
+        let r = common::role(&doc, address);
         assert_eq!(r["permissions"]["class"], class, "{address}: {r}");
         let f = findings(&doc, address);
         assert_eq!(f.len(), 1, "{address}");
@@ -60,13 +51,13 @@ fn every_permission_class_and_the_raise_on_admin_roles() {
     }
     // The data-read role's policy is created by this plan: linked by its configuration
     // references, its document classified.
-    let grants = &role(&doc, "aws_iam_role.reader")["permissions"]["grants"];
+    let grants = &common::role(&doc, "aws_iam_role.reader")["permissions"]["grants"];
     assert_eq!(
         grants[0]["from"],
         "aws_iam_policy_attachment.read -> aws_iam_policy.read"
     );
     assert_eq!(
-        role(&doc, "aws_iam_role.bounded")["permissions"]["boundary"]["class"],
+        common::role(&doc, "aws_iam_role.bounded")["permissions"]["boundary"]["class"],
         "data-read"
     );
 }
@@ -167,7 +158,7 @@ fn each_consumer_has_its_own_fingerprint() {
 #[test]
 fn odd_context_values_are_read_leniently() {
     let doc = check("odd-values.json");
-    let r = role(&doc, "aws_iam_role.r");
+    let r = common::role(&doc, "aws_iam_role.r");
     // The managed policy ARN as a lone string still counts; the unreadable inline policy and
     // role policy are unknown, never a pass.
     assert_eq!(r["permissions"]["class"], "admin-equivalent", "{r}");
