@@ -241,12 +241,16 @@ impl PlanContext {
         self.roles_known = true;
     }
 
-    /// A kept entry, as read.
+    /// Whether an entry is kept, from the attributes that name roles: what is deleted gives
+    /// no permission and runs as no role.
+    pub(super) fn wanted(&self, record: &ContextResource) -> bool {
+        record.exists_after
+            && (matches!(record.resource_type, "aws_iam_role" | "aws_iam_policy")
+                || self.may_name_a_role(record))
+    }
+
+    /// A kept entry, as read (`wanted` said so).
     pub(super) fn add(&mut self, mut record: ContextResource) {
-        // What is deleted gives no permission and runs as no role.
-        if !record.exists_after {
-            return;
-        }
         if record.resource_type == "aws_iam_role" {
             // The role's change has its ARN.
             record.arn = None;
@@ -263,8 +267,6 @@ impl PlanContext {
                 self.plain_policies.extend(keys);
                 return;
             }
-        } else if record.resource_type != "aws_iam_role" && !self.may_name_a_role(&record) {
-            return;
         }
         self.resources.push(record);
     }
@@ -413,7 +415,14 @@ impl Spans {
     /// The entry's record, decoded from its bytes; `None` when it is not of a kept type or a
     /// span is missing (a capture given up: the role then shows no such source, and a role
     /// with none is `unknown`).
-    pub fn resource(&self, bytes: &[u8]) -> Option<ContextResource> {
+    ///
+    /// `wanted` is asked once the attributes that name roles are read, before the policy
+    /// documents are parsed and the address and ARN copied: most entries stop there.
+    pub fn resource(
+        &self,
+        bytes: &[u8],
+        wanted: impl FnOnce(&ContextResource) -> bool,
+    ) -> Option<ContextResource> {
         let resource_type = self.resource_type?;
         let kept = kept_attrs(resource_type);
         let exists_after = self.after.present;
@@ -425,9 +434,8 @@ impl Spans {
             return None;
         };
         let slice = |span: Option<Span>| span.and_then(|(a, b)| bytes.get(a..b));
-        let address: String = serde_json::from_slice(slice(self.address)?).ok()?;
         let mut out = ContextResource {
-            address: address.into(),
+            address: Box::from(""),
             resource_type,
             exists_after,
             arn: None,
@@ -436,15 +444,29 @@ impl Spans {
             max_session_duration: None,
             service_account: None,
         };
+        let read = |policies: bool, out: &mut ContextResource| -> Option<()> {
+            for (name, span) in side
+                .attrs
+                .iter()
+                .filter(|(n, _)| kept.contains(n) && (*n == "policy") == policies)
+            {
+                let value: Value = serde_json::from_slice(slice(*span)?).ok()?;
+                read_attr(out, name, &value);
+            }
+            Some(())
+        };
+        read(false, &mut out)?;
+        if !wanted(&out) {
+            return None;
+        }
+        read(true, &mut out)?;
+        let address: String = serde_json::from_slice(slice(self.address)?).ok()?;
+        out.address = address.into();
         if let Some(span) = side.arn {
             out.arn = serde_json::from_slice::<Value>(slice(span)?)
                 .ok()?
                 .as_str()
                 .map(Box::from);
-        }
-        for (name, span) in side.attrs.iter().filter(|(n, _)| kept.contains(n)) {
-            let value: Value = serde_json::from_slice(slice(*span)?).ok()?;
-            read_attr(&mut out, name, &value);
         }
         // A policy resource without its document on this side: known only after apply.
         if matches!(resource_type, "aws_iam_policy" | "aws_iam_role_policy")
@@ -666,7 +688,7 @@ mod tests {
         spans.attr(true, "policy", Some((policy, value_end(policy))));
         let role = find(r#""role":"#);
         spans.attr(true, "role", Some((role, value_end(role))));
-        let got = spans.resource(bytes).unwrap();
+        let got = spans.resource(bytes, |_| true).unwrap();
         assert_eq!(&*got.address, "aws_iam_policy.p");
         assert!(got.exists_after);
         assert_eq!(
@@ -678,7 +700,7 @@ mod tests {
         assert_eq!(got.policies[0].1.class, PermissionClass::AdminEquivalent);
         // Not a kept type: nothing.
         spans.resource_type(context_type("aws_s3_bucket"));
-        assert!(spans.resource(bytes).is_none());
+        assert!(spans.resource(bytes, |_| true).is_none());
     }
 
     fn read(plan: &str) -> PlanContext {

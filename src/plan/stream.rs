@@ -355,9 +355,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 Ok(Kept::Context) => {
                     // Context only informs: an entry too large to keep is skipped.
                     if let Some(bytes) = self.src.end_capture().filter(|_| !drift) {
-                        if let Some(record) = self.spans.resource(&bytes) {
-                            self.context.add(record);
-                        }
+                        self.context_entry(&bytes);
                     }
                 }
                 Ok(Kept::Role) => {
@@ -371,8 +369,8 @@ impl<R: Chunks> PlanStream<'_, R> {
                             ),
                         });
                     };
-                    if let Some(record) = self.spans.resource(&bytes).filter(|_| !drift) {
-                        self.context.add(record);
+                    if !drift {
+                        self.context_entry(&bytes);
                     }
                     match typed_entry(&bytes, drift) {
                         Ok(Some(role)) => {
@@ -542,6 +540,14 @@ impl<R: Chunks> PlanStream<'_, R> {
             (true, false, Some(_)) => Kept::Context,
             _ => Kept::No,
         })
+    }
+
+    /// A `resource_changes` entry of a type `context` reads (its captured bytes).
+    fn context_entry(&mut self, bytes: &[u8]) {
+        let context = &self.context;
+        if let Some(record) = self.spans.resource(bytes, |r| context.wanted(r)) {
+            self.context.add(record);
+        }
     }
 
     /// Where the next value starts in the entry's captured bytes.
