@@ -5,7 +5,7 @@ use crate::compare::{
     common_witness, compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict,
     Witness,
 };
-use crate::finding::{fnv1a, Finding};
+use crate::finding::{fnv1a, Finding, Severity};
 use crate::plan::{AccountSource, IamName, OwnAccount, RoleChange, TrustDoc};
 use crate::policy::{normal_form, parse_policy, Policy};
 use crate::rules::cause::{self, Cause};
@@ -114,6 +114,9 @@ pub struct RoleReport {
     /// name: that address (its trust was this role's before).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paired_with: Option<String>,
+    /// What whoever assumes the role can do, from the rest of the plan (`check` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<crate::permissions::BlastRadius>,
     /// Who can assume it, per side, in short form (`AWS:222222222222`): for the table.
     #[serde(skip)]
     pub principals_before: Vec<String>,
@@ -475,6 +478,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
         incomplete: incomplete.as_deref(),
         attributed: &[],
         drift: drift.as_ref(),
+        plan_facts: None,
     };
     let claims: Vec<Option<&'static str>> = {
         let input = RoleInput {
@@ -533,6 +537,7 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
             own_account_source: own_full.as_ref().map(|o| o.source.as_str()),
             imported: change.importing,
             paired_with: change.paired.as_ref().map(|p| p.address.clone()),
+            permissions: None,
             principals_before: principal_summary(&before, before_sensitive),
             principals_after: principal_summary(&after, change.after_sensitive),
         },
@@ -541,13 +546,16 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
 }
 
 fn finish(plan: &str, change: &RoleChange, draft: Draft, delta: &str, sensitive: bool) -> Finding {
-    let fingerprint = fnv1a(&[
+    let mut parts = vec![
         draft.rule.id,
         &change.address,
         delta,
         draft.before_pointer.as_deref().unwrap_or(""),
         draft.after_pointer.as_deref().unwrap_or(""),
-    ]);
+    ];
+    // Only when there is one, so the fingerprints of every other finding stay as they were.
+    parts.extend(draft.subject.as_deref());
+    let fingerprint = fnv1a(&parts);
     Finding {
         rule: draft.rule.id,
         severity: draft.severity,
@@ -565,4 +573,97 @@ fn finish(plan: &str, change: &RoleChange, draft: Draft, delta: &str, sensitive:
         fingerprint,
         suppressed: None,
     }
+}
+
+/// The pass after the read, for one role and what the rest of its plan says about it: the
+/// role's permissions go into its report, the findings of rules that widen who can assume it
+/// are raised one level when it is admin-equivalent, and the rules that need the whole plan
+/// (`trust-breaks-consumer`) speak.
+pub fn apply_plan_facts(
+    plan: &str,
+    change: &RoleChange,
+    facts: crate::permissions::RoleFacts,
+    settings: &RuleSettings,
+    result: &mut RoleResult,
+) {
+    plan_rules(plan, change, &facts, settings, result);
+    result.role.permissions = Some(facts.blast);
+}
+
+/// `apply_plan_facts` but the permissions themselves.
+fn plan_rules(
+    plan: &str,
+    change: &RoleChange,
+    facts: &crate::permissions::RoleFacts,
+    settings: &RuleSettings,
+    result: &mut RoleResult,
+) {
+    if facts.blast.class == crate::permissions::PermissionClass::AdminEquivalent {
+        let because = facts
+            .blast
+            .grants
+            .iter()
+            .find(|g| g.class == crate::permissions::PermissionClass::AdminEquivalent)
+            .map(|g| format!(" ({}: {})", g.from, g.why))
+            .unwrap_or_default();
+        for f in &mut result.findings {
+            if rules::RAISED_FOR_ADMIN.contains(&f.rule) && f.severity != Severity::Critical {
+                f.severity = f.severity.raised();
+                f.message = format!(
+                    "{}; raised one level: whoever assumes this role is admin-equivalent{because}",
+                    f.message
+                );
+            }
+        }
+    }
+    // A renamed role's before is the trust it had at its old address (as in `analyse`).
+    let (before_doc, before_sensitive) = match &change.paired {
+        Some(p) => (&p.before, p.before_sensitive || change.before_sensitive),
+        None => (&change.before, change.before_sensitive),
+    };
+    let changed_text = *before_doc != change.after;
+    let long_session = facts.max_session_duration.is_some_and(|d| d > 3600);
+    if facts.consumers.is_empty() && !changed_text && !long_session {
+        return;
+    }
+    let sensitive = before_sensitive || change.after_sensitive;
+    let before = decode_side(before_doc);
+    let after = decode_side(&change.after);
+    let own_full = own_account(change, settings);
+    let own = own_full.as_ref().map(|o| o.account.clone());
+    let arn = role_arn(change, own.as_deref());
+    let input = RoleInput {
+        change,
+        before: &before,
+        after: &after,
+        settings,
+        own_account: own,
+        role_arn: &arn,
+        own_account_source: own_full.as_ref().map(|o| o.source),
+        comparison: None,
+        incomplete: None,
+        attributed: &[],
+        drift: None,
+        plan_facts: Some(facts),
+    };
+    let mut drafts = Vec::new();
+    for rule in rules::REGISTRY
+        .iter()
+        .filter(|r| r.meta().id == "trust-breaks-consumer")
+    {
+        rule.check(&input, &mut drafts);
+    }
+    if drafts.is_empty() {
+        return;
+    }
+    let delta = format!(
+        "{}\u{0}{}",
+        side_json(&before, false),
+        side_json(&after, false)
+    );
+    result.findings.extend(
+        drafts
+            .into_iter()
+            .map(|d| finish(plan, change, d, &delta, sensitive)),
+    );
 }

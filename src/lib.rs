@@ -13,6 +13,7 @@ pub mod eval;
 pub mod finding;
 pub mod forge;
 pub mod gate;
+pub mod permissions;
 pub mod pipeline;
 pub mod plan;
 pub mod policy;

@@ -127,12 +127,13 @@ fn work(shared: &Shared<'_>, done: &Sender<(Key, Early)>) {
 }
 
 fn analyse(shared: &Shared<'_>, change: RoleChange) -> Early {
+    let mut result = analysis::analyse("", &change, shared.settings);
+    // What the role's result says when the plan says nothing more about it (most roles of a
+    // large plan); the pass after the read replaces it where the plan does
+    // (`RoleFacts::matter`).
+    result.role.permissions = Some(crate::permissions::BlastRadius::unknown());
     Early {
-        slot: store(
-            shared.store,
-            shared.judge,
-            analysis::analyse("", &change, shared.settings),
-        ),
+        slot: store(shared.store, shared.judge, result),
         address: change.address,
         drift: change.drift,
         before_sensitive: change.before_sensitive,

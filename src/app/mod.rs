@@ -164,15 +164,22 @@ fn analyse_plans(
     let (read, mut early) = pipeline::overlapped(settings, &judge, &store, |sink| {
         read_all(&inputs, &options, io, sink)
     });
-    let (read, mut notes, errors) = read?;
+    let (mut read, mut notes, errors) = read?;
     for e in &errors {
         writeln!(io.err, "trustgate: error: {}", e.message).map_err(write_error)?;
+    }
+    // What the whole plan says about each role (its permissions, its consumers), in role
+    // order; the collected context is freed once it has spoken.
+    let mut plan_facts: Vec<crate::permissions::RoleFacts> = Vec::new();
+    for plan in read.iter_mut().flat_map(|(_, plans)| plans.iter_mut()) {
+        plan_facts.extend(crate::permissions::relate(&plan.roles, &plan.context));
+        plan.context = plan::PlanContext::default();
     }
 
     let mut infos: Vec<PlanInfo> = Vec::new();
     // Each role's result in plan order: taken from the early analysis when it matches the
     // finished role, else left for `late`.
-    let mut slots: Vec<(&str, Option<Slot>)> = Vec::new();
+    let mut slots: Vec<(&str, &plan::RoleChange, Option<Slot>)> = Vec::new();
     let mut late: Vec<(&str, &plan::RoleChange)> = Vec::new();
     for (input, plans) in &read {
         for (doc, plan) in (1..).zip(plans) {
@@ -184,7 +191,7 @@ fn analyse_plans(
                 if slot.is_none() {
                     late.push((path, change));
                 }
-                slots.push((path, slot));
+                slots.push((path, change, slot));
             }
             for warning in &plan.info.warnings {
                 notes.push(format!("{}: {warning}", plan.info.path));
@@ -201,18 +208,32 @@ fn analyse_plans(
     drop(early);
     let late_results = analysis::analyse_all(&late, settings);
     drop(late);
-    let mut late = late_results
-        .into_iter()
-        .map(|result| pipeline::store(&store, &judge, result))
-        .collect::<Vec<_>>()
-        .into_iter();
+    let mut late = late_results.into_iter();
     let mut results = Results::new(store);
     let mut tally = crate::suppress::Tally::default();
-    for (path, slot) in slots {
-        if let Some(slot) = slot.or_else(|| late.next()) {
-            tally.add(&slot.tally);
-            results.push(path, slot);
-        }
+    for ((path, change, slot), facts) in slots.into_iter().zip(plan_facts) {
+        // A stored result already says what a role with no plan facts says; any other is
+        // read back, completed by the plan's facts, judged again and stored anew.
+        let result = match slot {
+            Some(slot) if !facts.matter() => {
+                tally.add(&slot.tally);
+                results.push(path, slot);
+                continue;
+            }
+            Some(slot) => results
+                .store()
+                .result(&slot, path)
+                .map_err(|e| RunError(format!("the report is incomplete: {e}")))?,
+            None => match late.next() {
+                Some(result) => result,
+                None => continue,
+            },
+        };
+        let mut result = result;
+        analysis::apply_plan_facts(path, change, facts, settings, &mut result);
+        let slot = pipeline::store(results.store(), &judge, result);
+        tally.add(&slot.tally);
+        results.push(path, slot);
     }
     drop(late);
     // The roles as read are no longer needed: only the results are rendered.

@@ -44,7 +44,7 @@ fn gaps(
         .filter(|c| !condition_holds(c, statement.effect, policy.version, request))
     {
         out.push(format!(
-            "{at}: condition {} {} fails ({}): {}",
+            "{at}: condition {} {} is not met ({}): {}",
             c.operator_raw,
             tick(&c.key),
             explain_failure(c, statement.effect, policy.version, request),
@@ -54,7 +54,7 @@ fn gaps(
     out
 }
 
-fn statement_name(statement: &Statement) -> String {
+pub(crate) fn statement_name(statement: &Statement) -> String {
     match &statement.sid {
         Some(sid) => format!("statement {} ({sid})", statement.index),
         None => format!("statement {}", statement.index),
@@ -267,7 +267,7 @@ mod tests {
         r.principal = Caller::Aws("arn:aws:iam::222222222222:role/ci".into());
         let steps = explain_denied(&p, &r);
         assert_eq!(steps.len(), 1, "{steps:?}");
-        assert!(steps[0].contains("`sts:ExternalId` fails (key absent)"));
+        assert!(steps[0].contains("`sts:ExternalId` is not met (key absent)"));
         assert!(steps[0].contains("[`abc`]"));
         assert!(steps[0].contains("--external-id"));
 

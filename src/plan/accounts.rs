@@ -36,6 +36,13 @@ pub(super) struct ProviderFacts {
     pub assume_role: BTreeSet<u64>,
     /// `allowed_account_ids` constant values.
     pub allowed: BTreeSet<u64>,
+    /// `assume_role.role_arn`: constant values as written, and the references of an
+    /// expression (for the role's consumers, `crate::permissions`).
+    pub role_arns: Vec<String>,
+    pub role_references: Vec<String>,
+    /// `assume_role.external_id` is set (by any expression), and its constant value.
+    pub has_external_id: bool,
+    pub external_id: Option<String>,
 }
 
 /// The accounts evidence names at one configuration address: one, or several (which makes

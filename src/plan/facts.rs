@@ -75,14 +75,29 @@ pub(super) fn values_key(key: &[u8]) -> ResourceKey {
 /// `expressions.allowed_account_ids.constant_value[*]` (a block is a list of objects in
 /// newer formats, an object in some older ones: both are read). A path is the object keys
 /// from the entry down; lists add nothing to it.
+///
+/// For the consumers of a role (`crate::permissions`), the same walk reads the block's
+/// `role_arn` references and whether it sets `external_id` (and its constant value): one
+/// reading of the provider configuration serves both.
 #[derive(Default)]
 pub(super) struct ProviderFound {
     assume: Vec<String>,
     allowed: Vec<String>,
+    role_references: Vec<String>,
+    has_external_id: bool,
+    external_id: Option<String>,
 }
 
 const ASSUME: [&str; 4] = ["expressions", "assume_role", "role_arn", "constant_value"];
 const ALLOWED: [&str; 3] = ["expressions", "allowed_account_ids", "constant_value"];
+const ROLE_REFERENCES: [&str; 4] = ["expressions", "assume_role", "role_arn", "references"];
+const EXTERNAL_ID: [&str; 3] = ["expressions", "assume_role", "external_id"];
+const EXTERNAL_ID_VALUE: [&str; 4] = [
+    "expressions",
+    "assume_role",
+    "external_id",
+    "constant_value",
+];
 
 impl ProviderFound {
     /// Whether `path` leads to a path looked for.
@@ -90,12 +105,24 @@ impl ProviderFound {
         let prefix = |target: &[&str]| {
             path.len() <= target.len() && path.iter().zip(target).all(|(a, b)| a == b)
         };
-        prefix(&ASSUME) || prefix(&ALLOWED)
+        prefix(&ASSUME)
+            || prefix(&ALLOWED)
+            || prefix(&ROLE_REFERENCES)
+            || prefix(&EXTERNAL_ID_VALUE)
     }
 
-    /// Whether a list at `path` is walked into (a block list or the list of accounts).
+    /// Whether a list at `path` is walked into (a block list, the list of accounts, the
+    /// references of `role_arn`).
     pub fn at_list(path: &[String]) -> bool {
-        path.len() == 2 || path.len() == 3
+        path.len() == 2 || path.len() == 3 || path == ROLE_REFERENCES
+    }
+
+    /// An object found at `path`: `external_id` set by any expression (a constant, a
+    /// variable, a function call) is sent.
+    pub fn object(&mut self, path: &[String]) {
+        if path == EXTERNAL_ID {
+            self.has_external_id = true;
+        }
     }
 
     /// A string found at `path`.
@@ -104,6 +131,10 @@ impl ProviderFound {
             self.assume.push(text);
         } else if path == ALLOWED {
             self.allowed.push(text);
+        } else if path == ROLE_REFERENCES {
+            self.role_references.push(text);
+        } else if path == EXTERNAL_ID_VALUE {
+            self.external_id = Some(text);
         }
     }
 
@@ -118,5 +149,11 @@ impl ProviderFound {
         entry
             .allowed
             .extend(self.allowed.iter().filter_map(|a| account_number(a)));
+        entry.role_arns.extend(self.assume);
+        entry.role_references.extend(self.role_references);
+        entry.has_external_id |= self.has_external_id;
+        if self.external_id.is_some() {
+            entry.external_id = self.external_id;
+        }
     }
 }

@@ -340,6 +340,9 @@ fn plan_of(path: String, doc: DocRecord) -> Plan {
     let mut roles = super::extract::role_changes(doc.changes, doc.drift);
     super::accounts::bind(&mut roles, &doc.facts);
     super::pairing::pair(&mut roles);
+    let mut context = doc.context;
+    context.providers = super::context::providers(&doc.facts);
+    context.shrink();
     let mut warnings = Vec::new();
     let format_version = match (doc.format_version, doc.plan_format_version) {
         (Some(v), _) => Some(v),
@@ -367,6 +370,7 @@ fn plan_of(path: String, doc: DocRecord) -> Plan {
             module_sources: doc.module_sources,
         },
         roles,
+        context,
     }
 }
 

@@ -7,10 +7,12 @@
 //! - `records`: what a document keeps, and the typed records one role entry is read into;
 //! - `extract`: records to `RoleChange`s (trust documents, unknown/sensitive flags, drift);
 //! - `accounts`, `facts`: each role's own account, inferred from the whole plan;
+//! - `context`: what the rest of the plan says about its roles (permissions, consumers);
 //! - `pairing`: roles renamed without `moved` (deleted and created under one IAM name);
 //! - `error`: `PlanError`, the one-line messages users see.
 
 mod accounts;
+pub mod context;
 mod error;
 mod extract;
 mod facts;
@@ -23,6 +25,7 @@ mod scan;
 mod stream;
 
 pub use accounts::{arn_account, config_address};
+pub use context::PlanContext;
 pub use error::PlanError;
 pub use input::{
     expand_inputs, read_bytes, read_path, read_path_with, read_reader, read_reader_with,

@@ -25,6 +25,9 @@ pub struct Plan {
     pub info: PlanInfo,
     /// Role changes in plan order.
     pub roles: Vec<RoleChange>,
+    /// The resources that give roles their permissions or run as them, for the pass after
+    /// the read (`crate::permissions`); emptied once that pass has run.
+    pub context: super::context::PlanContext,
 }
 
 /// The resource types whose trust document trustgate reads (SPEC §1.1).

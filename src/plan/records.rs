@@ -35,6 +35,8 @@ pub(super) struct DocRecord {
     pub module_sources: Vec<(String, String)>,
     /// What the plan tells of each provider configuration's account.
     pub facts: AccountFacts,
+    /// What the plan says about its roles' permissions and consumers (streaming reader only).
+    pub context: super::context::PlanContext,
 }
 
 /// A `resource_changes` / `resource_drift` entry for a managed `aws_iam_role`/`awscc_iam_role`.

@@ -742,6 +742,17 @@ impl<R: Chunks> Source<R> {
         self.capture.limit = limit;
     }
 
+    /// How many bytes the active capture holds up to the current position: where the next
+    /// value starts in the bytes `end_capture` will return. `None` without an active capture.
+    pub fn capture_offset(&self) -> Option<usize> {
+        self.capture.active.then(|| {
+            self.capture
+                .bytes
+                .len()
+                .saturating_add(self.pos.saturating_sub(self.capture.start))
+        })
+    }
+
     /// Lower the capture's limit (the value turned out not to be needed whole); a capture
     /// already past it is given up at the next refill.
     pub fn limit_capture(&mut self, limit: usize) {

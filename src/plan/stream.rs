@@ -15,6 +15,7 @@
 use serde::de::DeserializeSeed;
 
 use super::accounts::{account_number, arn_account, AccountFacts, ResourceKind};
+use super::context::{self, PlanContext};
 use super::error::{one_line, PlanError};
 use super::extract;
 use super::facts::{
@@ -50,6 +51,8 @@ pub(super) fn read_documents<R: Chunks>(
         display,
         sink,
         doc_no: 0,
+        spans: context::Spans::default(),
+        context: PlanContext::default(),
     };
     let mut docs = Vec::new();
     loop {
@@ -65,7 +68,8 @@ pub(super) fn read_documents<R: Chunks>(
         plan.src.bump();
         plan.doc_no = doc_no;
         match plan.document() {
-            Ok(doc) => {
+            Ok(mut doc) => {
+                doc.context = std::mem::take(&mut plan.context);
                 check_document(&doc, &label(display, doc_no))?;
                 docs.push(doc);
             }
@@ -144,6 +148,10 @@ struct PlanStream<'a, R> {
     sink: &'a mut dyn RoleSink,
     /// The document being read (1-based).
     doc_no: usize,
+    /// Where the entry being read holds what `context` keeps (offsets into its capture).
+    spans: context::Spans,
+    /// What the document being read says about its roles' permissions and consumers.
+    context: PlanContext,
 }
 
 /// Refuse a second occurrence of a key, like the typed records do.
@@ -238,6 +246,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 TopKey::PlannedValues => {
                     doc.has_plan_key = true;
                     self.state(StateLevel::PlannedValues, 0, false, &mut doc.facts)?;
+                    self.context.planned_roles_read();
                 }
                 TopKey::PriorState => {
                     doc.has_plan_key = true;
@@ -360,7 +369,13 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             };
             match outcome {
-                Ok(true) => {
+                Ok(Kept::Context) => {
+                    // Context only informs: an entry too large to keep is skipped.
+                    if let Some(bytes) = self.src.end_capture().filter(|_| !drift) {
+                        self.context_entry(&bytes);
+                    }
+                }
+                Ok(Kept::Role) => {
                     let Some(bytes) = self.src.end_capture() else {
                         return Err(Stop::Shape {
                             path: format!("{name}[{index}]"),
@@ -371,6 +386,9 @@ impl<R: Chunks> PlanStream<'_, R> {
                             ),
                         });
                     };
+                    if !drift {
+                        self.context_entry(&bytes);
+                    }
                     match typed_entry(&bytes, drift) {
                         Ok(Some(role)) => {
                             if let Some(earlier) = earlier_drift {
@@ -396,7 +414,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                         }
                     }
                 }
-                Ok(false) => self.src.drop_capture(),
+                Ok(Kept::No) => self.src.drop_capture(),
                 Err(EntryStop::Malformed) => return Err(self.malformed(name, index, drift)),
                 Err(EntryStop::Stop(Stop::Scan(err @ ScanError::Syntax { .. }))) => {
                     // serde reads in order too: a wrong type it meets before the broken JSON
@@ -461,8 +479,10 @@ impl<R: Chunks> PlanStream<'_, R> {
 
     /// One entry (its `{` consumed), checked like the typed `ResourceEntry`; whether it is a
     /// managed IAM role (its captured bytes then go to the typed records).
-    fn entry(&mut self, drift: bool, facts: &mut AccountFacts) -> Result<bool, EntryStop> {
+    fn entry(&mut self, drift: bool, facts: &mut AccountFacts) -> Result<Kept, EntryStop> {
         let mut seen = [false; 9];
+        self.spans.clear();
+        let mut kept_type = None;
         // What the entry tells of accounts (as the typed `ResourceEntry` records it).
         let mut address = None;
         let mut data = false;
@@ -495,8 +515,10 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 match key {
                     EntryKey::Address => {
+                        let start = self.capture_start()?;
                         address = self.string_with(false, |a| facts.address_key(a))?;
                         has_address = address.is_some();
+                        self.spans.address(self.value_span(start));
                     }
                     EntryKey::Type => {
                         has_type = true;
@@ -505,11 +527,14 @@ impl<R: Chunks> PlanStream<'_, R> {
                                 ROLE_TYPES.contains(&t),
                                 ResourceKind::of(None, t),
                                 t == CALLER,
+                                context::context_type(t),
                             )
                         })?;
                         is_role_type = kind.is_some_and(|k| k.0);
                         resource_type = kind.map(|k| (k.1, k.2));
-                        if !is_role_type {
+                        kept_type = kind.and_then(|k| k.3);
+                        self.spans.resource_type(kept_type);
+                        if !is_role_type && kept_type.is_none() {
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
                     }
@@ -519,6 +544,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                         managed = read.map_or(true, |m| m.0);
                         data = read.is_some_and(|m| m.1);
                         if !managed {
+                            self.spans.resource_type(None);
                             self.src.limit_capture(OTHER_ENTRY_LIMIT);
                         }
                     }
@@ -560,7 +586,30 @@ impl<R: Chunks> PlanStream<'_, R> {
                 facts.resource_key(address, kind, arn, account_id);
             }
         }
-        Ok(is_role_type && managed)
+        Ok(match (managed, is_role_type, kept_type) {
+            (true, true, _) => Kept::Role,
+            (true, false, Some(_)) => Kept::Context,
+            _ => Kept::No,
+        })
+    }
+
+    /// A `resource_changes` entry of a type `context` reads (its captured bytes).
+    fn context_entry(&mut self, bytes: &[u8]) {
+        let context = &self.context;
+        if let Some(record) = self.spans.resource(bytes, |r| context.wanted(r)) {
+            self.context.add(record);
+        }
+    }
+
+    /// Where the next value starts in the entry's captured bytes.
+    fn capture_start(&mut self) -> Result<Option<usize>, ScanError> {
+        self.src.peek_nonws()?;
+        Ok(self.src.capture_offset())
+    }
+
+    /// The span from `start` to here, when the capture is still whole.
+    fn value_span(&self, start: Option<usize>) -> Option<(usize, usize)> {
+        Some((start?, self.src.capture_offset()?))
     }
 
     /// The first byte of the next value, consumed, when it is one of `want`; else the value is
@@ -643,7 +692,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 match key {
                     ChangeKey::Actions => self.actions()?,
                     ChangeKey::Before | ChangeKey::After => {
-                        if let Some(side) = self.side()? {
+                        if let Some(side) = self.side(matches!(key, ChangeKey::After))? {
                             sides.push(side);
                         }
                     }
@@ -680,13 +729,14 @@ impl<R: Chunks> PlanStream<'_, R> {
     /// `before` / `after`: null or an object of attributes; only duplicate trust or ARN keys
     /// are refused (as the typed `SideRecord` does). Returns its `arn` and `account_id`
     /// strings (`None` for null).
-    fn side(&mut self) -> Result<Option<Side>, EntryStop> {
+    fn side(&mut self, after: bool) -> Result<Option<Side>, EntryStop> {
         match self.value_start(b"n{")? {
             b'n' => {
+                self.spans.side(after, false);
                 self.src.literal(b"ull")?;
                 return Ok(None);
             }
-            b'{' => {}
+            b'{' => self.spans.side(after, true),
             _ => return Err(Malformed.into()),
         }
         let mut seen = [false; 3];
@@ -695,7 +745,7 @@ impl<R: Chunks> PlanStream<'_, R> {
             return Ok(Some((arn, account_id)));
         }
         loop {
-            let key = self.src.key(side_key)?;
+            let (key, kept) = self.src.key(|k| (side_key(k), context::context_attr(k)))?;
             let slot = match key {
                 SideKey::AwsTrust => Some(0),
                 SideKey::AwsccTrust => Some(1),
@@ -708,6 +758,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
             self.src.colon()?;
+            let start = self.capture_start()?;
             // serde reads the string attributes (checking them as it does any string it
             // reads); every other value only streams past. A repeated informing key is the
             // last, a value of another type none, as `LenientString` reads them.
@@ -720,6 +771,11 @@ impl<R: Chunks> PlanStream<'_, R> {
                     self.lenient_with(|_| ())?;
                 }
                 _ => self.src.skip_value()?,
+            }
+            match (key, kept) {
+                (SideKey::Arn, _) => self.spans.arn(after, self.value_span(start)),
+                (_, Some(name)) => self.spans.attr(after, name, self.value_span(start)),
+                _ => {}
             }
             if !self.src.next_key()? {
                 return Ok(Some((arn, account_id)));
@@ -817,13 +873,31 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                     ResourceKey::Mode => data = self.lenient_with(|m| m == "data")?,
                     ResourceKey::Type => {
-                        kind = self.lenient_with(|t| (ResourceKind::of(None, t), t == CALLER))?;
+                        kind = self.lenient_with(|t| {
+                            (
+                                ResourceKind::of(None, t),
+                                t == CALLER,
+                                ROLE_TYPES.contains(&t),
+                            )
+                        })?;
                     }
                     ResourceKey::Values => {
                         arn = None;
                         account_id = None;
-                        let caller = kind.map(|k: (ResourceKind, bool)| k.1);
-                        if !facts.values_wanted(prior, address, data, caller) {
+                        let caller = kind.map(|k: (ResourceKind, bool, bool)| k.1);
+                        let wanted = facts.values_wanted(prior, address, data, caller);
+                        // The roles the plan will have, for `context` to keep what names them.
+                        let role = !prior && data != Some(true) && kind.is_some_and(|k| k.2);
+                        if role && !wanted {
+                            // Captured and skipped, so a fault in it is reported where the
+                            // typed reader, which skips these values, reports it.
+                            self.src.peek_nonws()?;
+                            self.src.begin_capture(OTHER_ENTRY_LIMIT);
+                            self.src.skip_value()?;
+                            if let Some(bytes) = self.src.end_capture() {
+                                self.context.planned_role_values(&bytes);
+                            }
+                        } else if !wanted {
                             self.src.skip_value()?;
                         } else if self.src.peek_nonws()? == Some(b'{') {
                             self.src.bump();
@@ -857,7 +931,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
         }
-        if let (Some(address), Some((managed_kind, caller))) = (address, kind) {
+        if let (Some(address), Some((managed_kind, caller, _))) = (address, kind) {
             let kind = match (data == Some(true), caller) {
                 (false, _) => managed_kind,
                 (true, true) => ResourceKind::CallerIdentity,
@@ -880,24 +954,48 @@ impl<R: Chunks> PlanStream<'_, R> {
             return Ok(self.any_value()?);
         }
         self.src.bump();
-        let (mut address, mut key) = (None, None);
+        let (mut address, mut key, mut kind, mut mode) = (None, None, None, None);
+        let mut expressions = None;
         if self.src.first_key()? {
             loop {
                 let name = self.src.string(usize::MAX)?.unwrap_or_default();
+                // Kept only while the type may be one `context` reads.
+                let expr = name == "expressions"
+                    && kind
+                        .as_deref()
+                        .map_or(true, |t| context::context_type(t).is_some());
                 let slot = match name {
                     "address" => Some(&mut address),
                     "provider_config_key" => Some(&mut key),
+                    "type" => Some(&mut kind),
+                    "mode" => Some(&mut mode),
                     _ => None,
                 };
                 self.src.colon()?;
                 match slot {
                     Some(slot) => *slot = self.lenient_string()?,
+                    None if expr => {
+                        self.src.peek_nonws()?;
+                        self.src.begin_capture(OTHER_ENTRY_LIMIT);
+                        self.src.skip_value()?;
+                        expressions = self.src.end_capture();
+                    }
                     None => self.src.skip_value()?,
                 }
                 if !self.src.next_key()? {
                     break;
                 }
             }
+        }
+        if let (Some(address), Some(kind), Some(expressions), None | Some("managed")) =
+            (&address, &kind, &expressions, mode.as_deref())
+        {
+            self.context.config.extend(context::config_resource(
+                module,
+                address,
+                kind,
+                expressions,
+            ));
         }
         if let (Some(address), Some(key)) = (address, key) {
             facts.config_resource(module, &address, &key);
@@ -925,6 +1023,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         match self.src.peek_nonws()? {
             Some(b'{') => {
                 self.src.bump();
+                found.object(path);
                 if !self.src.first_key()? {
                     return Ok(());
                 }
@@ -1167,6 +1266,14 @@ fn stray(file: String, line: usize, column: usize, first: u8) -> PlanError {
             "unexpected bytes after the end of the plan document".to_string()
         },
     }
+}
+
+/// What `entry` found: an entry to drop, a role for the typed records, or an entry only
+/// `context` keeps.
+enum Kept {
+    No,
+    Role,
+    Context,
 }
 
 /// Where `config` is in the `configuration` tree.

@@ -52,6 +52,10 @@ pub struct Statement {
     pub effect: Effect,
     pub principals: Principals,
     pub actions: Actions,
+    /// `Resource` / `NotResource` as written: `None` when the statement has neither (every
+    /// valid trust policy). Trust evaluation never reads it (the resource is the role); the
+    /// identity-policy classification does.
+    pub resources: Option<Resources>,
     /// Every (operator, key) pair of the `Condition` block, in document order. All must hold.
     pub conditions: Vec<Condition>,
 }
@@ -129,6 +133,14 @@ pub enum ActionMode {
 pub struct Actions {
     pub mode: ActionMode,
     /// Patterns as written; matching is case-insensitive with `*` and `?`.
+    pub patterns: Vec<String>,
+}
+
+/// `Resource` or `NotResource` patterns (case-sensitive, `*` and `?`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resources {
+    /// True for `NotResource`: the statement covers every resource not listed.
+    pub not: bool,
     pub patterns: Vec<String>,
 }
 

@@ -337,6 +337,7 @@ fn statement_from_node(
     let mut principal_nodes: Vec<(&str, &Node)> = Vec::new();
     let mut action_nodes: Vec<(&str, &Node)> = Vec::new();
     let mut condition_nodes: Vec<&Node> = Vec::new();
+    let mut resources: Option<Resources> = None;
     for (key, value) in members {
         let p = child(pointer, key);
         match key.as_str() {
@@ -359,7 +360,21 @@ fn statement_from_node(
             "Action" | "NotAction" => action_nodes.push((key, value)),
             "Resource" | "NotResource" => {
                 // Refused in trust policies; the implicit resource is the role (SEMANTICS §1.7).
-                strings(value, &p)?;
+                // Kept for identity policies, which the same parser reads. Both keys at once
+                // (refused by IAM): `Resource` is read, as `Principal` is over `NotPrincipal`.
+                let patterns = strings(value, &p)?;
+                let not = key == "NotResource";
+                match &mut resources {
+                    Some(r) if r.not == not => r.patterns.extend(patterns),
+                    Some(r) if r.not => {
+                        *r = Resources {
+                            not: false,
+                            patterns,
+                        }
+                    }
+                    Some(_) => {}
+                    None => resources = Some(Resources { not, patterns }),
+                }
                 issues.push(PolicyIssue {
                     kind: IssueKind::Resource,
                     pointer: p.clone(),
@@ -391,6 +406,7 @@ fn statement_from_node(
         effect,
         principals,
         actions,
+        resources,
         conditions,
     })
 }

@@ -281,6 +281,10 @@ fn details(g: &Group<'_>, sources: &Sources, link_base: Option<&str>, multi_plan
     if multi_plan {
         summary.push_str(&format!(" · in <code>{}</code>", escape::html(g.plan)));
     }
+    // What whoever assumes the role can do, when the plan was read for it.
+    if let Some(p) = g.role.and_then(|r| r.permissions.as_ref()) {
+        summary.push_str(&format!(" · permissions: {}", p.class.as_str()));
+    }
     out.push_str(&format!("<details>\n<summary>{summary}</summary>\n\n"));
     if let Some(r) = g.role {
         if let Some(prev) = &r.previous_address {

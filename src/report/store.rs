@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use crate::analysis::{CompactJson, RoleReport, RoleResult, Verdict};
 use crate::eval::{Caller, ContextValue, Request};
 use crate::finding::{Finding, Severity, Suppression};
+use crate::permissions::{BlastRadius, Grant, PermissionClass};
 
 /// Encoded results stay in memory up to this many bytes; past it they go to a temporary file.
 /// An ordinary plan never reaches it; a plan with thousands of changed roles does.
@@ -191,6 +192,29 @@ impl Store {
             .seek(SeekFrom::Start(spill.len))
             .map_err(|e| format!("cannot read the temporary results file back: {e}"))?;
         Ok(())
+    }
+
+    /// The result `slot` holds, of plan `plan`: for the pass after the read, which may change
+    /// it and push it again.
+    pub fn result(&self, slot: &Slot, plan: &str) -> Result<RoleResult, String> {
+        let mut buf = Vec::new();
+        self.read(slot, &mut buf)?;
+        let statics = self.statics();
+        let mut dec = Dec {
+            bytes: &buf,
+            at: 0,
+            statics: &statics,
+        };
+        let decoded = (|| {
+            if !dec.bool()? {
+                return None;
+            }
+            let mut role = decode_role(&mut dec)?;
+            role.plan = plan.to_string();
+            let findings = decode_findings(&mut dec, plan)?;
+            Some(RoleResult { role, findings })
+        })();
+        decoded.ok_or_else(|| "a result record could not be decoded".to_string())
     }
 
     /// The number of a static string in this store's table.
@@ -579,6 +603,38 @@ fn encode_role(enc: &mut Enc<'_>, role: &RoleReport) {
     enc.opt_str(role.paired_with.as_deref());
     enc.strs(&role.principals_before);
     enc.strs(&role.principals_after);
+    match &role.permissions {
+        Some(blast) => {
+            enc.out.push(1);
+            enc.out.push(class_tag(blast.class));
+            enc.len(blast.grants.len());
+            for g in &blast.grants {
+                encode_grant(enc, g);
+            }
+            match &blast.boundary {
+                Some(g) => {
+                    enc.out.push(1);
+                    encode_grant(enc, g);
+                }
+                None => enc.out.push(0),
+            }
+        }
+        None => enc.out.push(0),
+    }
+}
+
+fn encode_grant(enc: &mut Enc<'_>, g: &Grant) {
+    enc.str(&g.from);
+    enc.out.push(class_tag(g.class));
+    enc.str(&g.why);
+}
+
+fn class_tag(c: PermissionClass) -> u8 {
+    PermissionClass::ALL
+        .iter()
+        .position(|x| *x == c)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(u8::MAX)
 }
 
 fn encode_finding(enc: &mut Enc<'_>, f: &Finding) {
@@ -659,6 +715,18 @@ struct Dec<'a> {
 }
 
 impl<'a> Dec<'a> {
+    fn class(&mut self) -> Option<PermissionClass> {
+        PermissionClass::ALL.get(usize::from(self.byte()?)).copied()
+    }
+
+    fn grant(&mut self) -> Option<Grant> {
+        Some(Grant {
+            from: self.str()?,
+            class: self.class()?,
+            why: self.str()?,
+        })
+    }
+
     fn byte(&mut self) -> Option<u8> {
         let b = *self.bytes.get(self.at)?;
         self.at = self.at.checked_add(1)?;
@@ -771,6 +839,26 @@ fn decode_role(dec: &mut Dec<'_>) -> Option<RoleReport> {
     let paired_with = dec.opt_str()?;
     let principals_before = dec.strs()?;
     let principals_after = dec.strs()?;
+    let permissions = if dec.bool()? {
+        let class = dec.class()?;
+        let n = dec.len()?;
+        let mut grants = Vec::with_capacity(n.min(dec.bytes.len()));
+        for _ in 0..n {
+            grants.push(dec.grant()?);
+        }
+        let boundary = if dec.bool()? {
+            Some(dec.grant()?)
+        } else {
+            None
+        };
+        Some(BlastRadius {
+            class,
+            grants,
+            boundary,
+        })
+    } else {
+        None
+    };
     Some(RoleReport {
         plan: String::new(),
         address,
@@ -786,6 +874,7 @@ fn decode_role(dec: &mut Dec<'_>) -> Option<RoleReport> {
         paired_with,
         principals_before,
         principals_after,
+        permissions,
     })
 }
 

@@ -56,6 +56,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
                     address = format!("{address}\nown account {account}\n(from {source})");
                 }
             }
+            if let Some(p) = &role.permissions {
+                address = format!("{address}\npermissions: {}", p.class.as_str());
+            }
             widest = address
                 .lines()
                 .map(|l| l.chars().count())

@@ -25,6 +25,7 @@ mod public_trust;
 mod replaced;
 mod service_no_source_guard;
 mod source_guard_removed;
+mod trust_breaks_consumer;
 mod trust_drifted;
 mod trust_widened;
 mod unknown;
@@ -140,7 +141,32 @@ pub struct RoleInput<'a> {
     pub attributed: &'a [Attributed],
     /// Drift: the last applied trust, the real one, and new-access witnesses between them.
     pub drift: Option<&'a DriftFacts>,
+    /// What the rest of the plan says about the role (its consumers, its permissions): only
+    /// in the pass after the read, `None` in the per-role analysis.
+    pub plan_facts: Option<&'a crate::permissions::RoleFacts>,
 }
+
+/// Rules whose findings say the role can now be assumed by more callers (or stays exposed to
+/// them): raised one severity level when whoever assumes the role is admin-equivalent.
+pub const RAISED_FOR_ADMIN: &[&str] = &[
+    "deny-removed",
+    "action-widened",
+    "condition-value-changed",
+    "external-id-removed",
+    "mfa-removed",
+    "org-guard-removed",
+    "source-guard-removed",
+    "oidc-subject-widened",
+    "oidc-audience-removed",
+    "principal-broadened",
+    "principal-added",
+    "trust-widened",
+    "trust-drifted",
+    "public-trust",
+    "oidc-unpinned",
+    "cross-account-no-guard",
+    "service-no-source-guard",
+];
 
 /// What the analysis learned about drift of this role's trust.
 #[derive(Debug, Clone)]
@@ -245,6 +271,7 @@ impl RoleInput<'_> {
             before_pointer: key_pointer(self.before.policy()),
             after_pointer: key_pointer(after).or(statement_pointer),
             witness: Some(a.witness.request.clone()),
+            subject: None,
         }
     }
 
@@ -445,6 +472,9 @@ pub struct Draft {
     pub before_pointer: Option<String>,
     pub after_pointer: Option<String>,
     pub witness: Option<Request>,
+    /// What tells this finding apart from another of the same rule on the same role when
+    /// the pointers cannot (the consumer a change turns away): part of the fingerprint.
+    pub subject: Option<String>,
 }
 
 impl Draft {
@@ -456,6 +486,7 @@ impl Draft {
             before_pointer: None,
             after_pointer: None,
             witness: None,
+            subject: None,
         }
     }
 }
@@ -489,6 +520,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &trust_widened::TrustWidened,
     &replaced::RoleReplaced,
     &trust_drifted::TrustDrifted,
+    &trust_breaks_consumer::TrustBreaksConsumer,
     &public_trust::PublicTrust,
     &oidc_unpinned::OidcUnpinned,
     &cross_account_no_guard::CrossAccountNoGuard,

@@ -54,7 +54,8 @@ pub fn key_value(key: &str, value: &ContextValue) -> String {
     }
 }
 
-fn quoted(values: &[String]) -> String {
+/// Values in backticks, comma-separated.
+pub fn quoted(values: &[String]) -> String {
     values
         .iter()
         .map(|v| format!("`{v}`"))

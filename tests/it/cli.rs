@@ -397,7 +397,7 @@ fn simulate_explain_denied_names_the_fix() {
         .map(String::as_str)
         .collect::<Vec<_>>());
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("to allow it:\n  - statement 0: condition StringEquals `sts:ExternalId` fails (key absent)"), "{out}");
+    assert!(out.contains("to allow it:\n  - statement 0: condition StringEquals `sts:ExternalId` is not met (key absent)"), "{out}");
     assert!(out.contains("--external-id"), "{out}");
     assert!(out.contains("cross-account call needs both"), "{out}");
     let (code, out, _) = run(&args(&denied, true)

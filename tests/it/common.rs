@@ -76,3 +76,13 @@ pub fn unrealistic(witness: &serde_json::Value, label: &str) -> Option<String> {
         .err()
         .map(|why| format!("{label}: unrealistic witness ({why}): {witness}"))
 }
+
+/// The role at `address` in a JSON report.
+pub fn role<'a>(doc: &'a serde_json::Value, address: &str) -> &'a serde_json::Value {
+    doc["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("no role {address}"))
+}

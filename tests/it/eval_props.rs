@@ -166,6 +166,7 @@ fn statement() -> impl Strategy<Value = Statement> {
                     },
                     entries,
                 },
+                resources: None,
                 actions: Actions {
                     mode: if not_action {
                         ActionMode::NotAction
@@ -348,6 +349,7 @@ proptest! {
                         pointer: String::new(),
                     }],
                 },
+                resources: None,
                 actions: Actions { mode: ActionMode::Action, patterns: vec![action.clone()] },
                 conditions: vec![Condition {
                     operator: parse_operator(op).0,

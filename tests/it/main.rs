@@ -8,6 +8,7 @@
 )]
 
 mod action;
+mod blast_radius;
 mod cli;
 mod comment;
 mod common;

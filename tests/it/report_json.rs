@@ -133,7 +133,8 @@ fn keys_come_in_spec_order() {
             "before",
             "after",
             "own_account",
-            "own_account_source"
+            "own_account_source",
+            "permissions"
         ]
     );
     let summary = &out[out.find("\n  \"summary\"").unwrap()..];

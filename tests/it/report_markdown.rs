@@ -29,7 +29,7 @@ fn structure_a_bot_and_a_reviewer_rely_on() {
     ));
     assert!(out.contains("Changed, no findings: `aws_iam_role.github_deploy` (created)."));
     assert!(out.contains(
-        "<summary><code>aws_iam_role.partner_reader</code> · widened · update · 🟠 high</summary>\n\n"
+        "<summary><code>aws_iam_role.partner_reader</code> · widened · update · 🟠 high · permissions: data-read</summary>\n\n"
     ));
     // The ready-to-paste entry that accepts the finding, pinned by its fingerprint.
     let (_, json, _) = run(&["check", "testdata/plans/demo.json", "--format", "json"]);

@@ -122,15 +122,6 @@ fn json_of(file: &str) -> (i32, Value) {
     (code, doc)
 }
 
-fn role<'a>(doc: &'a Value, address: &str) -> &'a Value {
-    doc["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["address"] == address)
-        .unwrap_or_else(|| panic!("no role {address}"))
-}
-
 /// Each source of the own account is named in the report: written from the fixtures (each
 /// tells account 444455556666 one way, make_whole_plan_scenarios.py).
 #[test]
@@ -145,13 +136,13 @@ fn whole_plan_own_account_names_its_source() {
         ),
     ] {
         let (_, doc) = json_of(file);
-        let r = role(&doc, "aws_iam_role.grafana");
+        let r = common::role(&doc, "aws_iam_role.grafana");
         assert_eq!(r["own_account"], "444455556666", "{file}");
         assert_eq!(r["own_account_source"], source, "{file}");
     }
     let (_, doc) = json_of("own-account-unknown.json");
     assert_eq!(
-        role(&doc, "aws_iam_role.grafana")["own_account"],
+        common::role(&doc, "aws_iam_role.grafana")["own_account"],
         Value::Null
     );
     let message = doc["findings"][0]["message"].as_str().unwrap();
@@ -172,11 +163,11 @@ fn whole_plan_provider_aliases_keep_their_accounts_apart() {
     let (code, doc) = json_of("own-account-provider-aliases.json");
     assert_eq!(code, 1);
     assert_eq!(
-        role(&doc, "aws_iam_role.grafana")["own_account"],
+        common::role(&doc, "aws_iam_role.grafana")["own_account"],
         "444455556666"
     );
     assert_eq!(
-        role(&doc, "aws_iam_role.prod_reader")["own_account"],
+        common::role(&doc, "aws_iam_role.prod_reader")["own_account"],
         "777788889999"
     );
     let flagged: Vec<&str> = doc["findings"]
@@ -225,12 +216,12 @@ fn whole_plan_renamed_roles_are_paired() {
         ),
     ] {
         let (_, doc) = json_of(file);
-        let created = role(&doc, new);
+        let created = common::role(&doc, new);
         assert_eq!(created["paired_with"], old, "{file}");
         // One role, one account: the old ARN's account unless the plan told another.
         assert_eq!(created["own_account"], "444455556666", "{file}");
         assert_eq!(created["verdict"], verdict, "{file}");
-        assert_eq!(role(&doc, old)["verdict"], "deleted", "{file}");
+        assert_eq!(common::role(&doc, old)["verdict"], "deleted", "{file}");
         let replaced = doc["findings"]
             .as_array()
             .unwrap()
@@ -248,7 +239,7 @@ fn whole_plan_renamed_roles_are_paired() {
 fn whole_plan_renamed_role_keeps_its_account() {
     let (code, doc) = json_of("renamed-widened-same-account.json");
     assert_eq!(code, 0);
-    let created = role(&doc, "aws_iam_role.observability");
+    let created = common::role(&doc, "aws_iam_role.observability");
     assert_eq!(created["own_account_source"], "renamed-role-arn");
     let added = doc["findings"]
         .as_array()
@@ -264,11 +255,13 @@ fn whole_plan_renamed_role_keeps_its_account() {
 fn whole_plan_import_is_judged_and_marked() {
     let (code, doc) = json_of("import-public.json");
     assert_eq!(code, 1);
-    assert_eq!(role(&doc, "aws_iam_role.grafana")["imported"], true);
+    assert_eq!(common::role(&doc, "aws_iam_role.grafana")["imported"], true);
     assert_eq!(doc["findings"][0]["severity"], "critical");
     // Roles not imported carry no such key.
     let (_, doc) = json_of("update_trust.json");
-    assert!(role(&doc, "aws_iam_role.grafana").get("imported").is_none());
+    assert!(common::role(&doc, "aws_iam_role.grafana")
+        .get("imported")
+        .is_none());
 }
 
 /// Drift kept under an always-true condition (any session name) still blocks; the witness

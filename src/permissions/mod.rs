@@ -1,0 +1,580 @@
+//! Each role's blast radius and consumers, from the rest of the plan: the policies that give it
+//! permissions (inline, attached, managed, its boundary), classified; and the resources that
+//! run as it or assume it (Lambda functions, ECS tasks, instance profiles, Kubernetes service
+//! accounts, other roles, provider `assume_role` blocks).
+//!
+//! Pure: a pass over one plan's roles and the `PlanContext` the reader collected, run after
+//! the read (the facts need the whole plan). Roles are related to the other resources by the
+//! names and ARNs the plan knows, and, where a created resource's ARN is known only after
+//! apply, by the references of `configuration`.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+pub mod classify;
+
+pub use classify::PermissionClass;
+
+pub use classify::PolicyFacts;
+
+use crate::plan::config_address;
+use crate::plan::context::{role_name_of_arn, ContextResource, PlanContext};
+use crate::plan::RoleChange;
+use crate::policy::Resources;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One source of a role's permissions, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    /// Where it comes from: a resource address, or a policy ARN the role names.
+    pub from: String,
+    pub class: PermissionClass,
+    /// Why it has its class, in a few words (empty for `other`).
+    pub why: String,
+}
+
+/// A role's permissions, as far as the plan shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlastRadius {
+    /// What whoever assumes the role can do: the highest class of its grants, capped by a
+    /// known boundary; `unknown` when the plan shows no permission of the role at all.
+    pub class: PermissionClass,
+    pub grants: Vec<Grant>,
+    /// The permissions boundary, when the role has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<Grant>,
+}
+
+impl BlastRadius {
+    /// A role the plan shows no permission of.
+    pub fn unknown() -> BlastRadius {
+        BlastRadius {
+            class: PermissionClass::Unknown,
+            grants: Vec::new(),
+            boundary: None,
+        }
+    }
+}
+
+/// Resources that run as a role, by the attribute naming the role, with the service principal
+/// the role's trust must name and the permission-only actions the service's call needs.
+pub const RUNS_AS: &[(&str, &str, &str, &[&str])] = &[
+    ("aws_lambda_function", "role", "lambda.amazonaws.com", &[]),
+    (
+        "aws_ecs_task_definition",
+        "task_role_arn",
+        "ecs-tasks.amazonaws.com",
+        &[],
+    ),
+    (
+        "aws_ecs_task_definition",
+        "execution_role_arn",
+        "ecs-tasks.amazonaws.com",
+        &[],
+    ),
+    ("aws_iam_instance_profile", "role", "ec2.amazonaws.com", &[]),
+    (
+        "aws_codebuild_project",
+        "service_role",
+        "codebuild.amazonaws.com",
+        &[],
+    ),
+    (
+        "aws_sfn_state_machine",
+        "role_arn",
+        "states.amazonaws.com",
+        &[],
+    ),
+    (
+        "aws_cloudwatch_event_target",
+        "role_arn",
+        "events.amazonaws.com",
+        &[],
+    ),
+    ("aws_glue_job", "role_arn", "glue.amazonaws.com", &[]),
+    ("aws_glue_crawler", "role", "glue.amazonaws.com", &[]),
+    (
+        "aws_sagemaker_notebook_instance",
+        "role_arn",
+        "sagemaker.amazonaws.com",
+        &[],
+    ),
+    (
+        "aws_sagemaker_model",
+        "execution_role_arn",
+        "sagemaker.amazonaws.com",
+        &[],
+    ),
+    ("aws_eks_cluster", "role_arn", "eks.amazonaws.com", &[]),
+    (
+        "aws_eks_node_group",
+        "node_role_arn",
+        "ec2.amazonaws.com",
+        &[],
+    ),
+    (
+        "aws_eks_pod_identity_association",
+        "role_arn",
+        "pods.eks.amazonaws.com",
+        &["sts:TagSession"],
+    ),
+    (
+        "aws_codepipeline",
+        "role_arn",
+        "codepipeline.amazonaws.com",
+        &[],
+    ),
+    (
+        "aws_batch_compute_environment",
+        "service_role",
+        "batch.amazonaws.com",
+        &[],
+    ),
+    (
+        "aws_config_configuration_recorder",
+        "role_arn",
+        "config.amazonaws.com",
+        &[],
+    ),
+];
+
+/// Something in the plan that needs to assume a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Consumer {
+    /// A resource that runs as the role through a service principal.
+    Service {
+        address: String,
+        service: &'static str,
+        also: &'static [&'static str],
+        /// The resource's ARN, when known (the service sends it as `aws:SourceArn`).
+        arn: Option<String>,
+    },
+    /// A Kubernetes service account bound to the role (IRSA): its token's `sub`.
+    ServiceAccount {
+        address: String,
+        namespace: String,
+        name: String,
+    },
+    /// Another role of the plan whose identity policy allows it to assume this one.
+    Role { address: String, arn: String },
+    /// A provider configuration that assumes the role.
+    Provider {
+        provider: String,
+        has_external_id: bool,
+        external_id: Option<String>,
+    },
+}
+
+/// What the rest of the plan says about one role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleFacts {
+    pub blast: BlastRadius,
+    pub consumers: Vec<Consumer>,
+    /// `max_session_duration` after the change (seconds), when known.
+    pub max_session_duration: Option<u64>,
+}
+
+impl RoleFacts {
+    /// Whether the plan says anything about the role that its own analysis does not: a
+    /// permission, a consumer, or a session longer than role chaining allows. A role whose
+    /// facts do not matter keeps the result of its own analysis, with permissions `unknown`.
+    pub fn matter(&self) -> bool {
+        self.blast != BlastRadius::unknown()
+            || !self.consumers.is_empty()
+            || self
+                .max_session_duration
+                .is_some_and(|d| d > CHAINING_LIMIT)
+    }
+}
+
+/// AWS limits a session of role chaining (a role's session assuming a role) to one hour.
+pub const CHAINING_LIMIT: u64 = 3600;
+
+/// A role's identity in the plan: the names and ARNs other resources use for it.
+struct Identity<'a> {
+    names: Vec<&'a str>,
+    arn: Option<&'a str>,
+    config: String,
+}
+
+/// The roles a value or a configuration reference names.
+struct Index<'a> {
+    by_text: BTreeMap<&'a str, Vec<usize>>,
+    by_config: BTreeMap<&'a str, Vec<usize>>,
+    /// Configuration references: (resource config address, attribute) -> referenced addresses.
+    references: BTreeMap<(&'a str, &'a str), Vec<&'a str>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(identities: &'a [Identity<'a>], context: &'a PlanContext) -> Index<'a> {
+        let mut by_text: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_config: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, id) in identities.iter().enumerate() {
+            for name in id.names.iter().chain(id.arn.iter()) {
+                by_text.entry(name).or_default().push(i);
+            }
+            by_config.entry(id.config.as_str()).or_default().push(i);
+        }
+        let mut references: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        for c in &context.config {
+            for (attr, target) in &c.references {
+                references
+                    .entry((c.address.as_str(), *attr))
+                    .or_default()
+                    .push(target.as_str());
+            }
+        }
+        Index {
+            by_text,
+            by_config,
+            references,
+        }
+    }
+
+    /// The roles a value names: an ARN, a name, or an ARN whose name is a role's.
+    fn named(&self, value: &str) -> impl Iterator<Item = usize> + '_ {
+        let direct = self.by_text.get(value);
+        let by_name = role_name_of_arn(value).and_then(|n| self.by_text.get(n));
+        direct.or(by_name).into_iter().flatten().copied()
+    }
+
+    /// The roles `resource`'s attribute `attr` names, by value or, when its value is not
+    /// known yet, by reference.
+    fn roles(&self, resource: &ContextResource, attr: &str) -> BTreeSet<usize> {
+        let mut out: BTreeSet<usize> = resource.strings(attr).flat_map(|v| self.named(v)).collect();
+        if out.is_empty() {
+            let config = config_address(&resource.address);
+            if let Some(targets) = self.references.get(&(config.as_str(), attr)) {
+                for t in targets {
+                    out.extend(self.by_config.get(t).into_iter().flatten());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The policies of the plan by ARN and by configuration address (those of class `other`
+/// that allow no `sts:AssumeRole` only as keys, in `context`).
+struct Policies<'a> {
+    by_arn: BTreeMap<&'a str, &'a ContextResource>,
+    by_config: BTreeMap<String, Vec<&'a ContextResource>>,
+    context: &'a PlanContext,
+}
+
+impl<'a> Policies<'a> {
+    fn new(context: &'a PlanContext) -> Policies<'a> {
+        let mut by_arn = BTreeMap::new();
+        let mut by_config: BTreeMap<String, Vec<&ContextResource>> = BTreeMap::new();
+        for r in context
+            .resources
+            .iter()
+            .filter(|r| r.resource_type == "aws_iam_policy" && r.exists_after)
+        {
+            if let Some(arn) = r.arn.as_deref() {
+                by_arn.insert(arn, r);
+            }
+            by_config
+                .entry(config_address(&r.address))
+                .or_default()
+                .push(r);
+        }
+        Policies {
+            by_arn,
+            by_config,
+            context,
+        }
+    }
+}
+
+/// What a role's permissions are made of so far, and which roles its policies may assume.
+#[derive(Default)]
+struct Collected<'a> {
+    grants: Vec<Grant>,
+    assume: Vec<&'a Option<Resources>>,
+}
+
+impl<'a> Collected<'a> {
+    fn push(&mut self, from: String, facts: &'a PolicyFacts) {
+        self.assume.extend(facts.assume.iter());
+        self.grants.push(Grant {
+            from,
+            class: facts.class,
+            why: facts.why.clone(),
+        });
+    }
+
+    /// The grants of the policy `arn` names (or, its ARN unknown, of the policies the
+    /// configuration references: `referenced`, and whether a plain one is among them).
+    fn policy(
+        &mut self,
+        arn: Option<&str>,
+        (referenced, plain): (&[&'a ContextResource], bool),
+        from: &str,
+        policies: &Policies<'a>,
+    ) {
+        let other = |from: String| Grant {
+            from,
+            class: PermissionClass::Other,
+            why: String::new(),
+        };
+        let mut push = |resource: &'a ContextResource| {
+            for (_, facts) in &resource.policies {
+                self.push(format!("{from} -> {}", resource.address), facts);
+            }
+        };
+        match arn {
+            Some(arn) => match (policies.by_arn.get(arn), classify::managed_class(arn)) {
+                (Some(resource), _) => push(resource),
+                (None, _) if policies.context.plain_policy(arn) => {
+                    self.grants.push(other(format!("{from} ({arn})")));
+                }
+                (None, Some((class, why))) => self.grants.push(Grant {
+                    from: format!("{from} ({arn})"),
+                    class,
+                    why: why.to_string(),
+                }),
+                (None, None) => self.grants.push(Grant {
+                    from: format!("{from} ({arn})"),
+                    class: PermissionClass::Unknown,
+                    why: "the policy is not in the plan".to_string(),
+                }),
+            },
+            None if !referenced.is_empty() || plain => {
+                referenced.iter().copied().for_each(push);
+                if plain {
+                    self.grants.push(other(from.to_string()));
+                }
+            }
+            None => self.grants.push(Grant {
+                from: from.to_string(),
+                class: PermissionClass::Unknown,
+                why: "the policy ARN is known only after apply".to_string(),
+            }),
+        }
+    }
+}
+
+/// The role's facts for every role of the plan, in `roles` order.
+pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
+    let role_records: BTreeMap<&str, &ContextResource> = context
+        .resources
+        .iter()
+        .filter(|r| r.resource_type == "aws_iam_role")
+        .map(|r| (&*r.address, r))
+        .collect();
+    let identities: Vec<Identity> = roles
+        .iter()
+        .map(|role| Identity {
+            names: [&role.iam_after.name, &role.iam_before.name]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .filter(|n| !n.is_empty())
+                .collect(),
+            arn: role.arn_after.as_deref().or(role.arn_before.as_deref()),
+            config: config_address(&role.address),
+        })
+        .collect();
+    let index = Index::new(&identities, context);
+    let policies = Policies::new(context);
+    let mut collected: Vec<Collected<'_>> = roles.iter().map(|_| Collected::default()).collect();
+    let mut boundaries: Vec<Option<Grant>> = vec![None; roles.len()];
+    let mut consumers: Vec<Vec<Consumer>> = vec![Vec::new(); roles.len()];
+    let mut sessions: Vec<Option<u64>> = vec![None; roles.len()];
+
+    // The role's own attributes.
+    for (i, role) in roles.iter().enumerate() {
+        let Some(record) = role_records.get(role.address.as_str()) else {
+            continue;
+        };
+        let Some(c) = collected.get_mut(i).filter(|_| record.exists_after) else {
+            continue;
+        };
+        for arn in record.strings("managed_policy_arns") {
+            c.policy(Some(arn), (&[], false), "managed_policy_arns", &policies);
+        }
+        for (name, facts) in &record.policies {
+            c.push(format!("inline_policy `{name}`"), facts);
+        }
+        if let Some(arn) = record.str_attr("permissions_boundary") {
+            let mut boundary = Collected::default();
+            boundary.policy(Some(arn), (&[], false), "permissions_boundary", &policies);
+            if let Some(b) = boundaries.get_mut(i) {
+                *b = boundary.grants.into_iter().next();
+            }
+        }
+        if let Some(s) = sessions.get_mut(i) {
+            *s = record.max_session_duration;
+        }
+    }
+
+    for resource in context.resources.iter().filter(|r| r.exists_after) {
+        match resource.resource_type {
+            "aws_iam_role_policy" => {
+                for i in index.roles(resource, "role") {
+                    if let Some(c) = collected.get_mut(i) {
+                        for (_, facts) in &resource.policies {
+                            c.push(resource.address.to_string(), facts);
+                        }
+                    }
+                }
+            }
+            "aws_iam_role_policy_attachment" | "aws_iam_policy_attachment" => {
+                let attr = if resource.resource_type == "aws_iam_policy_attachment" {
+                    "roles"
+                } else {
+                    "role"
+                };
+                let arn = resource.str_attr("policy_arn");
+                let config = config_address(&resource.address);
+                let targets: &[&str] = match arn {
+                    Some(_) => &[],
+                    None => index
+                        .references
+                        .get(&(config.as_str(), "policy_arn"))
+                        .map_or(&[], Vec::as_slice),
+                };
+                let referenced: Vec<&ContextResource> = targets
+                    .iter()
+                    .flat_map(|t| policies.by_config.get(*t).into_iter().flatten().copied())
+                    .collect();
+                let plain = targets.iter().any(|t| context.plain_policy(t));
+                for i in index.roles(resource, attr) {
+                    if let Some(c) = collected.get_mut(i) {
+                        c.policy(arn, (&referenced, plain), &resource.address, &policies);
+                    }
+                }
+            }
+            "kubernetes_service_account" | "kubernetes_service_account_v1" => {
+                let Some(sa) = &resource.service_account else {
+                    continue;
+                };
+                for i in index.named(&sa.role_arn) {
+                    if let Some(c) = consumers.get_mut(i) {
+                        c.push(Consumer::ServiceAccount {
+                            address: resource.address.to_string(),
+                            namespace: sa.namespace.to_string(),
+                            name: sa.name.to_string(),
+                        });
+                    }
+                }
+            }
+            other => {
+                for (_, attr, service, also) in RUNS_AS.iter().filter(|(t, ..)| *t == other) {
+                    for i in index.roles(resource, attr) {
+                        if let Some(c) = consumers.get_mut(i) {
+                            c.push(Consumer::Service {
+                                address: resource.address.to_string(),
+                                service,
+                                also,
+                                arn: resource.arn.as_deref().map(str::to_string),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    for p in &context.providers {
+        let mut targets: BTreeSet<usize> = BTreeSet::new();
+        for arn in &p.role_arns {
+            targets.extend(index.by_text.get(arn.as_str()).into_iter().flatten());
+        }
+        for r in &p.role_references {
+            targets.extend(index.by_config.get(r.as_str()).into_iter().flatten());
+        }
+        for i in targets {
+            if let Some(c) = consumers.get_mut(i) {
+                c.push(Consumer::Provider {
+                    provider: p.provider.clone(),
+                    has_external_id: p.has_external_id,
+                    external_id: p.external_id.clone(),
+                });
+            }
+        }
+    }
+
+    // Roles whose identity policy lets them assume another role of the plan (most roles'
+    // policies allow no `sts:AssumeRole` at all).
+    for (q, caller) in identities.iter().enumerate() {
+        let Some(caller_arn) = &caller.arn else {
+            continue;
+        };
+        let Some(assume) = collected
+            .get(q)
+            .map(|c| &c.assume)
+            .filter(|a| !a.is_empty())
+        else {
+            continue;
+        };
+        for (r, target) in identities.iter().enumerate() {
+            let Some(target_arn) = &target.arn else {
+                continue;
+            };
+            if r == q
+                || !assume
+                    .iter()
+                    .any(|s| classify::covers(s.as_ref(), target_arn))
+            {
+                continue;
+            }
+            if let (Some(c), Some(role)) = (consumers.get_mut(r), roles.get(q)) {
+                c.push(Consumer::Role {
+                    address: role.address.clone(),
+                    arn: caller_arn.to_string(),
+                });
+            }
+        }
+    }
+
+    collected
+        .into_iter()
+        .zip(boundaries)
+        .zip(consumers)
+        .zip(sessions)
+        .map(
+            |(((collected, boundary), mut consumers), max_session_duration)| {
+                consumers.sort_by_key(consumer_key);
+                consumers.dedup();
+                RoleFacts {
+                    blast: blast_radius(collected.grants, boundary),
+                    consumers,
+                    max_session_duration,
+                }
+            },
+        )
+        .collect()
+}
+
+fn consumer_key(c: &Consumer) -> String {
+    match c {
+        Consumer::Service { address, .. }
+        | Consumer::ServiceAccount { address, .. }
+        | Consumer::Role { address, .. } => address.clone(),
+        Consumer::Provider { provider, .. } => format!("provider {provider}"),
+    }
+}
+
+/// The role's class from its grants, capped by a boundary whose class is known.
+fn blast_radius(mut grants: Vec<Grant>, boundary: Option<Grant>) -> BlastRadius {
+    grants.sort_by(|a, b| a.from.cmp(&b.from).then(a.why.cmp(&b.why)));
+    grants.dedup();
+    let mut class = grants
+        .iter()
+        .map(|g| g.class)
+        .max()
+        .unwrap_or(PermissionClass::Unknown);
+    // A boundary caps what the role's policies grant: effective permissions are in both.
+    // An unknown boundary caps nothing (the reading that reports more).
+    if let Some(b) = &boundary {
+        if b.class != PermissionClass::Unknown && b.class < class {
+            class = b.class;
+        }
+    }
+    BlastRadius {
+        class,
+        grants,
+        boundary,
+    }
+}

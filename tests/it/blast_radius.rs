@@ -1,0 +1,201 @@
+//! The pass after the read: each role's permission class from the rest of the plan, widening
+//! findings one level higher on admin-equivalent roles, and consumers turned away by a
+//! narrowing. Expectations written from the fixtures' policies, by hand.
+
+use crate::cli::run;
+use crate::common;
+use serde_json::Value;
+
+fn check(plan: &str) -> Value {
+    let path = common::testdata(&format!("plans/context-{plan}"));
+    let (code, out, err) = run(&["check", &path.to_string_lossy(), "--format", "json"]);
+    assert!(code < 2, "{plan}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn findings<'a>(doc: &'a Value, address: &str) -> Vec<&'a Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["address"] == address)
+        .collect()
+}
+
+#[test]
+fn every_permission_class_and_the_raise_on_admin_roles() {
+    let doc = check("blast-classes.json");
+    // role, class, severity of its principal-added finding (high by default: another account).
+    let want = [
+        ("aws_iam_role.admin", "admin-equivalent", "critical"),
+        ("aws_iam_role.passrole", "admin-equivalent", "critical"),
+        ("aws_iam_role.power", "power-user", "high"),
+        ("aws_iam_role.reader", "data-read", "high"),
+        ("aws_iam_role.logs", "other", "high"),
+        ("aws_iam_role.mystery", "unknown", "high"),
+        // `*` on `*` inline, capped by a ReadOnlyAccess boundary.
+        ("aws_iam_role.bounded", "data-read", "high"),
+    ];
+    for (address, class, severity) in want {
+        let r = common::role(&doc, address);
+        assert_eq!(r["permissions"]["class"], class, "{address}: {r}");
+        let f = findings(&doc, address);
+        assert_eq!(f.len(), 1, "{address}");
+        assert_eq!(f[0]["rule"], "principal-added");
+        assert_eq!(f[0]["severity"], severity, "{address}");
+        let raised = f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("raised one level: whoever assumes this role is admin-equivalent");
+        assert_eq!(raised, severity == "critical", "{address}");
+    }
+    // The data-read role's policy is created by this plan: linked by its configuration
+    // references, its document classified.
+    let grants = &common::role(&doc, "aws_iam_role.reader")["permissions"]["grants"];
+    assert_eq!(
+        grants[0]["from"],
+        "aws_iam_policy_attachment.read -> aws_iam_policy.read"
+    );
+    assert_eq!(
+        common::role(&doc, "aws_iam_role.bounded")["permissions"]["boundary"]["class"],
+        "data-read"
+    );
+}
+
+#[test]
+fn posture_findings_of_admin_roles_are_raised_too() {
+    let doc = check("created-cross-account.json");
+    let admin = findings(&doc, "aws_iam_role.vendor_admin");
+    let other = findings(&doc, "aws_iam_role.vendor_logs");
+    assert_eq!(admin[0]["rule"], "cross-account-no-guard");
+    assert_eq!(admin[0]["severity"], "critical");
+    assert_eq!(other[0]["rule"], "cross-account-no-guard");
+    assert_eq!(other[0]["severity"], "high");
+}
+
+#[test]
+fn consumers_turned_away_are_named_with_the_fix() {
+    let doc = check("profile-and-task-dropped.json");
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages.iter().any(|m| m.starts_with(
+        "`module.lambda_start.aws_iam_instance_profile.runner` runs as this role through `ec2.amazonaws.com`"
+    )));
+    assert!(messages.iter().any(|m| m.starts_with(
+        "`module.lambda_start.aws_ecs_task_definition.worker` runs as this role through `ecs-tasks.amazonaws.com`"
+    )));
+    // The Lambda function still works: no finding names it.
+    assert!(!messages.iter().any(|m| m.contains("aws_lambda_function")));
+
+    let doc = check("external-id-provider-lacks.json");
+    let f = doc["findings"].as_array().unwrap();
+    let info = f.iter().find(|f| f["severity"] == "info").unwrap();
+    assert!(info["message"]
+        .as_str()
+        .unwrap()
+        .contains("`aws sts assume-role --external-id deploy-7f3a ...`"));
+    assert_eq!(
+        info["after_pointer"],
+        "/Statement/1/Condition/StringEquals/sts:ExternalId"
+    );
+    let broken = f.iter().find(|f| f["severity"] == "medium").unwrap();
+    assert!(broken["message"].as_str().unwrap().starts_with(
+        "the provider configuration `aws.deploy` assumes this role without `external_id`: add `external_id = \"deploy-7f3a\"`"
+    ));
+
+    let doc = check("irsa-sub-moved.json");
+    assert!(doc["findings"].as_array().unwrap().iter().any(|f| f["rule"]
+        == "trust-breaks-consumer"
+        && f["message"]
+            .as_str()
+            .unwrap()
+            .contains("`system:serviceaccount:apps:web`")));
+}
+
+/// `compare` has no plan around the policy: no permissions key, as before.
+#[test]
+fn compare_reports_no_permissions() {
+    let dir = std::env::temp_dir().join("trustgate-blast-compare");
+    std::fs::create_dir_all(&dir).unwrap();
+    let before = dir.join("b.json");
+    let after = dir.join("a.json");
+    std::fs::write(&before, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}}"#).unwrap();
+    std::fs::write(&after, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole"}}"#).unwrap();
+    let (_, out, _) = run(&[
+        "compare",
+        &before.to_string_lossy(),
+        &after.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert!(doc["roles"][0].get("permissions").is_none());
+}
+
+/// Two consumers turned away by one change are two findings with two fingerprints (an
+/// ignore pinned to one must not silence the other).
+#[test]
+fn each_consumer_has_its_own_fingerprint() {
+    let doc = check("profile-and-task-dropped.json");
+    let prints: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(prints.len(), 2);
+    assert_ne!(prints[0], prints[1]);
+}
+
+/// Odd values in the attributes the pass reads (numbers, objects, lists where strings go) are
+/// read leniently: no crash, no refusal, the role's class is what is left. (Both plan readers
+/// read this fixture alike: the reader agreement test covers every plan fixture.)
+#[test]
+fn odd_context_values_are_read_leniently() {
+    let doc = check("odd-values.json");
+    let r = common::role(&doc, "aws_iam_role.r");
+    // The managed policy ARN as a lone string still counts; the unreadable inline policy and
+    // role policy are unknown, never a pass.
+    assert_eq!(r["permissions"]["class"], "admin-equivalent", "{r}");
+    let grants = r["permissions"]["grants"].as_array().unwrap();
+    assert!(grants
+        .iter()
+        .any(|g| g["from"] == "aws_iam_role_policy.p" && g["class"] == "unknown"));
+    // The function names the role only through the configuration reference.
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "trust-breaks-consumer"));
+}
+
+/// A passing run never prints the word CI systems grep for, whatever the format: the
+/// consumer messages and the explanations in them included.
+#[test]
+fn passing_runs_of_the_context_fixtures_never_say_fail() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(common::testdata("plans")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("context-") {
+            continue;
+        }
+        for format in ["table", "json", "markdown", "sarif", "github"] {
+            let (code, out, err) = run(&["check", &path.to_string_lossy(), "--format", format]);
+            assert!(code < 2, "{name}: {err}");
+            if code == 0 {
+                checked += 1;
+                assert!(
+                    !out.to_lowercase().contains("fail"),
+                    "{name} ({format}) says fail: {out}"
+                );
+            }
+        }
+    }
+    assert!(checked >= 40, "{checked}");
+}
