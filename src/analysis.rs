@@ -621,9 +621,13 @@ fn plan_rules(
         Some(p) => (&p.before, p.before_sensitive || change.before_sensitive),
         None => (&change.before, change.before_sensitive),
     };
-    let changed_text = *before_doc != change.after;
-    let long_session = facts.max_session_duration.is_some_and(|d| d > 3600);
-    if facts.consumers.is_empty() && !changed_text && !long_session {
+    // Without a consumer or a long session the rule has nothing to say here: what callers
+    // must now send was said by the per-role analysis. Returning spares decoding both
+    // policies again, for every role of a plan whose roles all have permissions.
+    let long_session = facts
+        .max_session_duration
+        .is_some_and(|d| d > crate::permissions::CHAINING_LIMIT);
+    if facts.consumers.is_empty() && !long_session {
         return;
     }
     let sensitive = before_sensitive || change.after_sensitive;

@@ -32,8 +32,11 @@ impl Rule for GuardRule {
     }
 
     fn check(&self, input: &RoleInput<'_>, out: &mut Vec<Draft>) {
-        let severity = (self.escalate)(input).unwrap_or(self.meta.default_severity);
+        // Escalating may run an exposure search: only for a change this rule reports.
+        let severity = std::cell::OnceCell::new();
         input.report_claimed(self.meta, out, |a| {
+            let severity = *severity
+                .get_or_init(|| (self.escalate)(input).unwrap_or(self.meta.default_severity));
             let guard = match a.key() {
                 Some(key) => format!("the `{key}` condition"),
                 None => self.guard.to_string(),
