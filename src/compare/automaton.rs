@@ -300,7 +300,58 @@ pub fn cells_fresh_first(
     cells_ordered(atoms, fresh_pref, bounds, true)
 }
 
+/// What one `cells_ordered` call is asked: its answer depends on nothing else.
+type CellsKey = (Vec<Atom>, String, [usize; 5], bool);
+
+/// Answers already computed in this process. The roles of one plan repeat their condition
+/// patterns (a module's OIDC subjects, an organization ID) and every key of a documented form
+/// brings the same form globs, so most searches of a large plan were done for an earlier
+/// role. Bounded: emptied when full, so memory stays small whatever the plan.
+static CELLS_CACHE: std::sync::OnceLock<std::sync::Mutex<CellsCache>> = std::sync::OnceLock::new();
+type CellsCache = std::collections::HashMap<CellsKey, Result<Vec<Cell>, BoundHit>>;
+const CELLS_CACHE_ENTRIES: usize = 512;
+/// Searches with more atoms than this are not kept (rare, and large to keep).
+const CELLS_CACHE_ATOMS: usize = 32;
+
 fn cells_ordered(
+    atoms: &[Atom],
+    fresh_pref: &str,
+    bounds: Bounds,
+    fresh_first: bool,
+) -> Result<Vec<Cell>, BoundHit> {
+    if atoms.len() > CELLS_CACHE_ATOMS {
+        return cells_search(atoms, fresh_pref, bounds, fresh_first);
+    }
+    let key: CellsKey = (
+        atoms.to_vec(),
+        fresh_pref.to_string(),
+        [
+            bounds.max_states,
+            bounds.max_words,
+            bounds.max_cells,
+            bounds.max_work,
+            bounds.max_atoms,
+        ],
+        fresh_first,
+    );
+    let cache = CELLS_CACHE.get_or_init(Default::default);
+    let lock = || match cache.lock() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(found) = lock().get(&key) {
+        return found.clone();
+    }
+    let found = cells_search(atoms, fresh_pref, bounds, fresh_first);
+    let mut cache = lock();
+    if cache.len() >= CELLS_CACHE_ENTRIES {
+        cache.clear();
+    }
+    cache.insert(key, found.clone());
+    found
+}
+
+fn cells_search(
     atoms: &[Atom],
     fresh_pref: &str,
     bounds: Bounds,
