@@ -1,4 +1,6 @@
-//! `make bench`: generates plans of 1k, 10k and 100k resources, then measures, side by side,
+//! `make bench`: generates plans of 1k, 10k and 100k resources (one resource in twenty an IAM
+//! role), and a role-heavy plan of 100k resources where one in four is a role (25k roles), then
+//! measures, side by side,
 //! the floor (`floor`: whole file in memory, serde typed records) and trustgate's whole job
 //! (`check --format json > /dev/null`, from a file and from standard input): wall time, MB/s,
 //! peak RSS, and trustgate's ratio to the floor. The figure that matters is that ratio.
@@ -19,8 +21,13 @@ use std::time::Instant;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-const SIZES: &[(usize, &str, usize)] =
-    &[(1_000, "1k", 7), (10_000, "10k", 5), (100_000, "100k", 3)];
+/// (resources, label, runs, one resource in how many is a role).
+const SIZES: &[(usize, &str, usize, usize)] = &[
+    (1_000, "1k", 7, 20),
+    (10_000, "10k", 5, 20),
+    (100_000, "100k", 3, 20),
+    (100_000, "100k-r", 3, 4),
+];
 const SEED: u64 = 7;
 
 fn main() -> Result<()> {
@@ -55,12 +62,13 @@ fn run_all(me: &Path, trustgate: &Path, floor: &Path, gen: &Path, dir: &Path) ->
         "{:<6} {:>8}  {:<17} {:>9} {:>9} {:>10} {:>8}",
         "plan", "MB", "program", "wall s", "MB/s", "peak RSS", "ratio"
     );
-    for &(resources, label, runs) in SIZES {
+    for &(resources, label, runs, role_every) in SIZES {
         let plan = dir.join(format!("plan-{label}.json"));
         let status = Command::new(gen)
             .arg(resources.to_string())
             .arg(SEED.to_string())
             .arg(&plan)
+            .arg(role_every.to_string())
             .status()?;
         if !status.success() {
             return Err(format!("gen_plan failed for {label}").into());
@@ -106,6 +114,9 @@ fn run_all(me: &Path, trustgate: &Path, floor: &Path, gen: &Path, dir: &Path) ->
         }
         std::fs::remove_file(&plan)?;
     }
+    println!(
+        "(100k-r: one resource in four is an IAM role, 25,000 roles; the others one in twenty)"
+    );
     compare_scale()
 }
 

@@ -199,3 +199,38 @@ fn passing_runs_of_the_context_fixtures_never_say_fail() {
     }
     assert!(checked >= 40, "{checked}");
 }
+
+/// A plan in UTF-16 (a PowerShell redirect) goes through the one streaming reader too, so the
+/// rest of the plan speaks as it does for UTF-8: same classes, same raise.
+#[test]
+fn a_utf16_plan_carries_the_same_context() {
+    let path = common::testdata("plans/context-blast-classes.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let dir = std::env::temp_dir().join(format!("trustgate-u16-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let utf16 = dir.join("plan.json");
+    std::fs::write(&utf16, bytes).unwrap();
+    let (code, out, err) = run(&["check", &utf16.to_string_lossy(), "--format", "json"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(code < 2, "{err}");
+    // The same report but for the file's name.
+    let unnamed = |mut doc: Value| {
+        for list in ["roles", "findings"] {
+            for item in doc[list].as_array_mut().unwrap() {
+                item["plan"] = Value::Null;
+                item["fingerprint"] = Value::Null;
+            }
+        }
+        doc
+    };
+    let got = unnamed(serde_json::from_str(&out).unwrap());
+    let want = unnamed(check("blast-classes.json"));
+    assert_eq!(got["roles"], want["roles"]);
+    assert_eq!(got["findings"], want["findings"]);
+    assert_eq!(
+        common::role(&got, "aws_iam_role.admin")["permissions"]["class"],
+        "admin-equivalent"
+    );
+}
