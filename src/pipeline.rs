@@ -34,7 +34,7 @@ const QUEUE: usize = 256;
 pub struct Early {
     slot: Slot,
     address: String,
-    drift: Option<Drift>,
+    drift: Option<Box<Drift>>,
     before_sensitive: bool,
     own_account: Option<OwnAccount>,
     paired: Option<Box<Paired>>,

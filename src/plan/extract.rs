@@ -60,7 +60,7 @@ pub(super) fn role_changes(changes: Vec<RoleChange>, drift: Vec<RoleRecord>) -> 
                     own_account: accounts::from_arn([arn.as_deref(), None]),
                     arn_before: arn.clone(),
                     arn_after: arn,
-                    drift: Some(drift),
+                    drift: Some(Box::new(drift)),
                     iam_before: iam_name(change.before.as_ref()),
                     iam_after: iam_name(change.after.as_ref()),
                     provider: None,
@@ -123,7 +123,7 @@ fn drift_of(record: &RoleRecord) -> Option<(Drift, bool)> {
 fn attach(role: &mut RoleChange, drift: Drift, sensitive: bool) {
     role.before_sensitive |= sensitive;
     if role.drift.is_none() {
-        role.drift = Some(drift);
+        role.drift = Some(Box::new(drift));
     }
 }
 

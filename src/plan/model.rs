@@ -93,7 +93,7 @@ pub struct RoleChange {
     pub arn_after: Option<String>,
     /// From `resource_drift`: the trust document as last applied (`before`) and as it really
     /// is now (`after`), when the drift record for this address changes the trust document.
-    pub drift: Option<Drift>,
+    pub drift: Option<Box<Drift>>,
     /// The role's IAM `name`, `name_prefix` and `path` on each side, when known: what pairs a
     /// role deleted at one address with the same role created at another.
     pub iam_before: IamName,

@@ -588,7 +588,7 @@ fn fixture_drift() {
         [
             // ignore_changes: the plan keeps the drifted trust; the drift says it was widened.
             RoleChange {
-                drift: Some(widened.clone()),
+                drift: Some(Box::new(widened.clone())),
                 ..grafana(&["no-op"], text(EC2_AND_OUTSIDER), text(EC2_AND_OUTSIDER))
             },
             // Drift on tags only: nothing to report about trust.
@@ -601,7 +601,7 @@ fn fixture_drift() {
             RoleChange {
                 arn_before: arn("legacy"),
                 arn_after: arn("legacy"),
-                drift: Some(widened),
+                drift: Some(Box::new(widened)),
                 ..plain(
                     "aws_iam_role.legacy",
                     &["no-op"],
