@@ -9,11 +9,16 @@
 //! resource is a few short strings. Provider `assume_role` blocks are read with the account
 //! facts (`facts::ProviderFound`), once. Relating these records to roles is done after the
 //! read, in `crate::permissions`.
+//!
+//! The decoding and classifying happen on a thread of each document's own (`Collector`): the
+//! reader, on which the whole run waits, only hands the kept bytes over.
 #![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashSet;
 use std::hash::BuildHasher;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::thread::JoinHandle;
 
 use serde_json::Value;
 
@@ -335,6 +340,96 @@ pub(super) fn providers(facts: &super::accounts::AccountFacts) -> Vec<ProviderAs
             }
         })
         .collect()
+}
+
+/// What the reader tells a document's context, in reading order.
+pub(super) enum Note {
+    /// A role's `values` in `planned_values`.
+    PlannedRoleValues(Vec<u8>),
+    /// `planned_values` has been read.
+    PlannedRolesRead,
+    /// A `resource_changes` entry of a kept type: its bytes, and where its values lie.
+    Entry(Vec<u8>, Spans),
+    /// A managed `configuration` resource of a kept type: module, address, type, and its
+    /// `expressions`.
+    Config(String, String, String, Vec<u8>),
+}
+
+impl PlanContext {
+    fn note(&mut self, note: Note) {
+        match note {
+            Note::PlannedRoleValues(bytes) => self.planned_role_values(&bytes),
+            Note::PlannedRolesRead => self.planned_roles_read(),
+            Note::Entry(bytes, spans) => {
+                if let Some(record) = spans.resource(&bytes, |r| self.wanted(r)) {
+                    self.add(record);
+                }
+            }
+            Note::Config(module, address, kind, expressions) => self
+                .config
+                .extend(config_resource(&module, &address, &kind, &expressions)),
+        }
+    }
+}
+
+/// Notes waiting for the collector, at most: a few hundred entries' bytes.
+const NOTES: usize = 256;
+
+/// Collects one document's context on a thread of its own. Decoding the kept entries and
+/// classifying their policy documents is most of what the context costs (a plan of 100k
+/// resources holds tens of thousands of policies, attachments and functions); on the reader
+/// it delays everything, on its own thread it overlaps the scan. The notes are applied in the
+/// order sent, so the context is exactly the one reading them in line gives.
+pub(super) struct Collector {
+    notes: Option<SyncSender<Note>>,
+    thread: Option<JoinHandle<PlanContext>>,
+    /// Where the notes go when no thread could be started.
+    inline: PlanContext,
+}
+
+impl Collector {
+    pub fn new() -> Collector {
+        let (notes, received) = sync_channel::<Note>(NOTES);
+        let thread = std::thread::Builder::new()
+            .name("trustgate-context".into())
+            .spawn(move || {
+                let mut context = PlanContext::default();
+                for note in received {
+                    context.note(note);
+                }
+                context
+            })
+            .ok();
+        Collector {
+            notes: thread.is_some().then_some(notes),
+            thread,
+            inline: PlanContext::default(),
+        }
+    }
+
+    pub fn note(&mut self, note: Note) {
+        let note = match &self.notes {
+            Some(notes) => match notes.send(note) {
+                Ok(()) => return,
+                // The thread is gone (it can only have panicked): `finish` says so.
+                Err(unsent) => unsent.0,
+            },
+            None => note,
+        };
+        self.inline.note(note);
+    }
+
+    /// The document's context, once every note is applied.
+    pub fn finish(mut self) -> PlanContext {
+        drop(self.notes.take());
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(context)) => context,
+            // A panic there is a bug, as it would be here: raised again, not hidden as a
+            // context that lacks what the thread had read.
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => std::mem::take(&mut self.inline),
+        }
+    }
 }
 
 /// A byte range of an entry's captured bytes.

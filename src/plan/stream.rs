@@ -15,7 +15,7 @@
 use serde::de::DeserializeSeed;
 
 use super::accounts::{account_number, arn_account, AccountFacts, ResourceKind};
-use super::context::{self, PlanContext};
+use super::context::{self, Collector, Note};
 use super::error::{one_line, PlanError};
 use super::extract;
 use super::facts::{
@@ -52,7 +52,7 @@ pub(super) fn read_documents<R: Chunks>(
         sink,
         doc_no: 0,
         spans: context::Spans::default(),
-        context: PlanContext::default(),
+        context: None,
     };
     let mut docs = Vec::new();
     loop {
@@ -69,7 +69,11 @@ pub(super) fn read_documents<R: Chunks>(
         plan.doc_no = doc_no;
         match plan.document() {
             Ok(mut doc) => {
-                doc.context = std::mem::take(&mut plan.context);
+                doc.context = plan
+                    .context
+                    .take()
+                    .map(Collector::finish)
+                    .unwrap_or_default();
                 check_document(&doc, &label(display, doc_no))?;
                 docs.push(doc);
             }
@@ -150,8 +154,9 @@ struct PlanStream<'a, R> {
     doc_no: usize,
     /// Where the entry being read holds what `context` keeps (offsets into its capture).
     spans: context::Spans,
-    /// What the document being read says about its roles' permissions and consumers.
-    context: PlanContext,
+    /// What the document being read says about its roles' permissions and consumers,
+    /// collected on its own thread (started at the first note).
+    context: Option<Collector>,
 }
 
 /// Refuse a second occurrence of a key, like the typed records do.
@@ -246,7 +251,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 TopKey::PlannedValues => {
                     doc.has_plan_key = true;
                     self.state(StateLevel::PlannedValues, 0, false, &mut doc.facts)?;
-                    self.context.planned_roles_read();
+                    self.note(Note::PlannedRolesRead);
                 }
                 TopKey::PriorState => {
                     doc.has_plan_key = true;
@@ -372,7 +377,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 Ok(Kept::Context) => {
                     // Context only informs: an entry too large to keep is skipped.
                     if let Some(bytes) = self.src.end_capture().filter(|_| !drift) {
-                        self.context_entry(&bytes);
+                        self.context_entry(bytes);
                     }
                 }
                 Ok(Kept::Role) => {
@@ -387,7 +392,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                         });
                     };
                     if !drift {
-                        self.context_entry(&bytes);
+                        self.context_entry(bytes.clone());
                     }
                     match typed_entry(&bytes, drift) {
                         Ok(Some(role)) => {
@@ -594,11 +599,14 @@ impl<R: Chunks> PlanStream<'_, R> {
     }
 
     /// A `resource_changes` entry of a type `context` reads (its captured bytes).
-    fn context_entry(&mut self, bytes: &[u8]) {
-        let context = &self.context;
-        if let Some(record) = self.spans.resource(bytes, |r| context.wanted(r)) {
-            self.context.add(record);
-        }
+    fn context_entry(&mut self, bytes: Vec<u8>) {
+        let spans = std::mem::take(&mut self.spans);
+        self.note(Note::Entry(bytes, spans));
+    }
+
+    /// Tell the document's context collector, started at the first note.
+    fn note(&mut self, note: Note) {
+        self.context.get_or_insert_with(Collector::new).note(note);
     }
 
     /// Where the next value starts in the entry's captured bytes.
@@ -895,7 +903,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                             self.src.begin_capture(OTHER_ENTRY_LIMIT);
                             self.src.skip_value()?;
                             if let Some(bytes) = self.src.end_capture() {
-                                self.context.planned_role_values(&bytes);
+                                self.note(Note::PlannedRoleValues(bytes));
                             }
                         } else if !wanted {
                             self.src.skip_value()?;
@@ -990,11 +998,11 @@ impl<R: Chunks> PlanStream<'_, R> {
         if let (Some(address), Some(kind), Some(expressions), None | Some("managed")) =
             (&address, &kind, &expressions, mode.as_deref())
         {
-            self.context.config.extend(context::config_resource(
-                module,
-                address,
-                kind,
-                expressions,
+            self.note(Note::Config(
+                module.to_string(),
+                address.clone(),
+                kind.clone(),
+                expressions.clone(),
             ));
         }
         if let (Some(address), Some(key)) = (address, key) {
