@@ -587,7 +587,7 @@ fn encode_role(enc: &mut Enc<'_>, role: &RoleReport) {
     enc.str(&role.address);
     enc.stat(role.role_type);
     enc.strs(&role.actions);
-    enc.out.push(verdict_tag(role.verdict));
+    enc.out.push(tag(&Verdict::ALL, role.verdict));
     enc.str(role.before.as_str());
     enc.str(role.after.as_str());
     enc.opt_str(role.previous_address.as_deref());
@@ -606,7 +606,7 @@ fn encode_role(enc: &mut Enc<'_>, role: &RoleReport) {
     match &role.permissions {
         Some(blast) => {
             enc.out.push(1);
-            enc.out.push(class_tag(blast.class));
+            enc.out.push(tag(&PermissionClass::ALL, blast.class));
             enc.len(blast.grants.len());
             for g in &blast.grants {
                 encode_grant(enc, g);
@@ -625,21 +625,13 @@ fn encode_role(enc: &mut Enc<'_>, role: &RoleReport) {
 
 fn encode_grant(enc: &mut Enc<'_>, g: &Grant) {
     enc.str(&g.from);
-    enc.out.push(class_tag(g.class));
+    enc.out.push(tag(&PermissionClass::ALL, g.class));
     enc.str(&g.why);
-}
-
-fn class_tag(c: PermissionClass) -> u8 {
-    PermissionClass::ALL
-        .iter()
-        .position(|x| *x == c)
-        .and_then(|i| u8::try_from(i).ok())
-        .unwrap_or(u8::MAX)
 }
 
 fn encode_finding(enc: &mut Enc<'_>, f: &Finding) {
     enc.stat(f.rule);
-    enc.out.push(severity_tag(f.severity));
+    enc.out.push(tag(&Severity::ALL, f.severity));
     enc.str(&f.address);
     enc.str(&f.message);
     enc.opt_str(f.before_pointer.as_deref());
@@ -690,18 +682,11 @@ fn encode_request(enc: &mut Enc<'_>, r: &Request) {
     }
 }
 
-fn verdict_tag(v: Verdict) -> u8 {
-    Verdict::ALL
-        .iter()
-        .position(|x| *x == v)
-        .and_then(|i| u8::try_from(i).ok())
-        .unwrap_or(u8::MAX)
-}
-
-fn severity_tag(s: Severity) -> u8 {
-    Severity::ALL
-        .iter()
-        .position(|x| *x == s)
+/// An enum value as its position in the list of every value (`ALL`), which decoding reads
+/// back by the same list.
+fn tag<T: PartialEq>(all: &[T], value: T) -> u8 {
+    all.iter()
+        .position(|x| *x == value)
         .and_then(|i| u8::try_from(i).ok())
         .unwrap_or(u8::MAX)
 }
