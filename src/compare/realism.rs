@@ -748,6 +748,23 @@ pub struct Shape {
     pub fresh: &'static str,
 }
 
+/// The steering shape of one value of `key` (lower-cased), or of one element of a set of its
+/// values (`element`): the documented form when there is one; otherwise any non-empty string
+/// when AWS never sends an empty one (a set element, a SAML attribute) but does send other
+/// text. Without it the witness of a cell is its shortest member, often `""`, which [`value`]
+/// then rejects, and with it the whole cell: `"env"` is never tried against a `t*` pattern on
+/// `aws:TagKeys` because the cell outside `t*` was represented by `""` alone.
+pub fn value_shape(lower: &str, element: bool) -> Option<Shape> {
+    if let Some(s) = shape(lower) {
+        return Some(s);
+    }
+    let never_empty = element || single_value(lower, "").is_err();
+    (never_empty && single_value(lower, "x").is_ok()).then(|| Shape {
+        globs: vec!["?*"],
+        fresh: "",
+    })
+}
+
 /// The steering shape of `key` (lower-cased), when its values have a documented form.
 pub fn shape(lower: &str) -> Option<Shape> {
     let s = |globs: Vec<&'static str>, fresh: &'static str| Some(Shape { globs, fresh });

@@ -329,16 +329,18 @@ fn readable(witness: &str, atoms: &[Atom]) -> String {
     chars.into_iter().collect()
 }
 
-/// [`string_witnesses`] for a key whose values have a documented form: the form's globs join
-/// the atoms, so every cell that holds a value AWS could send is split from the part that
-/// holds none, and its shortest witness is taken inside the form.
+/// [`string_witnesses`] for a key whose values (or, with `element`, the elements of a set of
+/// its values) have a form (`realism::value_shape`): the form's globs join the atoms, so every
+/// cell that holds a value AWS could send is split from the part that holds none, and its
+/// shortest witness is taken inside the form.
 fn shaped_string_witnesses(
     lower: &str,
     conds: &[&CondRef<'_>],
     tokens: &BTreeMap<String, Vec<String>>,
+    element: bool,
     bounds: Bounds,
 ) -> Result<Vec<String>, BoundHit> {
-    let Some(shape) = realism::shape(lower) else {
+    let Some(shape) = realism::value_shape(lower, element) else {
         return string_witnesses(conds, tokens, false, "", bounds);
     };
     let mut atoms = string_atoms(conds, tokens, false);
@@ -403,11 +405,10 @@ pub fn universes(
         if CALLER_KEYS.contains(&lower.as_str()) {
             continue;
         }
-        let mut singles: Vec<String> = Vec::new();
         // The bound reached is reported with the key it was reached on.
         let on_key = |b: BoundHit| BoundHit(format!("`{name}`: {}", b.0));
-        singles.extend(shaped_string_witnesses(&lower, &group, tokens, bounds).map_err(on_key)?);
         let mut set_ops = 0usize;
+        let mut other_points: Vec<String> = Vec::new();
         for c in &group {
             let Operator::Known { set, base, .. } = c.cond.operator else {
                 continue;
@@ -415,30 +416,42 @@ pub fn universes(
             if set.is_some() {
                 set_ops += 1;
             }
-            singles.extend(points(base, &c.cond.values));
+            other_points.extend(points(base, &c.cond.values));
         }
-        if let Some(t) = tokens.get(&lower) {
-            singles.extend(t.iter().cloned());
-        }
-        if singles.is_empty() {
-            // Only `Null` or unknown operators test this key: any present value will do.
-            singles.push(OTHER.to_string());
-        }
-        // Only values AWS could send for this key (request realism): a typed key never holds
-        // the "something else" of another type, a claim is never empty.
-        singles.retain(|v| realism::single_value(&lower, v).is_ok());
-        singles.extend(typical(&lower).iter().map(|v| v.to_string()));
-        let singles = dedupe(singles);
+        // The candidates for one value (`element`: for one element of a set), simplest first.
+        let candidates = |element: bool| -> Result<Vec<String>, BoundHit> {
+            let mut singles =
+                shaped_string_witnesses(&lower, &group, tokens, element, bounds).map_err(on_key)?;
+            singles.extend(other_points.iter().cloned());
+            if let Some(t) = tokens.get(&lower) {
+                singles.extend(t.iter().cloned());
+            }
+            if singles.is_empty() {
+                // Only `Null` or unknown operators test this key: any present value will do.
+                singles.push(OTHER.to_string());
+            }
+            // Only values AWS could send for this key (request realism): a typed key never
+            // holds the "something else" of another type, a claim is never empty, nor is an
+            // element of a set.
+            singles
+                .retain(|v| realism::single_value(&lower, v).is_ok() && !(element && v.is_empty()));
+            singles.extend(typical(&lower).iter().map(|v| v.to_string()));
+            Ok(dedupe(singles))
+        };
         let used_with_sets = set_ops > 0;
         let arity = keys::arity(&lower);
         let mut values = Vec::new();
         // A single-valued key holds one value even under `ForAnyValue`/`ForAllValues`: the
         // set operators then read it as a one-element set, never as a list.
         if arity != Arity::Multi {
-            values.extend(singles.iter().cloned().map(ContextValue::Single));
+            values.extend(candidates(false)?.into_iter().map(ContextValue::Single));
         }
         if arity == Arity::Multi || (arity == Arity::Either && used_with_sets) {
-            values.extend(multi_values(&singles, set_ops.max(2), bounds).map_err(on_key)?);
+            // The elements are steered to non-empty text separately: a cell whose shortest
+            // member is "" must still be met by a set (a tag key outside every pattern is what
+            // escapes a `ForAllValues` Deny).
+            let elements = candidates(true)?;
+            values.extend(multi_values(&elements, set_ops.max(2), bounds).map_err(on_key)?);
         }
         if used_with_sets && arity != Arity::Multi {
             // ForAllValues treats a lone "" as vacuous (SEMANTICS §4.1); kept only where the

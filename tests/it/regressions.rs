@@ -147,3 +147,170 @@ fn nested_lists_under_a_providers_assume_role() {
     let (code, _, err) = run(&["check", "--no-config", &path]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// Every request allowed: nobody.
+const DENY_ALL: &str = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+
+/// What is wrong with "`after` compared with deny-all is a widening whose witnesses the
+/// evaluator verifies and AWS could send, and the reverse comparison a narrowing".
+fn widening_from_deny_all_failures(label: &str, after: &str) -> Vec<String> {
+    use trustgate::compare::{granted, realism, Verdict};
+    let (before, after) = (policy(DENY_ALL), policy(after));
+    let mut failures = Vec::new();
+    match compare(&before, &after, &CompareOptions::default()) {
+        Ok(r) if r.verdict == Verdict::Widened && !r.witnesses.is_empty() => {
+            for w in &r.witnesses {
+                if !granted(&after, &w.request) || granted(&before, &w.request) {
+                    failures.push(format!("{label}: witness does not verify: {w:?}"));
+                }
+                if let Err(e) = realism::check_for(&w.request, &[&before, &after]) {
+                    failures.push(format!("{label}: unrealistic witness ({e}): {w:?}"));
+                }
+            }
+        }
+        other => failures.push(format!("{label}: not a widening: {other:?}")),
+    }
+    match compare(&after, &before, &CompareOptions::default()) {
+        Ok(r) if r.verdict == Verdict::Narrowed && r.witnesses.is_empty() => {}
+        other => failures.push(format!("{label}: reverse not a narrowing: {other:?}")),
+    }
+    failures
+}
+
+/// Proptest seed beb30f09: a `ForAllValues:StringLike` Deny on `aws:TagKeys` is escaped only
+/// by a tag-key set holding a key outside `t*` (no tags at all: the Deny holds vacuously). The
+/// value search represented the cell outside `t*` by its shortest member, `""`, which no
+/// tag key is, so it had no set to escape with and called the policy "unchanged".
+#[test]
+fn tag_keys_outside_a_for_all_values_deny_escape_it() {
+    use trustgate::eval::{decide, evaluate, Caller, ContextValue, Decision, Request};
+    let after = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/bob"},"Action":"sts:*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":["true"]}}},{"Effect":"Deny","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole","Condition":{"ForAllValues:StringLike":{"aws:TagKeys":["t*"]}}}]}"#;
+    let failures = widening_from_deny_all_failures("seed beb30f09", after);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The request the proptest found is one of them.
+    let bob = "arn:aws:iam::111111111111:user/bob";
+    let one = |s: &str| ContextValue::Single(s.into());
+    let request = Request {
+        role: "arn:aws:iam::111111111111:role/target".into(),
+        action: "sts:AssumeRole".into(),
+        also: vec!["sts:TagSession".into()],
+        principal: Caller::Aws(bob.into()),
+        caller_allows: false,
+        context: [
+            ("aws:PrincipalAccount", one("111111111111")),
+            ("aws:PrincipalArn", one(bob)),
+            (
+                "aws:TagKeys",
+                ContextValue::Multi(vec!["team".into(), "env".into()]),
+            ),
+            ("aws:username", one("bob")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    };
+    let p = policy(after);
+    assert_eq!(
+        decide(&request, evaluate(&p, &request).trust),
+        Decision::Allow
+    );
+}
+
+/// The same family: wherever only a value outside every pattern (or unequal to every literal)
+/// grants access, and AWS never sends that key empty — a set element of `aws:TagKeys` or
+/// `sts:TransitiveTagKeys`, a SAML attribute sent as a list or as one value — the search must
+/// still meet that value.
+#[test]
+fn values_outside_every_pattern_of_never_empty_keys_are_searched() {
+    let bob = r#"{"AWS":"arn:aws:iam::111111111111:user/bob"}"#;
+    let saml = r#"{"Federated":"arn:aws:iam::111111111111:saml-provider/corp"}"#;
+    let allow = |principal: &str, action: &str, cond: &str| {
+        format!(r#"{{"Effect":"Allow","Principal":{principal},"Action":"{action}"{cond}}}"#)
+    };
+    let deny = |principal: &str, action: &str, cond: &str| {
+        format!(
+            r#"{{"Effect":"Deny","Principal":{principal},"Action":"{action}","Condition":{cond}}}"#
+        )
+    };
+    let doc = |stmts: &[String]| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            stmts.join(",")
+        )
+    };
+    let cases = [
+        (
+            "ForAllValues:StringEquals Deny on aws:TagKeys",
+            doc(&[
+                allow(bob, "sts:*", ""),
+                deny(
+                    r#"{"AWS":"*"}"#,
+                    "sts:AssumeRole",
+                    r#"{"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}"#,
+                ),
+            ]),
+        ),
+        (
+            "ForAnyValue:StringNotLike Allow on aws:TagKeys",
+            doc(&[allow(
+                bob,
+                "sts:*",
+                r#","Condition":{"ForAnyValue:StringNotLike":{"aws:TagKeys":["t*"]}}"#,
+            )]),
+        ),
+        (
+            "ForAllValues:StringLike Deny on sts:TransitiveTagKeys",
+            doc(&[
+                allow(bob, "sts:*", ""),
+                deny(
+                    r#"{"AWS":"*"}"#,
+                    "sts:AssumeRole",
+                    r#"{"ForAllValues:StringLike":{"sts:TransitiveTagKeys":["t*"]}}"#,
+                ),
+            ]),
+        ),
+        (
+            "ForAnyValue:StringNotEquals Allow on sts:TransitiveTagKeys",
+            doc(&[allow(
+                bob,
+                "sts:*",
+                r#","Condition":{"ForAnyValue:StringNotEquals":{"sts:TransitiveTagKeys":["team"]}}"#,
+            )]),
+        ),
+        (
+            "ForAllValues:StringLike Deny on a SAML attribute sent as a list or a value",
+            doc(&[
+                allow(saml, "sts:AssumeRoleWithSAML", ""),
+                deny(
+                    saml,
+                    "sts:AssumeRoleWithSAML",
+                    r#"{"ForAllValues:StringLike":{"saml:department":["t*"]}}"#,
+                ),
+            ]),
+        ),
+        (
+            "ForAllValues:StringEquals Deny on another service's key, a list or a value",
+            doc(&[
+                allow(bob, "sts:*", ""),
+                deny(
+                    r#"{"AWS":"*"}"#,
+                    "sts:AssumeRole",
+                    r#"{"ForAllValues:StringEquals":{"ec2:SourceInstanceARN":["team"]}}"#,
+                ),
+            ]),
+        ),
+        (
+            "StringNotLike Allow on a present single-valued SAML key",
+            doc(&[allow(
+                saml,
+                "sts:AssumeRoleWithSAML",
+                r#","Condition":{"StringNotLike":{"saml:sub":["t*"]},"Null":{"saml:sub":"false"}}"#,
+            )]),
+        ),
+    ];
+    let failures: Vec<String> = cases
+        .iter()
+        .flat_map(|(label, after)| widening_from_deny_all_failures(label, after))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
