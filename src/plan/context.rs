@@ -372,8 +372,25 @@ impl PlanContext {
     }
 }
 
-/// Notes waiting for the collector, at most: a few hundred entries' bytes.
-const NOTES: usize = 256;
+/// Notes go to the collector in batches of this many, or fewer when their bytes pass
+/// `BATCH_BYTES`: sent one at a time, waking the collector for each took the reader about 3%
+/// of a 100k-resource plan's run in the kernel (now about 1%).
+const BATCH: usize = 32;
+const BATCH_BYTES: usize = 64 << 10;
+/// Batches waiting for the collector, at most: with `BATCH`, a few hundred entries' bytes.
+const BATCHES: usize = 8;
+
+impl Note {
+    fn bytes(&self) -> usize {
+        match self {
+            Note::PlannedRoleValues(bytes) | Note::Entry(bytes, _) => bytes.len(),
+            Note::PlannedRolesRead => 0,
+            Note::Config(module, address, kind, expressions) => {
+                module.len() + address.len() + kind.len() + expressions.len()
+            }
+        }
+    }
+}
 
 /// Collects one document's context on a thread of its own. Decoding the kept entries and
 /// classifying their policy documents is most of what the context costs (a plan of 100k
@@ -381,20 +398,23 @@ const NOTES: usize = 256;
 /// it delays everything, on its own thread it overlaps the scan. The notes are applied in the
 /// order sent, so the context is exactly the one reading them in line gives.
 pub(super) struct Collector {
-    notes: Option<SyncSender<Note>>,
+    notes: Option<SyncSender<Vec<Note>>>,
     thread: Option<JoinHandle<PlanContext>>,
+    /// Notes not yet sent, and their bytes.
+    pending: Vec<Note>,
+    pending_bytes: usize,
     /// Where the notes go when no thread could be started.
     inline: PlanContext,
 }
 
 impl Collector {
     pub fn new() -> Collector {
-        let (notes, received) = sync_channel::<Note>(NOTES);
+        let (notes, received) = sync_channel::<Vec<Note>>(BATCHES);
         let thread = std::thread::Builder::new()
             .name("trustgate-context".into())
             .spawn(move || {
                 let mut context = PlanContext::default();
-                for note in received {
+                for note in received.into_iter().flatten() {
                     context.note(note);
                 }
                 context
@@ -403,24 +423,43 @@ impl Collector {
         Collector {
             notes: thread.is_some().then_some(notes),
             thread,
+            pending: Vec::with_capacity(BATCH),
+            pending_bytes: 0,
             inline: PlanContext::default(),
         }
     }
 
     pub fn note(&mut self, note: Note) {
-        let note = match &self.notes {
-            Some(notes) => match notes.send(note) {
-                Ok(()) => return,
-                // The thread is gone (it can only have panicked): `finish` says so.
-                Err(unsent) => unsent.0,
-            },
-            None => note,
-        };
-        self.inline.note(note);
+        if self.notes.is_none() {
+            self.inline.note(note);
+            return;
+        }
+        self.pending_bytes += note.bytes();
+        self.pending.push(note);
+        if self.pending.len() >= BATCH || self.pending_bytes >= BATCH_BYTES {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        self.pending_bytes = 0;
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        if let Some(notes) = &self.notes {
+            // The thread is gone (it can only have panicked): `finish` says so; the notes
+            // are applied here meanwhile.
+            if let Err(unsent) = notes.send(batch) {
+                for note in unsent.0 {
+                    self.inline.note(note);
+                }
+            }
+        }
     }
 
     /// The document's context, once every note is applied.
     pub fn finish(mut self) -> PlanContext {
+        if !self.pending.is_empty() {
+            self.send();
+        }
         drop(self.notes.take());
         match self.thread.take().map(JoinHandle::join) {
             Some(Ok(context)) => context,
