@@ -386,7 +386,9 @@ impl Note {
             Note::PlannedRoleValues(bytes) | Note::Entry(bytes, _) => bytes.len(),
             Note::PlannedRolesRead => 0,
             Note::Config(module, address, kind, expressions) => {
-                module.len() + address.len() + kind.len() + expressions.len()
+                [module.len(), address.len(), kind.len(), expressions.len()]
+                    .into_iter()
+                    .fold(0, usize::saturating_add)
             }
         }
     }
@@ -434,7 +436,7 @@ impl Collector {
             self.inline.note(note);
             return;
         }
-        self.pending_bytes += note.bytes();
+        self.pending_bytes = self.pending_bytes.saturating_add(note.bytes());
         self.pending.push(note);
         if self.pending.len() >= BATCH || self.pending_bytes >= BATCH_BYTES {
             self.send();
