@@ -50,7 +50,7 @@ struct Summary {
 
 /// A JSON array written from an iterator made afresh when it is serialised: the roles and
 /// findings are read back from the results store one at a time, never all held at once.
-struct Seq<G>(G);
+pub(super) struct Seq<G>(pub(super) G);
 
 impl<G, I> Serialize for Seq<G>
 where

@@ -6,9 +6,11 @@
 //! line number, so moving code never re-opens one. Inputs that could not be read are
 //! `toolExecutionNotifications` of level `error`.
 
+use super::json::Seq;
 use super::{docs, source_of, Locations, Report};
 use crate::finding::{Finding, Severity};
 use crate::rules::REGISTRY;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 /// The base every artifact URI is relative to: the repository root.
@@ -145,8 +147,73 @@ fn location(f: &Finding, locations: &Locations) -> Value {
     loc
 }
 
+/// The log's top level. Fields are declared in the order `serde_json::Value` writes its
+/// (sorted) keys, so the log reads as it did when it was built as one `Value`.
+#[derive(Serialize)]
+struct Log<R> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<R>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<R> {
+    invocations: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<Value>,
+    results: R,
+    tool: Value,
+}
+
+/// One finding as a SARIF result; `ids` gives its `ruleIndex`.
+fn result(f: &Finding, ids: &[&str], locations: &Locations) -> Value {
+    let index = ids.iter().position(|id| *id == f.rule).unwrap_or(0);
+    let mut result = json!({
+        "ruleId": f.rule,
+        "ruleIndex": index,
+        "level": level(f.severity),
+        "message": {"text": format!("{}: {}", f.address, f.message)},
+        "locations": [location(f, locations)],
+        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
+        "properties": {
+            "severity": f.severity.as_str(),
+            "plan": f.plan,
+            "address": f.address,
+            "beforePointer": f.before_pointer,
+            "afterPointer": f.after_pointer,
+            "witness": f.witness,
+        },
+    });
+    if let (Some(s), Value::Object(map)) = (&f.suppressed, &mut result) {
+        map.insert(
+            "suppressions".into(),
+            json!([{"kind": "external", "status": "accepted", "justification": s.reason}]),
+        );
+    }
+    result
+}
+
 /// Render the report as one SARIF log ending in a newline.
 pub fn render(report: &Report, locations: &Locations) -> String {
+    let mut out = Vec::new();
+    match write(report, locations, &mut out) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        // Serialising plain data with string keys into memory cannot fail; say so rather
+        // than panic.
+        Err(e) => format!("{{\"error\": \"cannot render SARIF: {e}\"}}\n"),
+    }
+}
+
+/// Write the same log straight to `out`, the results read back from the results store one
+/// finding at a time: a plan of 25k roles has as many findings, whose `Value`s once took
+/// ten times the log's size in memory.
+pub fn write(
+    report: &Report,
+    locations: &Locations,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut ids: Vec<&str> = REGISTRY.iter().map(|r| r.meta().id).collect();
     let mut rules: Vec<Value> = REGISTRY
         .iter()
@@ -156,49 +223,23 @@ pub fn render(report: &Report, locations: &Locations) -> String {
         })
         .collect();
     // Rules outside the registry (custom rules from the configuration) get a descriptor too,
-    // in id order so the log stays byte-identical across runs.
-    let findings: Vec<Finding> = report.findings().collect();
-    let mut extra: Vec<&Finding> = findings.iter().filter(|f| !ids.contains(&f.rule)).collect();
-    extra.sort_by_key(|f| f.rule);
-    extra.dedup_by_key(|f| f.rule);
-    for f in extra {
-        ids.push(f.rule);
+    // in id order so the log stays byte-identical across runs. A first pass over the findings
+    // finds them; the results are written in a second.
+    let mut extra: Vec<(&'static str, Severity)> = Vec::new();
+    for f in report.findings() {
+        if !ids.contains(&f.rule) && !extra.iter().any(|(id, _)| *id == f.rule) {
+            extra.push((f.rule, f.severity));
+        }
+    }
+    extra.sort_by_key(|(id, _)| *id);
+    for (id, severity) in extra {
+        ids.push(id);
         rules.push(rule_descriptor(
-            f.rule,
+            id,
             "a custom rule from the configuration",
-            f.severity,
+            severity,
         ));
     }
-
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| {
-            let index = ids.iter().position(|id| *id == f.rule).unwrap_or(0);
-            let mut result = json!({
-                "ruleId": f.rule,
-                "ruleIndex": index,
-                "level": level(f.severity),
-                "message": {"text": format!("{}: {}", f.address, f.message)},
-                "locations": [location(f, locations)],
-                "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
-                "properties": {
-                    "severity": f.severity.as_str(),
-                    "plan": f.plan,
-                    "address": f.address,
-                    "beforePointer": f.before_pointer,
-                    "afterPointer": f.after_pointer,
-                    "witness": f.witness,
-                },
-            });
-            if let (Some(s), Value::Object(map)) = (&f.suppressed, &mut result) {
-                map.insert(
-                    "suppressions".into(),
-                    json!([{"kind": "external", "status": "accepted", "justification": s.reason}]),
-                );
-            }
-            result
-        })
-        .collect();
 
     let notes: Vec<Value> = report
         .errors
@@ -217,40 +258,32 @@ pub fn render(report: &Report, locations: &Locations) -> String {
                 .map(|n| json!({"level": "note", "message": {"text": n}})),
         )
         .collect();
-    let mut run = json!({
-        "tool": {"driver": {
+    let ids = &ids;
+    let run = Run {
+        invocations: json!([{
+            "executionSuccessful": report.errors.is_empty(),
+            "exitCode": report.exit_code,
+            "toolExecutionNotifications": notes,
+        }]),
+        original_uri_base_ids: locations.root_uri.as_ref().map(
+            |root| json!({SRCROOT: {"uri": root, "description": {"text": "The repository root."}}}),
+        ),
+        results: Seq(|| report.findings().map(|f| result(&f, ids, locations))),
+        tool: json!({"driver": {
             "name": "trustgate",
             "version": env!("CARGO_PKG_VERSION"),
             "semanticVersion": env!("CARGO_PKG_VERSION"),
             "informationUri": docs::REPOSITORY,
             "rules": rules,
-        }},
-        "invocations": [{
-            "executionSuccessful": report.errors.is_empty(),
-            "exitCode": report.exit_code,
-            "toolExecutionNotifications": notes,
-        }],
-        "results": results,
-    });
-    if let (Some(root), Value::Object(map)) = (&locations.root_uri, &mut run) {
-        map.insert(
-            "originalUriBaseIds".into(),
-            json!({SRCROOT: {"uri": root, "description": {"text": "The repository root."}}}),
-        );
-    }
-    let log = json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    match serde_json::to_string_pretty(&log) {
-        Ok(mut s) => {
-            s.push('\n');
-            s
-        }
-        // Serialising plain data with string keys cannot fail; say so rather than panic.
-        Err(e) => format!("{{\"error\": \"cannot render SARIF: {e}\"}}\n"),
-    }
+        }}),
+    };
+    let log = Log {
+        schema: SARIF_SCHEMA,
+        runs: [run],
+        version: "2.1.0",
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]
