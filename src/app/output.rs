@@ -258,12 +258,17 @@ pub fn deliver(
             stdout.send(line.as_bytes())?;
             continue;
         }
-        // JSON and SARIF are streamed: a large report is never held in memory a second time
-        // (issue 7's memory bound; a SARIF log of 25k findings once took 490 MiB).
+        // JSON, SARIF and the table are streamed: a large report is never held in memory a
+        // second time (issue 7's memory bound; on 25k roles a SARIF log built whole took
+        // 490 MiB, a table 146 MiB).
         let streamed: Option<&Streamed<'_>> = match output.format {
             Format::Json => Some(&|out| report::json::write(report, out)),
             Format::Sarif => Some(&|out| report::sarif::write(report, &locations, out)),
-            _ => None,
+            Format::Table => Some(&|out| {
+                let terminal = output.path.is_none();
+                report::table::write(report, color && terminal, width.filter(|_| terminal), out)
+            }),
+            Format::Markdown | Format::Github => None,
         };
         if let Some(write) = streamed {
             match &output.path {
@@ -278,20 +283,16 @@ pub fn deliver(
             }
             continue;
         }
-        let text = match output.format {
-            Format::Table => report::table::render(
-                report,
-                color && output.path.is_none(),
-                if output.path.is_none() { width } else { None },
-            ),
-            Format::Json => report::json::render(report),
-            Format::Markdown => report::markdown::render_with(
+        // Markdown and the github commands are short (a comment, a step summary, one line per
+        // finding) and are rendered whole.
+        let text = if output.format == Format::Github {
+            report::github::render(report, &locations.sources)
+        } else {
+            report::markdown::render_with(
                 report,
                 &locations.sources,
                 locations.link_base.as_deref(),
-            ),
-            Format::Sarif => report::sarif::render(report, &locations),
-            Format::Github => report::github::render(report, &locations.sources),
+            )
         };
         match &output.path {
             None => stdout.send(text.as_bytes())?,

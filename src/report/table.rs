@@ -4,9 +4,12 @@
 //! terminal or reorder what a reader sees.
 
 use super::escape::{clip, visible};
-use super::Report;
+use super::{Report, RoleReport};
+use crate::finding::Finding;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
 
 /// A principal, an address or a plan path is shortened to this many characters.
 const MAX_VALUE: usize = 160;
@@ -18,146 +21,327 @@ fn shown(text: &str) -> String {
 /// Render for a terminal (`color`) or a log (plain): `width` columns when given (the
 /// terminal's), else each table as wide as its content needs.
 pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
-    let mut out = String::new();
-    let multi_plan = report.plans.len() > 1;
+    let mut out = Vec::new();
+    match write(report, color, width, &mut out) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        // Writing into memory cannot fail; say so rather than panic.
+        Err(e) => format!("error: cannot render the table: {e}\n"),
+    }
+}
 
+/// Write the same report straight to `out`. Without a width (a file, a pipe, a CI log) the
+/// roles table is drawn in pieces of `PIECE` rows, its column widths measured first over
+/// every row, so a report on 25k roles is never held whole; a terminal's table is laid out
+/// at once (comfy-table wraps its cells from all of its content).
+pub fn write(
+    report: &Report,
+    color: bool,
+    width: Option<u16>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let multi_plan = report.plans.len() > 1;
     if report.results.is_empty() {
-        out.push_str("no IAM role trust policies in the plan\n");
+        out.write_all(b"no IAM role trust policies in the plan\n")?;
     } else {
-        let mut roles = new_table(color, width);
-        let mut header = vec![
-            "Role",
-            "Actions",
-            "Verdict",
-            "Who can assume (before → after)",
-        ];
-        if multi_plan {
-            header.insert(0, "Plan");
+        match width {
+            Some(_) => write_roles_at_once(report, color, width, multi_plan, out)?,
+            None => write_roles_in_pieces(report, color, multi_plan, PIECE, out)?,
         }
-        roles.set_header(header.into_iter().map(|h| head(h, color)));
-        let mut widest = 0;
-        for role in report.roles() {
-            let mut address = shown(&role.address);
-            if let Some(prev) = &role.previous_address {
-                address = format!("{address}\n(moved from {})", shown(prev));
-            }
-            let before: Vec<String> = role.principals_before.iter().map(|p| shown(p)).collect();
-            let after: Vec<String> = role.principals_after.iter().map(|p| shown(p)).collect();
-            if let Some(old) = &role.paired_with {
-                address = format!("{address}\n(renamed from {})", shown(old));
-            }
-            if role.imported {
-                address.push_str("\n(imported)");
-            }
-            // Where the own account came from, when it was inferred rather than read from
-            // the role's ARN (the ARN is there for a reviewer to see).
-            if let (Some(account), Some(source)) = (&role.own_account, role.own_account_source) {
-                if source != "role-arn" {
-                    address = format!("{address}\nown account {account}\n(from {source})");
+    }
+
+    // Findings grouped by role, in report order. A role's findings are read back together, so
+    // a group is a run of findings of one (plan, address); only when a hostile plan repeats an
+    // address apart are the findings all held, to group them as one.
+    let mut rules: Vec<&'static str> = Vec::new();
+    let mut any = false;
+    if runs_repeat(report) {
+        let all: Vec<Finding> = report.findings().collect();
+        let mut groups: Vec<(&str, &str, Vec<&Finding>)> = Vec::new();
+        let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+        for f in &all {
+            match index
+                .get(&(f.plan.as_str(), f.address.as_str()))
+                .and_then(|&i| groups.get_mut(i))
+            {
+                Some((_, _, list)) => list.push(f),
+                None => {
+                    index.insert((&f.plan, &f.address), groups.len());
+                    groups.push((&f.plan, &f.address, vec![f]));
                 }
             }
-            if let Some(p) = &role.permissions {
-                address = format!("{address}\npermissions: {}", p.class.as_str());
-            }
-            widest = address
-                .lines()
-                .map(|l| l.chars().count())
-                .fold(widest, usize::max);
-            let mut row = vec![
-                Cell::new(address),
-                Cell::new(shown(&role.actions.join(","))),
-                verdict_cell(role.verdict.as_str(), color),
-                Cell::new(principals(&before, &after)),
-            ];
-            if multi_plan {
-                row.insert(0, Cell::new(shown(&role.plan)));
-            }
-            roles.add_row(row);
         }
-        // Keep addresses (and the notes under them) whole where they fit: a wrapped address
-        // is hard to search for.
-        let role_column = usize::from(multi_plan);
-        if let Some(column) = roles.column_mut(role_column) {
-            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
-                // The width counts the cell padding (one space each side).
-                u16::try_from(widest.min(32).saturating_add(2)).unwrap_or(34),
-            )));
+        for (plan, address, list) in groups {
+            write_group(plan, address, &list, multi_plan, color, width, out)?;
         }
-        out.push_str(&roles.to_string());
-        out.push('\n');
+        for f in &all {
+            any = true;
+            if !rules.contains(&f.rule) {
+                rules.push(f.rule);
+            }
+        }
+    } else {
+        let mut group: Vec<Finding> = Vec::new();
+        for f in report.findings() {
+            any = true;
+            if !rules.contains(&f.rule) {
+                rules.push(f.rule);
+            }
+            if group
+                .first()
+                .is_some_and(|g| g.plan != f.plan || g.address != f.address)
+            {
+                write_run(&group, multi_plan, color, width, out)?;
+                group.clear();
+            }
+            group.push(f);
+        }
+        write_run(&group, multi_plan, color, width, out)?;
     }
-
-    // Findings grouped by role, in report order.
-    let all: Vec<crate::finding::Finding> = report.findings().collect();
-    let mut index: std::collections::HashMap<(&str, &str), usize> =
-        std::collections::HashMap::new();
-    let mut groups: Vec<(&str, &str, Vec<&crate::finding::Finding>)> = Vec::new();
-    for f in &all {
-        match index
-            .get(&(f.plan.as_str(), f.address.as_str()))
-            .and_then(|&i| groups.get_mut(i))
-        {
-            Some((_, _, list)) => list.push(f),
-            None => {
-                index.insert((&f.plan, &f.address), groups.len());
-                groups.push((&f.plan, &f.address, vec![f]));
-            }
-        }
-    }
-    for (plan, address, list) in groups {
-        out.push('\n');
-        if multi_plan {
-            out.push_str(&format!("{} ({})\n", shown(address), shown(plan)));
-        } else {
-            out.push_str(&format!("{}\n", shown(address)));
-        }
-        let mut findings = new_table(color, width);
-        findings.set_header(
-            ["Severity", "Rule", "Finding"]
-                .into_iter()
-                .map(|h| head(h, color)),
-        );
-        for f in list {
-            let mut message = visible(&f.message);
-            if let Some(s) = &f.suppressed {
-                message = format!("{message}\n(suppressed: {})", visible(&s.reason));
-            }
-            findings.add_row(vec![
-                severity_cell(f.severity.as_str(), color),
-                Cell::new(f.rule),
-                Cell::new(message),
-            ]);
-        }
-        out.push_str(&findings.to_string());
-        out.push('\n');
-    }
-    if !all.is_empty() || !report.notes.is_empty() || !report.errors.is_empty() {
-        out.push('\n');
+    if any || !report.notes.is_empty() || !report.errors.is_empty() {
+        out.write_all(b"\n")?;
     }
     // Where each rule that fired is explained, once per rule.
-    let mut rules: Vec<&str> = Vec::new();
-    for f in &all {
-        if !rules.contains(&f.rule) {
-            rules.push(f.rule);
-        }
-    }
     for rule in rules {
-        out.push_str(&format!(
-            "rule {}: {}\n",
+        writeln!(
+            out,
+            "rule {}: {}",
             visible(rule),
             super::docs::rule_url(rule)
-        ));
+        )?;
     }
-
     for note in &report.notes {
-        out.push_str(&format!("note: {}\n", visible(note)));
+        writeln!(out, "note: {}", visible(note))?;
     }
     for e in &report.errors {
-        out.push_str(&format!("error: not read: {}\n", visible(&e.message)));
+        writeln!(out, "error: not read: {}", visible(&e.message))?;
     }
-    out.push_str(&summary_line(report));
-    out.push('\n');
-    out
+    writeln!(out, "{}", summary_line(report))
+}
+
+/// Rows of the roles table drawn at once when it is drawn in pieces.
+const PIECE: usize = 512;
+
+/// The roles table laid out as one comfy-table.
+fn write_roles_at_once(
+    report: &Report,
+    color: bool,
+    width: Option<u16>,
+    multi_plan: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut roles = roles_table(color, width, multi_plan);
+    let mut widest = 0;
+    for role in report.roles() {
+        roles.add_row(role_row(&role, color, multi_plan, &mut widest));
+    }
+    keep_addresses_whole(&mut roles, multi_plan, widest);
+    writeln!(out, "{roles}")
+}
+
+/// The roles table without a width, in pieces that join into the table drawn at once: the
+/// first pass measures every column with comfy-table's own measure, the second draws each
+/// piece with those widths fixed and keeps its top border and header only for the first.
+fn write_roles_in_pieces(
+    report: &Report,
+    color: bool,
+    multi_plan: bool,
+    rows: usize,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut widths: Vec<u16> = Vec::new();
+    let mut widest = 0;
+    let mut roles = report.roles().peekable();
+    while roles.peek().is_some() {
+        let mut piece = roles_table(color, None, multi_plan);
+        for role in roles.by_ref().take(rows) {
+            piece.add_row(role_row(&role, color, multi_plan, &mut widest));
+        }
+        let measured = piece.column_max_content_widths();
+        widths.resize(measured.len().max(widths.len()), 0);
+        for (w, m) in widths.iter_mut().zip(measured) {
+            *w = (*w).max(m);
+        }
+    }
+    // The role column's lower boundary (`keep_addresses_whole`), resolved as comfy-table
+    // resolves it: it sets the width only when the content, padded, is no wider.
+    let role_column = usize::from(multi_plan);
+    if let Some(w) = widths.get_mut(role_column) {
+        let lower = lower_boundary(widest);
+        if w.saturating_add(2) <= lower {
+            *w = lower.saturating_sub(2).max(1);
+        }
+    }
+
+    let mut bottom = String::new();
+    let mut first = true;
+    let mut roles = report.roles().peekable();
+    while roles.peek().is_some() {
+        let mut piece = roles_table(color, None, multi_plan);
+        for role in roles.by_ref().take(rows) {
+            piece.add_row(role_row(&role, color, multi_plan, &mut 0));
+        }
+        for (index, w) in widths.iter().enumerate() {
+            if let Some(column) = piece.column_mut(index) {
+                // The width counts the cell padding (one space each side).
+                column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
+                    w.saturating_add(2),
+                )));
+            }
+        }
+        let text = piece.to_string();
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        bottom = lines.pop().unwrap_or_default().to_string();
+        // Top border, header and the line under it.
+        let skip = if first { 0 } else { 3 };
+        for line in lines.iter().skip(skip) {
+            writeln!(out, "{line}")?;
+        }
+        first = false;
+    }
+    writeln!(out, "{bottom}")
+}
+
+fn roles_table(color: bool, width: Option<u16>, multi_plan: bool) -> Table {
+    let mut roles = new_table(color, width);
+    let mut header = vec![
+        "Role",
+        "Actions",
+        "Verdict",
+        "Who can assume (before → after)",
+    ];
+    if multi_plan {
+        header.insert(0, "Plan");
+    }
+    roles.set_header(header.into_iter().map(|h| head(h, color)));
+    roles
+}
+
+/// One role's row; `widest` grows to the longest line of its address cell.
+fn role_row(role: &RoleReport, color: bool, multi_plan: bool, widest: &mut usize) -> Vec<Cell> {
+    let mut address = shown(&role.address);
+    if let Some(prev) = &role.previous_address {
+        address = format!("{address}\n(moved from {})", shown(prev));
+    }
+    let before: Vec<String> = role.principals_before.iter().map(|p| shown(p)).collect();
+    let after: Vec<String> = role.principals_after.iter().map(|p| shown(p)).collect();
+    if let Some(old) = &role.paired_with {
+        address = format!("{address}\n(renamed from {})", shown(old));
+    }
+    if role.imported {
+        address.push_str("\n(imported)");
+    }
+    // Where the own account came from, when it was inferred rather than read from the role's
+    // ARN (the ARN is there for a reviewer to see).
+    if let (Some(account), Some(source)) = (&role.own_account, role.own_account_source) {
+        if source != "role-arn" {
+            address = format!("{address}\nown account {account}\n(from {source})");
+        }
+    }
+    if let Some(p) = &role.permissions {
+        address = format!("{address}\npermissions: {}", p.class.as_str());
+    }
+    *widest = address
+        .lines()
+        .map(|l| l.chars().count())
+        .fold(*widest, usize::max);
+    let mut row = vec![
+        Cell::new(address),
+        Cell::new(shown(&role.actions.join(","))),
+        verdict_cell(role.verdict.as_str(), color),
+        Cell::new(principals(&before, &after)),
+    ];
+    if multi_plan {
+        row.insert(0, Cell::new(shown(&role.plan)));
+    }
+    row
+}
+
+/// The role column's least width, padding included: addresses up to 32 characters.
+fn lower_boundary(widest: usize) -> u16 {
+    u16::try_from(widest.min(32).saturating_add(2)).unwrap_or(34)
+}
+
+/// Keep addresses (and the notes under them) whole where they fit: a wrapped address is hard
+/// to search for.
+fn keep_addresses_whole(roles: &mut Table, multi_plan: bool, widest: usize) {
+    if let Some(column) = roles.column_mut(usize::from(multi_plan)) {
+        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+            lower_boundary(widest),
+        )));
+    }
+}
+
+/// Whether some (plan, address) has findings in two runs apart (two roles of one address in
+/// a hostile plan): those must be shown as one group.
+fn runs_repeat(report: &Report) -> bool {
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    let mut last: Option<(String, String)> = None;
+    for f in report.findings() {
+        if last
+            .as_ref()
+            .is_some_and(|(p, a)| *p == f.plan && *a == f.address)
+        {
+            continue;
+        }
+        let key = (f.plan, f.address);
+        if !seen.insert(key.clone()) {
+            return true;
+        }
+        last = Some(key);
+    }
+    false
+}
+
+fn write_run(
+    run: &[Finding],
+    multi_plan: bool,
+    color: bool,
+    width: Option<u16>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match run.first() {
+        Some(f) => {
+            let list: Vec<&Finding> = run.iter().collect();
+            write_group(&f.plan, &f.address, &list, multi_plan, color, width, out)
+        }
+        None => Ok(()),
+    }
+}
+
+/// One role's findings: its address (and plan), then a table of them.
+fn write_group(
+    plan: &str,
+    address: &str,
+    list: &[&Finding],
+    multi_plan: bool,
+    color: bool,
+    width: Option<u16>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    out.write_all(b"\n")?;
+    if multi_plan {
+        writeln!(out, "{} ({})", shown(address), shown(plan))?;
+    } else {
+        writeln!(out, "{}", shown(address))?;
+    }
+    let mut findings = new_table(color, width);
+    findings.set_header(
+        ["Severity", "Rule", "Finding"]
+            .into_iter()
+            .map(|h| head(h, color)),
+    );
+    for f in list {
+        let mut message = visible(&f.message);
+        if let Some(s) = &f.suppressed {
+            message = format!("{message}\n(suppressed: {})", visible(&s.reason));
+        }
+        findings.add_row(vec![
+            severity_cell(f.severity.as_str(), color),
+            Cell::new(f.rule),
+            Cell::new(message),
+        ]);
+    }
+    writeln!(out, "{findings}")
 }
 
 fn new_table(color: bool, width: Option<u16>) -> Table {
@@ -290,4 +474,124 @@ pub fn summary_line(report: &Report) -> String {
         line.push_str(" — ok");
     }
     line
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyse_pair, RoleResult};
+    use crate::report::store::Results;
+    use crate::rules::RuleSettings;
+
+    const SERVICE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    const ANYONE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}"#;
+
+    /// A widened role (it has findings) at `address`, of plan `plan`.
+    fn role(plan: &str, address: &str) -> RoleResult {
+        let mut result = analyse_pair(Some(SERVICE), ANYONE, None, &RuleSettings::default());
+        result.role.plan = plan.to_string();
+        result.role.address = address.to_string();
+        for f in &mut result.findings {
+            f.plan = plan.to_string();
+            f.address = address.to_string();
+        }
+        result
+    }
+
+    fn report(results: Vec<RoleResult>) -> Report {
+        Report {
+            plans: Vec::new(),
+            results: Results::from_results(results),
+            notes: Vec::new(),
+            errors: Vec::new(),
+            exit_code: 1,
+        }
+    }
+
+    fn text(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+        let mut out = Vec::new();
+        write(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_roles_table_drawn_in_pieces_is_the_table_drawn_at_once() {
+        // Addresses of every kind of width: short, long, wide (two columns a character), and
+        // combining marks (more characters than columns, where the role column's lower
+        // boundary, counted in characters, widens the column beyond its content).
+        let kinds = [
+            |i: usize| format!("aws_iam_role.r{i}"),
+            |i: usize| format!("module.platform[\"eu-west-1\"].aws_iam_role.deploy_{i}_long_name"),
+            |i: usize| format!("aws_iam_role.役割{i}"),
+            |i: usize| format!("aws_iam_role.{}", "e\u{301}".repeat(i % 13)),
+        ];
+        let sets: Vec<Vec<RoleResult>> = vec![
+            (0..23).map(|i| role("a.json", &kinds[i % 4](i))).collect(),
+            (0..9).map(|i| role("a.json", &kinds[3](i + 3))).collect(),
+            (0..5)
+                .map(|i| role(if i < 3 { "a.json" } else { "b.json" }, "r"))
+                .collect(),
+        ];
+        for set in sets {
+            let report = report(set);
+            for multi_plan in [false, true] {
+                for color in [false, true] {
+                    let whole =
+                        text(|out| write_roles_at_once(&report, color, None, multi_plan, out));
+                    assert!(whole.lines().count() > 4, "{whole}");
+                    for rows in [1, 2, 7, 1000] {
+                        let pieces = text(|out| {
+                            write_roles_in_pieces(&report, color, multi_plan, rows, out)
+                        });
+                        assert_eq!(
+                            pieces, whole,
+                            "pieces of {rows} rows, multi-plan {multi_plan}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn findings_of_one_address_apart_are_shown_as_one_group() {
+        let apart = report(vec![
+            role("a.json", "aws_iam_role.x"),
+            role("a.json", "aws_iam_role.y"),
+            role("a.json", "aws_iam_role.x"),
+        ]);
+        assert!(runs_repeat(&apart));
+        let out = render(&apart, false, None);
+        // Headings are the address alone on its line.
+        assert_eq!(
+            out.lines().filter(|l| *l == "aws_iam_role.x").count(),
+            1,
+            "{out}"
+        );
+        assert_eq!(
+            out.lines().filter(|l| *l == "aws_iam_role.y").count(),
+            1,
+            "{out}"
+        );
+        let per_role = report(vec![role("a.json", "aws_iam_role.x")])
+            .results
+            .findings()
+            .count();
+        let x_rows = out
+            .split("\naws_iam_role.x\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            // Rows are the lines with a column separator, but for the header.
+            .map_or(0, |table| {
+                table.lines().filter(|l| l.contains('┆')).count() - 1
+            });
+        assert_eq!(x_rows, 2 * per_role, "{out}");
+
+        let runs = report(vec![
+            role("a.json", "aws_iam_role.x"),
+            role("a.json", "aws_iam_role.y"),
+        ]);
+        assert!(!runs_repeat(&runs));
+    }
 }
