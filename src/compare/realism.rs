@@ -772,6 +772,16 @@ pub fn shape(lower: &str) -> Option<Shape> {
         "sts:externalid" | "sts:rolesessionname" | "sts:sourceidentity" => s(vec!["??*"], ""),
         "aws:sourceaccount" | "aws:resourceaccount" => s(vec!["????????????"], "0123456789"),
         "aws:principalorgid" | "aws:sourceorgid" => s(vec!["o-??????????*"], "0123456789"),
+        // Fixed-format keys tested with string operators (`StringLike` on an MFA age, a
+        // source IP): without a form, a cell outside every pattern is met by its shortest
+        // member, "", which is no value of the key, and the cell was lost with it (`300` never
+        // tried against `6*`). Digits first, so the witness is a number, an address, or epoch
+        // seconds (which the date keys accept). A date pattern's cells are met by the typical
+        // date or these digits; one that only an ISO date outside both meets is still missed.
+        "aws:multifactorauthage" | "aws:epochtime" | "aws:currenttime" | "aws:tokenissuetime" => {
+            s(vec!["?*"], "0123456789")
+        }
+        "aws:sourceip" | "aws:vpcsourceip" => s(vec!["?*.?*.?*.?*"], "0123456789"),
         "aws:sourcearn" => s(
             vec![
                 "arn:aws:?*:*:????????????:?*",
