@@ -776,10 +776,11 @@ pub fn shape(lower: &str) -> Option<Shape> {
         // source IP): without a form, a cell outside every pattern is met by its shortest
         // member, "", which is no value of the key, and the cell was lost with it (`300` never
         // tried against `6*`). Digits first, so the witness is a number, an address, or epoch
-        // seconds (which the date keys accept). A date pattern's cells are met by the typical
-        // date or these digits; one that only an ISO date outside both meets is still missed.
-        "aws:multifactorauthage" | "aws:epochtime" | "aws:currenttime" | "aws:tokenissuetime" => {
-            s(vec!["?*"], "0123456789")
+        // seconds (which the date keys accept); a time is tried as an ISO date first, its
+        // month and day steered to `0?` and `1?` so that any digits make a real date.
+        "aws:multifactorauthage" | "aws:epochtime" => s(vec!["?*"], "0123456789"),
+        "aws:currenttime" | "aws:tokenissuetime" => {
+            s(vec!["????-0?-1?T0?:0?:0?Z", "?*"], "0123456789")
         }
         "aws:sourceip" | "aws:vpcsourceip" => s(vec!["?*.?*.?*.?*"], "0123456789"),
         "aws:sourcearn" => s(

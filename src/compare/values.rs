@@ -359,6 +359,11 @@ fn shaped_string_witnesses(
         let Some(form) = c.inside.iter().skip(own).position(|&inside| inside) else {
             continue;
         };
+        // A witness the key cannot hold leaves the choice to the next form (a date form's
+        // `2024-33-33…` to the digits of epoch seconds), not the cell unmet.
+        if realism::single_value(lower, &c.witness).is_err() || (element && c.witness.is_empty()) {
+            continue;
+        }
         let policy_side: Vec<bool> = c.inside.iter().take(own).copied().collect();
         let better = best
             .get(&policy_side)

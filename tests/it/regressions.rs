@@ -318,13 +318,15 @@ fn values_outside_every_pattern_of_never_empty_keys_are_searched() {
 /// Fixed-format keys tested with string operators: a number, a date or an address that no
 /// pattern of the policy matches is what grants, and the cell outside every pattern was met
 /// only by `""` (no value of these keys) or by a typical value the pattern happened to match.
-/// `StringLike "6*"` on `aws:MultiFactorAuthAge` loosened to "present" was "unchanged".
+/// `StringLike "6*"` on `aws:MultiFactorAuthAge` loosened to "present" was "unchanged", and
+/// so was `StringNotLike "2024-*"` on `aws:CurrentTime` (only an ISO date of 2024 escapes it).
 #[test]
 fn values_of_fixed_format_keys_outside_every_pattern_are_searched() {
     let cases = [
         ("aws:MultiFactorAuthAge", "6*"),
         ("aws:EpochTime", "17*"),
         ("aws:CurrentTime", "2025-*"),
+        ("aws:CurrentTime", "2024-*"),
         ("aws:TokenIssueTime", "2025-*"),
         ("aws:SourceIp", "192.*"),
         ("aws:VpcSourceIp", "10.*"),
@@ -340,29 +342,33 @@ fn values_of_fixed_format_keys_outside_every_pattern_are_searched() {
         let outside = doc(&format!(
             r#"{present},"StringNotLike":{{"{key}":"{pattern}"}}"#
         ));
-        failures.extend(widening_from_deny_all_failures(
-            &format!("{key} outside {pattern}"),
-            &outside,
-        ));
-        // The pattern dropped, the key only required present: a widening, with a verified
-        // witness outside the pattern.
-        let pinned = policy(&doc(&format!(
+        let inside = doc(&format!(
             r#"{present},"StringLike":{{"{key}":"{pattern}"}}"#
-        )));
+        ));
+        for (side, after) in [("outside", &outside), ("inside", &inside)] {
+            failures.extend(widening_from_deny_all_failures(
+                &format!("{key} {side} {pattern}"),
+                after,
+            ));
+        }
+        // The pattern (or its negation) dropped, the key only required present: a widening,
+        // with a verified witness on the side the pattern no longer excludes.
         let loosened = policy(&doc(&present));
-        match compare(&pinned, &loosened, &CompareOptions::default()) {
-            Ok(r) if r.verdict == trustgate::compare::Verdict::Widened => {
-                for w in &r.witnesses {
-                    if !trustgate::compare::granted(&loosened, &w.request)
-                        || trustgate::compare::granted(&pinned, &w.request)
-                    {
-                        failures.push(format!("{key}: witness does not verify: {w:?}"));
+        for pinned in [policy(&inside), policy(&outside)] {
+            match compare(&pinned, &loosened, &CompareOptions::default()) {
+                Ok(r) if r.verdict == trustgate::compare::Verdict::Widened => {
+                    for w in &r.witnesses {
+                        if !trustgate::compare::granted(&loosened, &w.request)
+                            || trustgate::compare::granted(&pinned, &w.request)
+                        {
+                            failures.push(format!("{key}: witness does not verify: {w:?}"));
+                        }
                     }
                 }
+                other => failures.push(format!(
+                    "{key} {pattern} loosened: not a widening: {other:?}"
+                )),
             }
-            other => failures.push(format!(
-                "{key} {pattern} loosened: not a widening: {other:?}"
-            )),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
