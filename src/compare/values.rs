@@ -374,7 +374,60 @@ fn shaped_string_witnesses(
     }
     let mut kept: Vec<(usize, String)> = best.into_values().map(|(_, o, w)| (o, w)).collect();
     kept.sort();
-    Ok(kept.into_iter().map(|(_, w)| w).collect())
+    Ok(kept
+        .into_iter()
+        .map(|(_, w)| match lower {
+            "aws:sourcearn" => readable_arn(&w, &atoms),
+            _ => w,
+        })
+        .collect())
+}
+
+/// An ARN segment, whether it holds only what the search filled in, and what to try instead.
+type Refill = (usize, fn(&str) -> bool, &'static [&'static str]);
+
+/// A source ARN witness with the segments the search filled with its digits read as a real
+/// resource's: `arn:aws:sns:us-east-1:000000000000:example` rather than
+/// `arn:aws:0::000000000000:0`, segment by segment wherever that keeps the witness in the same
+/// cell of every atom (the policies' patterns and the form), so it proves the same thing.
+fn readable_arn(witness: &str, atoms: &[Atom]) -> String {
+    let cell: Vec<bool> = atoms.iter().map(|a| a.accepts(witness)).collect();
+    let same = |text: &str| {
+        atoms
+            .iter()
+            .map(|a| a.accepts(text))
+            .eq(cell.iter().copied())
+    };
+    let mut parts: Vec<String> = witness.splitn(6, ':').map(str::to_string).collect();
+    if parts.len() != 6 || parts.first().map(String::as_str) != Some("arn") {
+        return witness.to_string();
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let plan: [Refill; 3] = [
+        (2, digits, &["sns", "sqs", "events"]),
+        (3, str::is_empty, &["us-east-1", "eu-west-1"]),
+        (5, digits, &["example"]),
+    ];
+    for (segment, filler, candidates) in plan {
+        let Some(current) = parts.get(segment).cloned() else {
+            continue;
+        };
+        if !filler(&current) {
+            continue;
+        }
+        for candidate in candidates {
+            if let Some(p) = parts.get_mut(segment) {
+                *p = (*candidate).to_string();
+            }
+            if same(&parts.join(":")) {
+                break;
+            }
+            if let Some(p) = parts.get_mut(segment) {
+                p.clone_from(&current);
+            }
+        }
+    }
+    parts.join(":")
 }
 
 /// The value universe of every key of `conds` except the caller-fixed ones.

@@ -373,3 +373,46 @@ fn values_of_fixed_format_keys_outside_every_pattern_are_searched() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A source ARN witness reads as a real resource's where the search only filled segments in:
+/// `arn:aws:sns:eu-west-1:000000000000:example`, not `arn:aws:0::000000000000:0` (a service
+/// named `0` made reviewers doubt the finding), and it still proves the widening.
+#[test]
+fn source_arn_witnesses_read_as_real_resources() {
+    use trustgate::compare::{granted, Verdict};
+    use trustgate::eval::ContextValue;
+    let doc = |condition: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"sns.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{{"Null":{{"aws:SourceArn":"false"}}{condition}}}}}]}}"#
+        )
+    };
+    for pattern in [
+        "arn:aws:s3:::b*",
+        "arn:aws:sns:us-*",
+        "arn:aws:sqs:*:111122223333:*",
+    ] {
+        let before = policy(&doc(&format!(
+            r#","StringLike":{{"aws:SourceArn":"{pattern}"}}"#
+        )));
+        let after = policy(&doc(""));
+        let r = compare(&before, &after, &CompareOptions::default()).unwrap();
+        assert_eq!(r.verdict, Verdict::Widened, "{pattern}");
+        for w in &r.witnesses {
+            assert!(granted(&after, &w.request) && !granted(&before, &w.request));
+            let Some(ContextValue::Single(arn)) = w.request.context.get("aws:SourceArn") else {
+                panic!("{pattern}: no source ARN in {w:?}");
+            };
+            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            assert_eq!(parts.len(), 6, "{arn}");
+            assert!(
+                parts[2].bytes().all(|b| b.is_ascii_lowercase()),
+                "{pattern}: service of {arn}"
+            );
+            assert!(!parts[3].is_empty(), "{pattern}: region of {arn}");
+            assert!(
+                !parts[5].bytes().all(|b| b.is_ascii_digit()),
+                "{pattern}: resource of {arn}"
+            );
+        }
+    }
+}
