@@ -50,7 +50,7 @@ impl Tally {
 /// for one batch of findings (a role's, as it is analysed); the notes wait for the tally of
 /// every batch.
 pub fn judge(findings: &mut Vec<Finding>, config: &Config, today: Date) -> Tally {
-    findings.retain(|f| config.rules.get(f.rule).map_or(true, |r| r.enabled));
+    findings.retain(|f| config.rules.get(f.rule).is_none_or(|r| r.enabled));
     for f in findings.iter_mut() {
         if let Some(severity) = config.rules.get(f.rule).and_then(|r| r.severity) {
             f.severity = severity;
@@ -115,7 +115,7 @@ fn matches(ignore: &Ignore, f: &Finding) -> bool {
         && ignore
             .fingerprint
             .as_ref()
-            .map_or(true, |fp| *fp == f.fingerprint)
+            .is_none_or(|fp| *fp == f.fingerprint)
 }
 
 /// An ignore applies through the whole of its `expires` day (UTC).

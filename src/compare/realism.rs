@@ -339,7 +339,7 @@ pub fn caller_keys(principal: &Caller, context: &[(&str, &ContextValue)]) -> Res
             };
             let ok = parse_arn(a).is_some_and(|p| {
                 p.service == "iam"
-                    && account.map_or(true, |acct| acct == p.account)
+                    && account.is_none_or(|acct| acct == p.account)
                     && is_named_path(p.resource, kind)
             });
             if !ok {
@@ -732,7 +732,7 @@ fn github_repo_sub(rest: &str) -> bool {
         Some((repo, context)) => (repo, Some(context)),
         None => (rest, None),
     };
-    context.map_or(true, |c| !c.is_empty())
+    context.is_none_or(|c| !c.is_empty())
         && repo
             .split_once('/')
             .is_some_and(|(owner, name)| !owner.is_empty() && !name.is_empty())

@@ -367,7 +367,7 @@ fn shaped_string_witnesses(
         let policy_side: Vec<bool> = c.inside.iter().take(own).copied().collect();
         let better = best
             .get(&policy_side)
-            .map_or(true, |&(f, o, _)| (form, order) < (f, o));
+            .is_none_or(|&(f, o, _)| (form, order) < (f, o));
         if better {
             best.insert(policy_side, (form, order, c.witness));
         }

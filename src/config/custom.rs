@@ -157,11 +157,11 @@ impl CustomRule {
                 let missing = self
                     .require
                     .as_ref()
-                    .is_some_and(|q| run(q, node).map_or(true, |m| m.is_empty()));
+                    .is_some_and(|q| run(q, node).is_none_or(|m| m.is_empty()));
                 let forbidden = self
                     .forbid
                     .as_ref()
-                    .is_some_and(|q| run(q, node).map_or(true, |m| !m.is_empty()));
+                    .is_some_and(|q| run(q, node).is_none_or(|m| !m.is_empty()));
                 missing || forbidden
             })
             .map(|(path, node)| (pointer_of(&path), node))

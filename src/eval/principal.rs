@@ -258,7 +258,7 @@ impl<'r> CallerInfo<'r> {
             CallerRef::Aws(aws) => (
                 caller_account(aws, request),
                 aws.partition()
-                    .map_or(true, |p| p == role.map_or("aws", |a| a.partition)),
+                    .is_none_or(|p| p == role.map_or("aws", |a| a.partition)),
             ),
             _ => (None, true),
         };
@@ -409,7 +409,7 @@ pub fn principal_matches<'p>(
             let mut best: Option<PrincipalMatch<'p>> = None;
             for entry in &principals.entries {
                 if let Some(kind) = entry_matches(entry, info) {
-                    if best.map_or(true, |b| kind > b.kind) {
+                    if best.is_none_or(|b| kind > b.kind) {
                         best = Some(PrincipalMatch {
                             kind,
                             entry: Some(entry),

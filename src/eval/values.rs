@@ -124,7 +124,7 @@ fn b64_value(c: u8) -> Option<u32> {
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let body = text.trim_end_matches('=');
     let padding = text.len() - body.len();
-    if padding > 2 || (padding > 0 && text.len() % 4 != 0) {
+    if padding > 2 || (padding > 0 && !text.len().is_multiple_of(4)) {
         return None;
     }
     if body.len() % 4 == 1 {

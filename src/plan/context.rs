@@ -628,7 +628,7 @@ fn read_attr(out: &mut ContextResource, name: &'static str, value: &Value) {
                 let block_name = block.get("name").and_then(Value::as_str).unwrap_or("");
                 let policy = block.get("policy");
                 // An empty block is how the provider writes "no inline policy".
-                if block_name.is_empty() && policy.map_or(true, |p| p == "" || p.is_null()) {
+                if block_name.is_empty() && policy.is_none_or(|p| p == "" || p.is_null()) {
                     continue;
                 }
                 out.policies.push((

@@ -546,7 +546,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     EntryKey::Mode => {
                         // A missing or null mode is managed (the oldest formats omit it).
                         let read = self.string_with(true, |m| (m == "managed", m == "data"))?;
-                        managed = read.map_or(true, |m| m.0);
+                        managed = read.is_none_or(|m| m.0);
                         data = read.is_some_and(|m| m.1);
                         if !managed {
                             self.spans.resource_type(None);
@@ -971,7 +971,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                 let expr = name == "expressions"
                     && kind
                         .as_deref()
-                        .map_or(true, |t| context::context_type(t).is_some());
+                        .is_none_or(|t| context::context_type(t).is_some());
                 let slot = match name {
                     "address" => Some(&mut address),
                     "provider_config_key" => Some(&mut key),
