@@ -314,11 +314,7 @@ fn readable(witness: &str, atoms: &[Atom]) -> String {
                 *c = candidate;
             }
             let text: String = chars.iter().collect();
-            if atoms
-                .iter()
-                .map(|a| a.accepts(&text))
-                .eq(cell.iter().copied())
-            {
+            if in_cell(atoms, &cell, &text) {
                 break;
             }
             if let (Some(c), Some(o)) = (chars.get_mut(i), original) {
@@ -327,6 +323,14 @@ fn readable(witness: &str, atoms: &[Atom]) -> String {
         }
     }
     chars.into_iter().collect()
+}
+
+/// Whether `text` is in `cell`: accepted by exactly the atoms that accept the cell's members.
+fn in_cell(atoms: &[Atom], cell: &[bool], text: &str) -> bool {
+    atoms
+        .iter()
+        .map(|a| a.accepts(text))
+        .eq(cell.iter().copied())
 }
 
 /// [`string_witnesses`] for a key whose values (or, with `element`, the elements of a set of
@@ -392,12 +396,6 @@ type Refill = (usize, fn(&str) -> bool, &'static [&'static str]);
 /// cell of every atom (the policies' patterns and the form), so it proves the same thing.
 fn readable_arn(witness: &str, atoms: &[Atom]) -> String {
     let cell: Vec<bool> = atoms.iter().map(|a| a.accepts(witness)).collect();
-    let same = |text: &str| {
-        atoms
-            .iter()
-            .map(|a| a.accepts(text))
-            .eq(cell.iter().copied())
-    };
     let mut parts: Vec<String> = witness.splitn(6, ':').map(str::to_string).collect();
     if parts.len() != 6 || parts.first().map(String::as_str) != Some("arn") {
         return witness.to_string();
@@ -419,7 +417,7 @@ fn readable_arn(witness: &str, atoms: &[Atom]) -> String {
             if let Some(p) = parts.get_mut(segment) {
                 *p = (*candidate).to_string();
             }
-            if same(&parts.join(":")) {
+            if in_cell(atoms, &cell, &parts.join(":")) {
                 break;
             }
             if let Some(p) = parts.get_mut(segment) {
