@@ -4,6 +4,7 @@
 //! used only for a role the finished plan holds exactly as it was analysed.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::Mutex;
@@ -11,7 +12,7 @@ use std::thread::Scope;
 
 use crate::analysis;
 use crate::finding::Finding;
-use crate::plan::{Drift, OwnAccount, Paired, RoleChange, RoleSink};
+use crate::plan::{RoleChange, RoleSink};
 use crate::report::store::{Slot, Store};
 use crate::rules::RuleSettings;
 use crate::suppress::Tally;
@@ -29,32 +30,44 @@ type Job = (Key, RoleChange);
 /// few enough that a backlog never holds a large share of the plan's roles.
 const QUEUE: usize = 256;
 
-/// A result computed while reading (kept in the store), with what it was computed from
-/// beyond the role's own `resource_changes` record.
-pub struct Early {
+/// A result computed while reading (kept in the store), with a fingerprint of what it was
+/// computed from beyond the role's own `resource_changes` record.
+struct Early {
     slot: Slot,
-    address: String,
-    drift: Option<Box<Drift>>,
-    before_sensitive: bool,
-    own_account: Option<OwnAccount>,
-    paired: Option<Box<Paired>>,
+    inputs: u64,
 }
 
-impl Early {
-    /// The result, if it was computed from exactly `change`. The reader's early changes are
-    /// built from the same record as the final ones and can differ only in what the rest of
-    /// the document adds (`drift`, `before_sensitive`: plan::extract; the own account and a
-    /// rename's pairing: plan::accounts, plan::pairing), so those are compared (the address
-    /// too, to catch a mismatched key); otherwise `None`, and the role is analysed again.
-    /// The provider key only informs those two. (Analysis started before the document's
-    /// name was known; the store names each result by its slot's plan.)
-    pub fn for_change(self, change: &RoleChange) -> Option<Slot> {
-        let same = self.address == change.address
-            && self.drift == change.drift
-            && self.before_sensitive == change.before_sensitive
-            && self.own_account == change.own_account
-            && self.paired == change.paired;
-        same.then_some(self.slot)
+/// What the reader's early changes may differ in from the final ones: only what the rest of
+/// the document adds (`drift`, `before_sensitive`: plan::extract; the own account and a
+/// rename's pairing: plan::accounts, plan::pairing); the address too, to catch a mismatched
+/// key. The provider key only informs those.
+///
+/// Kept as a keyed 64-bit hash, not a copy: a copy cost some 100 bytes a role, held for every
+/// role until the plan is read. The key is random per run, so no plan can be written to make
+/// two different inputs collide; by chance they do once in 2^64.
+fn fingerprint(hasher: &RandomState, change: &RoleChange) -> u64 {
+    hasher.hash_one((
+        &change.address,
+        &change.drift,
+        change.before_sensitive,
+        &change.own_account,
+        &change.paired,
+    ))
+}
+
+/// The results computed while reading, by role.
+pub struct EarlyResults {
+    by_key: HashMap<Key, Early>,
+    hasher: RandomState,
+}
+
+impl EarlyResults {
+    /// The result for the role at `key`, if it was computed from exactly `change` (else
+    /// `None`, and the role is analysed again). Analysis started before the document's name
+    /// was known; the store names each result by its slot's plan.
+    pub fn take(&mut self, key: &Key, change: &RoleChange) -> Option<Slot> {
+        let early = self.by_key.remove(key)?;
+        (early.inputs == fingerprint(&self.hasher, change)).then_some(early.slot)
     }
 }
 
@@ -66,6 +79,7 @@ struct Shared<'env> {
     queue: Mutex<Receiver<Job>>,
     /// Set when reading failed: queued roles are dropped unanalysed.
     cancelled: AtomicBool,
+    hasher: RandomState,
 }
 
 /// The `RoleSink` that feeds the workers; `input` is set by the reader's caller before each
@@ -134,11 +148,7 @@ fn analyse(shared: &Shared<'_>, change: RoleChange) -> Early {
     result.role.permissions = Some(crate::permissions::BlastRadius::unknown());
     Early {
         slot: store(shared.store, shared.judge, result),
-        address: change.address,
-        drift: change.drift,
-        before_sensitive: change.before_sensitive,
-        own_account: change.own_account,
-        paired: change.paired,
+        inputs: fingerprint(&shared.hasher, &change),
     }
 }
 
@@ -156,7 +166,7 @@ pub fn overlapped<T, E>(
     judge: Judge<'_>,
     store: &Store,
     read: impl FnOnce(&mut Pipeline<'_, '_>) -> Result<T, E>,
-) -> (Result<T, E>, HashMap<Key, Early>) {
+) -> (Result<T, E>, EarlyResults) {
     let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE);
     let (done, finished) = mpsc::channel::<(Key, Early)>();
     let shared = Shared {
@@ -165,6 +175,7 @@ pub fn overlapped<T, E>(
         store,
         queue: Mutex::new(queue),
         cancelled: AtomicBool::new(false),
+        hasher: RandomState::new(),
     };
     let outcome = std::thread::scope(|scope| {
         let mut pipeline = Pipeline {
@@ -187,5 +198,9 @@ pub fn overlapped<T, E>(
         outcome
     });
     drop(done);
-    (outcome, finished.into_iter().collect())
+    let early = EarlyResults {
+        by_key: finished.into_iter().collect(),
+        hasher: shared.hasher,
+    };
+    (outcome, early)
 }

@@ -185,9 +185,7 @@ fn analyse_plans(
         for (doc, plan) in (1..).zip(plans) {
             let path = plan.info.path.as_str();
             for (index, change) in plan.roles.iter().enumerate() {
-                let slot = early
-                    .remove(&(*input, doc, index))
-                    .and_then(|e| e.for_change(change));
+                let slot = early.take(&(*input, doc, index), change);
                 if slot.is_none() {
                     late.push((path, change));
                 }

@@ -338,6 +338,9 @@ pub(super) fn plans_of(display: &str, docs: Vec<DocRecord>) -> Vec<Plan> {
 fn plan_of(path: String, doc: DocRecord) -> Plan {
     // What needs the whole document: drift, each role's provider and account, renames.
     let mut roles = super::extract::role_changes(doc.changes, doc.drift);
+    // Held until every role is reported: the room grown for more roles is a quarter of it on
+    // average (3 MiB on a plan of 25,000 roles).
+    roles.shrink_to_fit();
     super::accounts::bind(&mut roles, &doc.facts);
     super::pairing::pair(&mut roles);
     let mut context = doc.context;

@@ -56,7 +56,7 @@ impl RoleType {
 }
 
 /// One side (before or after) of a role's trust document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TrustDoc {
     /// The role does not exist on this side (before of a create, after of a delete).
     Absent,
@@ -165,21 +165,21 @@ impl AccountSource {
 }
 
 /// A role's own account and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OwnAccount {
     pub account: String,
     pub source: AccountSource,
 }
 
 /// The deleted half of a rename: the address the role leaves and its trust there.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Paired {
     pub address: String,
     pub before: TrustDoc,
     pub before_sensitive: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Drift {
     pub last_applied: TrustDoc,
     pub actual: TrustDoc,

@@ -1495,7 +1495,7 @@ mod tests {
 
     /// Drift written after the changes (legal JSON, not what Terraform writes) reaches the
     /// roles only at the end: the early roles then differ, and the caller must not use
-    /// analysis started from them (pipeline::Early::for_change).
+    /// analysis started from them (pipeline::EarlyResults::take).
     #[test]
     fn drift_after_the_changes_is_missing_from_the_early_roles() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -833,7 +833,7 @@ fn decode_role(dec: &mut Dec<'_>) -> Option<RoleReport> {
             grants.push(dec.grant()?);
         }
         let boundary = if dec.bool()? {
-            Some(dec.grant()?)
+            Some(Box::new(dec.grant()?))
         } else {
             None
         };
