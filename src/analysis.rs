@@ -144,6 +144,12 @@ pub fn decode_side(doc: &TrustDoc) -> Side {
             pointer: String::new(),
             message: format!("the trust policy attribute is {found}, not a JSON policy"),
         },
+        // Restored before analysis (pipeline::restore); should one slip through, it fails
+        // closed like any text that cannot be read.
+        TrustDoc::Stowed(_) => Side::Unparseable {
+            pointer: String::new(),
+            message: "the trust policy text was not read back from temporary storage".into(),
+        },
         TrustDoc::Text(text) => match parse_policy(text) {
             Ok(policy) => Side::Policy(Box::new(policy)),
             Err(e) => Side::Unparseable {
@@ -624,10 +630,7 @@ fn plan_rules(
     // Without a consumer or a long session the rule has nothing to say here: what callers
     // must now send was said by the per-role analysis. Returning spares decoding both
     // policies again, for every role of a plan whose roles all have permissions.
-    let long_session = facts
-        .max_session_duration
-        .is_some_and(|d| d > crate::permissions::CHAINING_LIMIT);
-    if facts.consumers.is_empty() && !long_session {
+    if !facts.needs_trust() {
         return;
     }
     let sensitive = before_sensitive || change.after_sensitive;

@@ -3,6 +3,7 @@
 //! judged by the configuration and kept encoded in the results store (`report::store`), and
 //! used only for a role the finished plan holds exactly as it was analysed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +13,7 @@ use std::thread::Scope;
 
 use crate::analysis;
 use crate::finding::Finding;
-use crate::plan::{RoleChange, RoleSink};
+use crate::plan::{RoleChange, RoleSink, TrustDoc};
 use crate::report::store::{Slot, Store};
 use crate::rules::RuleSettings;
 use crate::suppress::Tally;
@@ -119,6 +120,12 @@ impl RoleSink for Pipeline<'_, '_> {
             Err(TrySendError::Disconnected(_)) => {}
         }
     }
+
+    fn stow(&mut self, doc: &mut TrustDoc) {
+        if let TrustDoc::Text(text) = doc {
+            *doc = TrustDoc::Stowed(self.shared.store.stow(text));
+        }
+    }
 }
 
 /// Take roles off the queue and analyse them until it is closed and empty.
@@ -150,6 +157,32 @@ fn analyse(shared: &Shared<'_>, change: RoleChange) -> Early {
         slot: store(shared.store, shared.judge, result),
         inputs: fingerprint(&shared.hasher, &change),
     }
+}
+
+/// `change` with the trust texts the reader stowed in `store` (`Pipeline::stow`) read back:
+/// what analysing the role again needs. A text that cannot be read back is an error (the
+/// report would be incomplete).
+pub fn restore<'c>(store: &Store, change: &'c RoleChange) -> Result<Cow<'c, RoleChange>, String> {
+    let stowed = |doc: &TrustDoc| matches!(doc, TrustDoc::Stowed(_));
+    if !stowed(&change.before)
+        && !stowed(&change.after)
+        && !change.paired.as_ref().is_some_and(|p| stowed(&p.before))
+    {
+        return Ok(Cow::Borrowed(change));
+    }
+    let unstow = |doc: &mut TrustDoc| -> Result<(), String> {
+        if let TrustDoc::Stowed(at) = doc {
+            *doc = TrustDoc::Text(store.unstow(*at)?);
+        }
+        Ok(())
+    };
+    let mut change = change.clone();
+    unstow(&mut change.before)?;
+    unstow(&mut change.after)?;
+    if let Some(paired) = change.paired.as_mut() {
+        unstow(&mut paired.before)?;
+    }
+    Ok(Cow::Owned(change))
 }
 
 /// Judge a result's findings and keep it in the store.

@@ -204,7 +204,19 @@ fn analyse_plans(
         }
     }
     drop(early);
-    let late_results = analysis::analyse_all(&late, settings);
+    // The reader stowed the roles' trust texts in the store: read back those analysed again.
+    let incomplete = |e: String| RunError(format!("the report is incomplete: {e}"));
+    let late = late
+        .into_iter()
+        .map(|(path, change)| Ok((path, pipeline::restore(&store, change)?)))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(incomplete)?;
+    let late_jobs: Vec<(&str, &plan::RoleChange)> = late
+        .iter()
+        .map(|(path, change)| (*path, &**change))
+        .collect();
+    let late_results = analysis::analyse_all(&late_jobs, settings);
+    drop(late_jobs);
     drop(late);
     let mut late = late_results.into_iter();
     let mut results = Results::new(store);
@@ -218,17 +230,19 @@ fn analyse_plans(
                 results.push(path, slot);
                 continue;
             }
-            Some(slot) => results
-                .store()
-                .result(&slot, path)
-                .map_err(|e| RunError(format!("the report is incomplete: {e}")))?,
+            Some(slot) => results.store().result(&slot, path).map_err(incomplete)?,
             None => match late.next() {
                 Some(result) => result,
                 None => continue,
             },
         };
         let mut result = result;
-        analysis::apply_plan_facts(path, change, facts, settings, &mut result);
+        let change = if facts.needs_trust() {
+            pipeline::restore(results.store(), change).map_err(incomplete)?
+        } else {
+            std::borrow::Cow::Borrowed(change)
+        };
+        analysis::apply_plan_facts(path, &change, facts, settings, &mut result);
         let slot = pipeline::store(results.store(), &judge, result);
         tally.add(&slot.tally);
         results.push(path, slot);

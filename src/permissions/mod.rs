@@ -187,6 +187,18 @@ impl RoleFacts {
     }
 }
 
+impl RoleFacts {
+    /// Whether the pass after the read judges the role's trust again with these facts
+    /// (`trust-breaks-consumer`): only with a consumer or a session longer than chaining
+    /// allows. Otherwise what callers must now send was said by the role's own analysis.
+    pub fn needs_trust(&self) -> bool {
+        !self.consumers.is_empty()
+            || self
+                .max_session_duration
+                .is_some_and(|d| d > CHAINING_LIMIT)
+    }
+}
+
 /// AWS limits a session of role chaining (a role's session assuming a role) to one hour.
 pub const CHAINING_LIMIT: u64 = 3600;
 

@@ -68,6 +68,17 @@ pub enum TrustDoc {
     Text(String),
     /// The attribute holds a value of the wrong type (`found` names it: "a number", ...).
     WrongType { found: String },
+    /// A `Text` the reader handed to its sink to keep out of memory while the rest of the
+    /// plan is read (`RoleSink::stow`); whoever reads the finished plan with that sink
+    /// restores it before judging the role.
+    Stowed(Stowed),
+}
+
+/// Where a sink keeps a stowed trust text (opaque to the reader).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stowed {
+    pub at: u64,
+    pub len: u32,
 }
 
 /// A role's trust change as the plan describes it.
@@ -199,6 +210,10 @@ pub trait RoleSink {
     /// Role `index` (position in its document's `Plan::roles`) of document `doc` (1-based,
     /// in input order) of the input being read.
     fn role(&mut self, doc: usize, index: usize, change: RoleChange);
+    /// Offered each kept role's trust texts once the role was handed to `role`: a sink that
+    /// can keep them elsewhere replaces a `Text` with `Stowed`, so the plan read holds a few
+    /// bytes per role instead of its policies. The default keeps them.
+    fn stow(&mut self, _doc: &mut TrustDoc) {}
 }
 
 /// The sink for callers that only want the finished plans.

@@ -398,10 +398,12 @@ impl<R: Chunks> PlanStream<'_, R> {
                         Ok(Some(role)) => {
                             if let Some(earlier) = earlier_drift {
                                 // Converted now, so the record's copies are not kept.
-                                let change = extract::role_change(role);
+                                let mut change = extract::role_change(role);
                                 if self.sink.wants_roles() {
                                     let early = extract::early_change(&change, earlier);
                                     self.sink.role(self.doc_no, changes.len(), early);
+                                    self.sink.stow(&mut change.before);
+                                    self.sink.stow(&mut change.after);
                                 }
                                 changes.push(change);
                             } else {

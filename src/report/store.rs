@@ -19,6 +19,7 @@ use crate::analysis::{CompactJson, RoleReport, RoleResult, Verdict};
 use crate::eval::{Caller, ContextValue, Request};
 use crate::finding::{Finding, Severity, Suppression};
 use crate::permissions::{BlastRadius, Grant, PermissionClass};
+use crate::plan::Stowed;
 
 /// Encoded results stay in memory up to this many bytes; past it they go to a temporary file.
 /// A plan of a few hundred roles never reaches it; the 100k bench plan's 5,000 roles (about
@@ -162,14 +163,32 @@ impl Store {
         }
     }
 
+    /// Keep a role's trust text, like a record, while the rest of its plan is read
+    /// (`plan::RoleSink::stow`); `unstow` gives it back.
+    pub fn stow(&self, text: &str) -> Stowed {
+        let (at, len) = self.lock().append(text.as_bytes(), self.budget);
+        Stowed { at, len }
+    }
+
+    /// The text `stowed` holds, or why it cannot be read back.
+    pub fn unstow(&self, stowed: Stowed) -> Result<String, String> {
+        let mut buf = Vec::new();
+        self.read_at(stowed.at, stowed.len, &mut buf)?;
+        String::from_utf8(buf).map_err(|_| "a stowed trust text came back damaged".to_string())
+    }
+
     /// The record of `slot`, or why it cannot be read back.
     fn read(&self, slot: &Slot, buf: &mut Vec<u8>) -> Result<(), String> {
+        self.read_at(slot.at, slot.len, buf)
+    }
+
+    fn read_at(&self, at: u64, len: u32, buf: &mut Vec<u8>) -> Result<(), String> {
         let mut inner = self.lock();
         if let Some(e) = &inner.error {
             return Err(e.clone());
         }
-        let start = usize::try_from(slot.at).map_err(|_| "record offset too large".to_string())?;
-        let len = usize::try_from(slot.len).map_err(|_| "record too large".to_string())?;
+        let start = usize::try_from(at).map_err(|_| "record offset too large".to_string())?;
+        let len = usize::try_from(len).map_err(|_| "record too large".to_string())?;
         buf.clear();
         if let Some(bytes) = start
             .checked_add(len)
@@ -184,7 +203,7 @@ impl Store {
         buf.resize(len, 0);
         spill
             .file
-            .seek(SeekFrom::Start(slot.at))
+            .seek(SeekFrom::Start(at))
             .and_then(|_| spill.file.read_exact(buf))
             .map_err(|e| format!("cannot read the temporary results file back: {e}"))?;
         // The next append must go to the end again.
@@ -1008,5 +1027,40 @@ mod tests {
     #[test]
     fn results_read_back_equal_from_the_temporary_file() {
         round_trip(0);
+    }
+
+    /// Trust texts stowed between records come back as they went in, from memory and from the
+    /// file, and the records around them too.
+    #[test]
+    fn stowed_texts_come_back_between_records() {
+        for budget in [usize::MAX, 0] {
+            let store = Store::with_budget(budget);
+            let result = crate::analysis::analyse_pair(
+                None,
+                r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+                None,
+                &RuleSettings::default(),
+            );
+            let texts = ["{\"Statement\":[]}", "", "caf\u{e9} \u{1F600}"];
+            let mut stowed = Vec::new();
+            let mut slots = Vec::new();
+            for text in texts {
+                slots.push(store.push(&result, crate::suppress::Tally::default()));
+                stowed.push(store.stow(text));
+            }
+            assert_eq!(store.lock().file.is_some(), budget == 0);
+            // Read back in another order than written: each read leaves appends at the end.
+            for (text, at) in texts.iter().zip(&stowed).rev() {
+                assert_eq!(store.unstow(*at).as_deref(), Ok(*text));
+            }
+            store.stow("after");
+            for slot in &slots {
+                assert_eq!(
+                    store.result(slot, "p").unwrap().role.address,
+                    result.role.address
+                );
+            }
+            assert_eq!(store.unstow(stowed[0]).as_deref(), Ok(texts[0]));
+        }
     }
 }
