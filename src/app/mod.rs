@@ -168,13 +168,12 @@ fn analyse_plans(
     for e in &errors {
         writeln!(io.err, "trustgate: error: {}", e.message).map_err(write_error)?;
     }
-    // What the whole plan says about each role (its permissions, its consumers), in role
-    // order; the collected context is freed once it has spoken.
-    let mut plan_facts: Vec<crate::permissions::RoleFacts> = Vec::new();
-    for plan in read.iter_mut().flat_map(|(_, plans)| plans.iter_mut()) {
-        plan_facts.extend(crate::permissions::relate(&plan.roles, &plan.context));
-        plan.context = plan::PlanContext::default();
-    }
+    // Each plan's collected context, taken out so the roles can be borrowed meanwhile.
+    let contexts: Vec<plan::PlanContext> = read
+        .iter_mut()
+        .flat_map(|(_, plans)| plans.iter_mut())
+        .map(|plan| std::mem::take(&mut plan.context))
+        .collect();
 
     let mut infos: Vec<PlanInfo> = Vec::new();
     // Each role's result in plan order: taken from the early analysis when it matches the
@@ -203,7 +202,19 @@ fn analyse_plans(
             infos.push(plan.info.clone());
         }
     }
+    // The early results are settled before the plan's facts are related: the two are the
+    // largest things held per role after the read, and need not be held at once.
     drop(early);
+    // What the whole plan says about each role (its permissions, its consumers), in role
+    // order; each plan's context is freed once it has spoken.
+    let mut plan_facts: Vec<crate::permissions::RoleFacts> = Vec::new();
+    for (plan, context) in read
+        .iter()
+        .flat_map(|(_, plans)| plans.iter())
+        .zip(contexts)
+    {
+        plan_facts.extend(crate::permissions::relate(&plan.roles, &context));
+    }
     // The reader stowed the roles' trust texts in the store: read back those analysed again.
     let incomplete = |e: String| RunError(format!("the report is incomplete: {e}"));
     let late = late

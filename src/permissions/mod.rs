@@ -202,11 +202,18 @@ impl RoleFacts {
 /// AWS limits a session of role chaining (a role's session assuming a role) to one hour.
 pub const CHAINING_LIMIT: u64 = 3600;
 
-/// A role's identity in the plan: the names and ARNs other resources use for it.
-struct Identity<'a> {
-    names: [Option<&'a str>; 2],
-    arn: Option<&'a str>,
-    config: String,
+/// The names other resources use for a role: its IAM name on either side.
+fn role_names(role: &RoleChange) -> impl Iterator<Item = &str> {
+    [&role.iam_after.name, &role.iam_before.name]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|n| !n.is_empty())
+}
+
+/// The ARN other resources use for a role, when the plan knows it.
+fn role_arn(role: &RoleChange) -> Option<&str> {
+    role.arn_after.as_deref().or(role.arn_before.as_deref())
 }
 
 /// Role indexes by text, as one sorted vector of (text, role): an entry costs 24 bytes, where
@@ -246,15 +253,15 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(identities: &'a [Identity<'a>], context: &'a PlanContext) -> Index<'a> {
-        let mut by_text = Vec::with_capacity(identities.len().saturating_mul(2));
-        let mut by_config = Vec::with_capacity(identities.len());
-        for (i, id) in identities.iter().enumerate() {
-            for name in id.names.iter().flatten().chain(id.arn.iter()) {
-                by_text.push((*name, i));
+    /// `configs`: each role's configuration address, in `roles` order.
+    fn new(roles: &'a [RoleChange], configs: &'a [String], context: &'a PlanContext) -> Index<'a> {
+        let mut by_text = Vec::with_capacity(roles.len().saturating_mul(2));
+        for (i, role) in roles.iter().enumerate() {
+            for name in role_names(role).chain(role_arn(role)) {
+                by_text.push((name, i));
             }
-            by_config.push((id.config.as_str(), i));
         }
+        let by_config: Vec<(&str, usize)> = configs.iter().map(String::as_str).zip(0..).collect();
         let mut references: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
         for c in &context.config {
             for (attr, target) in &c.references {
@@ -407,6 +414,11 @@ impl<'a> Collected<'a> {
     }
 }
 
+/// Role `i`'s consumers so far.
+fn consumers_of(facts: &mut [RoleFacts], i: usize) -> Option<&mut Vec<Consumer>> {
+    facts.get_mut(i).map(|f| &mut f.consumers)
+}
+
 /// The role's facts for every role of the plan, in `roles` order.
 pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
     let role_records: BTreeMap<&str, &ContextResource> = context
@@ -415,21 +427,20 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
         .filter(|r| r.resource_type == "aws_iam_role")
         .map(|r| (&*r.address, r))
         .collect();
-    let identities: Vec<Identity> = roles
-        .iter()
-        .map(|role| Identity {
-            names: [&role.iam_after.name, &role.iam_before.name]
-                .map(|n| n.as_deref().filter(|n| !n.is_empty())),
-            arn: role.arn_after.as_deref().or(role.arn_before.as_deref()),
-            config: config_address(&role.address),
-        })
-        .collect();
-    let index = Index::new(&identities, context);
+    let configs: Vec<String> = roles.iter().map(|r| config_address(&r.address)).collect();
+    let index = Index::new(roles, &configs, context);
     let policies = Policies::new(context);
     let mut collected: Vec<Collected<'_>> = roles.iter().map(|_| Collected::default()).collect();
-    let mut boundaries: Vec<Option<Box<Grant>>> = vec![None; roles.len()];
-    let mut consumers: Vec<Vec<Consumer>> = vec![Vec::new(); roles.len()];
-    let mut sessions: Vec<Option<u64>> = vec![None; roles.len()];
+    // Filled in place (boundary, consumers, session; the grants at the end): every role's
+    // facts are held at once, so no second copy of them is built.
+    let mut facts: Vec<RoleFacts> = roles
+        .iter()
+        .map(|_| RoleFacts {
+            blast: BlastRadius::unknown(),
+            consumers: Vec::new(),
+            max_session_duration: None,
+        })
+        .collect();
 
     // The role's own attributes.
     for (i, role) in roles.iter().enumerate() {
@@ -448,12 +459,12 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
         if let Some(arn) = record.str_attr("permissions_boundary") {
             let mut boundary = Collected::default();
             boundary.policy(Some(arn), (&[], false), "permissions_boundary", &policies);
-            if let Some(b) = boundaries.get_mut(i) {
-                *b = boundary.grants.into_iter().next().map(Box::new);
+            if let Some(f) = facts.get_mut(i) {
+                f.blast.boundary = boundary.grants.into_iter().next().map(Box::new);
             }
         }
-        if let Some(s) = sessions.get_mut(i) {
-            *s = record.max_session_duration;
+        if let Some(f) = facts.get_mut(i) {
+            f.max_session_duration = record.max_session_duration;
         }
     }
 
@@ -499,7 +510,7 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
                     continue;
                 };
                 for i in index.named(&sa.role_arn) {
-                    if let Some(c) = consumers.get_mut(i) {
+                    if let Some(c) = consumers_of(&mut facts, i) {
                         c.push(Consumer::ServiceAccount {
                             address: resource.address.to_string(),
                             namespace: sa.namespace.to_string(),
@@ -511,7 +522,7 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
             other => {
                 for (_, attr, service, also) in RUNS_AS.iter().filter(|(t, ..)| *t == other) {
                     for i in index.roles(resource, attr) {
-                        if let Some(c) = consumers.get_mut(i) {
+                        if let Some(c) = consumers_of(&mut facts, i) {
                             c.push(Consumer::Service {
                                 address: resource.address.to_string(),
                                 service,
@@ -534,7 +545,7 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
             targets.extend(index.by_config.get(r));
         }
         for i in targets {
-            if let Some(c) = consumers.get_mut(i) {
+            if let Some(c) = consumers_of(&mut facts, i) {
                 c.push(Consumer::Provider {
                     provider: p.provider.clone(),
                     has_external_id: p.has_external_id,
@@ -546,8 +557,8 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
 
     // Roles whose identity policy lets them assume another role of the plan (most roles'
     // policies allow no `sts:AssumeRole` at all).
-    for (q, caller) in identities.iter().enumerate() {
-        let Some(caller_arn) = &caller.arn else {
+    for (q, caller) in roles.iter().enumerate() {
+        let Some(caller_arn) = role_arn(caller) else {
             continue;
         };
         let Some(assume) = collected
@@ -557,8 +568,8 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
         else {
             continue;
         };
-        for (r, target) in identities.iter().enumerate() {
-            let Some(target_arn) = &target.arn else {
+        for (r, target) in roles.iter().enumerate() {
+            let Some(target_arn) = role_arn(target) else {
                 continue;
             };
             if r == q
@@ -568,32 +579,22 @@ pub fn relate(roles: &[RoleChange], context: &PlanContext) -> Vec<RoleFacts> {
             {
                 continue;
             }
-            if let (Some(c), Some(role)) = (consumers.get_mut(r), roles.get(q)) {
+            if let Some(c) = consumers_of(&mut facts, r) {
                 c.push(Consumer::Role {
-                    address: role.address.clone(),
+                    address: caller.address.clone(),
                     arn: caller_arn.to_string(),
                 });
             }
         }
     }
 
-    collected
-        .into_iter()
-        .zip(boundaries)
-        .zip(consumers)
-        .zip(sessions)
-        .map(
-            |(((collected, boundary), mut consumers), max_session_duration)| {
-                consumers.sort_by_key(consumer_key);
-                consumers.dedup();
-                RoleFacts {
-                    blast: blast_radius(collected.grants, boundary),
-                    consumers,
-                    max_session_duration,
-                }
-            },
-        )
-        .collect()
+    for (f, collected) in facts.iter_mut().zip(collected) {
+        f.consumers.sort_by_key(consumer_key);
+        f.consumers.dedup();
+        let boundary = f.blast.boundary.take();
+        f.blast = blast_radius(collected.grants, boundary);
+    }
+    facts
 }
 
 fn consumer_key(c: &Consumer) -> String {
