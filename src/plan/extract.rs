@@ -76,15 +76,12 @@ pub(super) fn role_changes(changes: Vec<RoleChange>, drift: Vec<RoleRecord>) -> 
 /// drift records read before it: handed out while the rest of the plan is still being read.
 /// It can differ from the final one only in what `attach` sets (drift recorded after the
 /// role, or claimed by another role with the same address).
-pub(super) fn early_change(change: &RoleChange, drift: &[RoleRecord]) -> RoleChange {
+pub(super) fn early_change(change: &RoleChange, drift: &DriftIndex<'_>) -> RoleChange {
     let mut role = change.clone();
-    let under = |address: &str| -> Vec<&RoleRecord> {
-        drift.iter().filter(|d| d.address == address).collect()
-    };
-    let mut records = under(&role.address);
+    let mut records = drift.under(&role.address);
     if records.is_empty() {
         if let Some(previous) = &role.previous_address {
-            records = under(previous);
+            records = drift.under(previous);
         }
     }
     for record in records {
@@ -93,6 +90,25 @@ pub(super) fn early_change(change: &RoleChange, drift: &[RoleRecord]) -> RoleCha
         }
     }
     role
+}
+
+/// The drift records read before `resource_changes`, by address (in list order), so each
+/// role finds its own without a pass over all of them: a plan of 25,000 roles and 2,000
+/// drift records otherwise spent a twentieth of its reading on the search.
+pub(super) struct DriftIndex<'a>(HashMap<&'a str, Vec<&'a RoleRecord>>);
+
+impl<'a> DriftIndex<'a> {
+    pub(super) fn new(drift: &'a [RoleRecord]) -> DriftIndex<'a> {
+        let mut by_address: HashMap<&str, Vec<&RoleRecord>> = HashMap::new();
+        for record in drift {
+            by_address.entry(&record.address).or_default().push(record);
+        }
+        DriftIndex(by_address)
+    }
+
+    fn under(&self, address: &str) -> &[&'a RoleRecord] {
+        self.0.get(address).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// What a drift record says of the trust document, and whether either side is sensitive;

@@ -332,6 +332,7 @@ impl<R: Chunks> PlanStream<'_, R> {
         facts: &mut AccountFacts,
     ) -> Result<(Vec<RoleRecord>, Vec<RoleChange>), Stop> {
         let drift = earlier_drift.is_none();
+        let earlier_drift = earlier_drift.map(extract::DriftIndex::new);
         // Drift records are kept as records (extraction reads them at the end); changes
         // are converted as they are read.
         let mut roles = Vec::new();
@@ -396,7 +397,7 @@ impl<R: Chunks> PlanStream<'_, R> {
                     }
                     match typed_entry(&bytes, drift) {
                         Ok(Some(role)) => {
-                            if let Some(earlier) = earlier_drift {
+                            if let Some(earlier) = &earlier_drift {
                                 // Converted now, so the record's copies are not kept.
                                 let mut change = extract::role_change(role);
                                 if self.sink.wants_roles() {
