@@ -83,8 +83,33 @@ impl CompactJson {
 
 impl Serialize for CompactJson {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if RAW_COMPACT.with(std::cell::Cell::get) {
+            // Handed over as written, for the formatter to lay out (`report::json`): parsing
+            // the text into a tree only to write it again was a twentieth of a large run.
+            if let Ok(raw) = serde_json::from_str::<&serde_json::value::RawValue>(&self.0) {
+                return raw.serialize(serializer);
+            }
+        }
         self.value().serialize(serializer)
     }
+}
+
+thread_local! {
+    static RAW_COMPACT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with every `CompactJson` serialised as a raw JSON fragment: only for a serde_json
+/// serializer whose formatter lays raw fragments out as it lays out values
+/// (`report::json::write`); any other serializer would see serde_json's private raw-value form.
+pub fn with_raw_compact_json<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            RAW_COMPACT.with(|r| r.set(self.0));
+        }
+    }
+    let _reset = Reset(RAW_COMPACT.with(|r| r.replace(true)));
+    f()
 }
 
 /// One role as the JSON report lists it (keys in SPEC §6 order).

@@ -141,6 +141,211 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         notes: &report.notes,
         errors: &report.errors,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    crate::analysis::with_raw_compact_json(|| {
+        let mut ser = serde_json::Serializer::with_formatter(&mut *out, Pretty::default());
+        doc.serialize(&mut ser)
+    })?;
     out.write_all(b"\n")
+}
+
+/// serde_json's pretty layout (two spaces), which also lays out a raw fragment (a policy kept
+/// as compact text, `CompactJson`) exactly as if it had been serialised as a value.
+#[derive(Default)]
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+fn indent<W: ?Sized + std::io::Write>(w: &mut W, level: usize) -> std::io::Result<()> {
+    for _ in 0..level {
+        w.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level = self.level.saturating_add(1);
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.level)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.level)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level = self.level.saturating_add(1);
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.level)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.level)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    /// The fragment is valid JSON (serde_json checked it); whitespace outside strings is
+    /// dropped and the rest laid out as `begin_*`/`end_*` above would lay out its values.
+    fn write_raw_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut level = self.level;
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            i = i.saturating_add(1);
+            match b {
+                b'"' => {
+                    // Copy the string whole, escapes included.
+                    let start = i.saturating_sub(1);
+                    while let Some(&c) = bytes.get(i) {
+                        i = i.saturating_add(if c == b'\\' { 2 } else { 1 });
+                        if c == b'"' {
+                            break;
+                        }
+                    }
+                    w.write_all(bytes.get(start..i.min(bytes.len())).unwrap_or_default())?;
+                }
+                b'{' | b'[' => {
+                    let close = if b == b'{' { b'}' } else { b']' };
+                    let mut j = i;
+                    while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+                        j = j.saturating_add(1);
+                    }
+                    if bytes.get(j) == Some(&close) {
+                        w.write_all(&[b, close])?;
+                        i = j.saturating_add(1);
+                    } else {
+                        level = level.saturating_add(1);
+                        w.write_all(&[b, b'\n'])?;
+                        indent(w, level)?;
+                    }
+                }
+                b'}' | b']' => {
+                    level = level.saturating_sub(1);
+                    w.write_all(b"\n")?;
+                    indent(w, level)?;
+                    w.write_all(&[b])?;
+                }
+                b',' => {
+                    w.write_all(b",\n")?;
+                    indent(w, level)?;
+                }
+                b':' => w.write_all(b": ")?,
+                b' ' | b'\t' | b'\n' | b'\r' => {}
+                _ => w.write_all(&[b])?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod pretty_tests {
+    use super::Pretty;
+    use crate::analysis::CompactJson;
+    use serde::Serialize;
+    use serde_json::{json, Value};
+
+    /// A policy kept as compact text is laid out byte for byte as serde_json lays out the value
+    /// it holds, at any depth, whatever its strings contain.
+    #[test]
+    fn raw_fragments_are_laid_out_like_values() {
+        let values = [
+            json!(null),
+            json!("(sensitive)"),
+            json!([]),
+            json!({}),
+            json!({"Statement": [], "Version": "2012-10-17"}),
+            json!({"Statement": [{"Action": ["sts:AssumeRole"], "Condition": {"StringLike":
+                {"k": ["a,b", "c:d", "{[", "]}", "q\"uote", "back\\slash", "tab\tnl\n", "é ☃ \u{1F600}", ""]}},
+                "Effect": "Allow", "Principal": {"AWS": ["*"]}}], "Version": "2012-10-17"}),
+            json!([[[]], [{}], {"a": [1, 2.5, -3, true, false, null]}]),
+        ];
+        for value in values {
+            let outer = |v: Value| json!({"roles": [{"after": v, "z": [1]}], "n": 0});
+            let want = serde_json::to_string_pretty(&outer(value.clone())).unwrap();
+            let compact = CompactJson::new(&value);
+            // The same document with the compact text in place of the value.
+            #[derive(Serialize)]
+            struct Role<'a> {
+                after: &'a CompactJson,
+                z: [u8; 1],
+            }
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                n: u8,
+                roles: [Role<'a>; 1],
+            }
+            let mut out = Vec::new();
+            crate::analysis::with_raw_compact_json(|| {
+                let mut ser = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
+                Doc {
+                    n: 0,
+                    roles: [Role {
+                        after: &compact,
+                        z: [1],
+                    }],
+                }
+                .serialize(&mut ser)
+            })
+            .unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{value}");
+            // Outside `with_raw_compact_json` the value path is taken, with the same result.
+            let plain = serde_json::to_string_pretty(&Doc {
+                n: 0,
+                roles: [Role {
+                    after: &compact,
+                    z: [1],
+                }],
+            })
+            .unwrap();
+            assert_eq!(plain, want, "{value}");
+        }
+    }
 }
