@@ -272,7 +272,14 @@ pub fn deliver(
         };
         if let Some(write) = streamed {
             match &output.path {
-                None => write(&mut stdout).map_err(write_error)?,
+                // Standard output takes a lock and looks for line ends on every write: the
+                // renderers' many small writes reach it in large pieces instead.
+                None => {
+                    let mut buffered = std::io::BufWriter::with_capacity(64 << 10, &mut stdout);
+                    write(&mut buffered)
+                        .and_then(|()| buffered.flush())
+                        .map_err(write_error)?
+                }
                 Some(path) => std::fs::File::create(path)
                     .and_then(|file| {
                         let mut file = std::io::BufWriter::new(file);

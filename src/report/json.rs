@@ -141,11 +141,15 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         notes: &report.notes,
         errors: &report.errors,
     };
+    // The formatter writes a few bytes at a time: buffered here, they reach `out` (a trait
+    // object) in large pieces.
+    let mut buffered = std::io::BufWriter::with_capacity(64 << 10, &mut *out);
     crate::analysis::with_raw_compact_json(|| {
-        let mut ser = serde_json::Serializer::with_formatter(&mut *out, Pretty::default());
+        let mut ser = serde_json::Serializer::with_formatter(&mut buffered, Pretty::default());
         doc.serialize(&mut ser)
     })?;
-    out.write_all(b"\n")
+    std::io::Write::write_all(&mut buffered, b"\n")?;
+    std::io::Write::flush(&mut buffered)
 }
 
 /// serde_json's pretty layout (two spaces), which also lays out a raw fragment (a policy kept
@@ -157,8 +161,12 @@ struct Pretty {
 }
 
 fn indent<W: ?Sized + std::io::Write>(w: &mut W, level: usize) -> std::io::Result<()> {
-    for _ in 0..level {
-        w.write_all(b"  ")?;
+    const SPACES: &[u8; 64] = &[b' '; 64];
+    let mut left = level.saturating_mul(2);
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        w.write_all(SPACES.get(..n).unwrap_or_default())?;
+        left = left.saturating_sub(n);
     }
     Ok(())
 }
