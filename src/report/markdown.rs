@@ -53,10 +53,6 @@ impl Group<'_> {
             .map(|f| f.severity)
             .max()
     }
-
-    fn quiet(&self) -> bool {
-        self.findings.is_empty() && self.role.is_some_and(|r| r.verdict == Verdict::Unchanged)
-    }
 }
 
 /// Verdicts a reviewer should look at first.
@@ -74,52 +70,144 @@ fn verdict_rank(v: Option<Verdict>) -> u8 {
     }
 }
 
+/// A group as the comment orders and counts it: where its role and findings are kept in the
+/// results store, not the records themselves, which are read back only to be shown (a comment
+/// on 25,000 roles once held every role and finding at once).
+struct Entry {
+    plan: u32,
+    address: String,
+    /// The role's position among the results' slots, and its verdict.
+    role: Option<(usize, Verdict)>,
+    findings: Vec<Placed>,
+}
+
+/// A finding as an `Entry` holds it: its slot, its position among that slot's findings, its
+/// severity, and whether it is suppressed.
+type Placed = (usize, usize, Severity, bool);
+
+impl Entry {
+    /// As `Group::top`.
+    fn top(&self) -> Option<Severity> {
+        self.findings.iter().filter(|f| !f.3).map(|f| f.2).max()
+    }
+
+    /// An unchanged role without findings: named in one line, not shown.
+    fn quiet(&self) -> bool {
+        self.findings.is_empty() && matches!(self.role, Some((_, Verdict::Unchanged)))
+    }
+
+    fn verdict(&self) -> Option<Verdict> {
+        self.role.map(|(_, v)| v)
+    }
+}
+
 /// Roles with their findings, most severe first (then by verdict, then in report order), and
 /// each role's findings most severe first: what truncation drops is always the least severe.
-fn groups<'a>(roles: &'a [RoleReport], findings: &'a [Finding]) -> Vec<Group<'a>> {
-    // Each role's group by (plan, address): a finding joins its role's group in one step.
-    let mut index: std::collections::HashMap<(&str, &str), usize> =
+/// A role's group is the first role of its plan and address; each finding joins the group of
+/// its plan and address, or starts one.
+fn entries(results: &crate::report::store::Results) -> Vec<Entry> {
+    let mut index: std::collections::HashMap<(u32, String), usize> =
         std::collections::HashMap::new();
-    let mut groups: Vec<Group<'a>> = roles
-        .iter()
-        .map(|r| Group {
-            role: Some(r),
-            plan: &r.plan,
-            address: &r.address,
-            findings: Vec::new(),
-        })
-        .collect();
-    for (i, g) in groups.iter().enumerate() {
-        index.entry((g.plan, g.address)).or_insert(i);
+    let mut entries: Vec<Entry> = Vec::new();
+    // Findings are placed once every role has its group, as the groups are made from the
+    // roles first.
+    let mut pending: Vec<(u32, String, Placed)> = Vec::new();
+    for (slot, plan, role, findings) in results.records_at() {
+        if let Some(role) = role {
+            index
+                .entry((plan, role.address.clone()))
+                .or_insert(entries.len());
+            entries.push(Entry {
+                plan,
+                address: role.address,
+                role: Some((slot, role.verdict)),
+                findings: Vec::new(),
+            });
+        }
+        for (i, f) in findings.into_iter().enumerate() {
+            pending.push((
+                plan,
+                f.address,
+                (slot, i, f.severity, f.suppressed.is_some()),
+            ));
+        }
     }
-    for f in findings {
-        match index
-            .get(&(f.plan.as_str(), f.address.as_str()))
-            .and_then(|&i| groups.get_mut(i))
-        {
-            Some(g) => g.findings.push(f),
+    for (plan, address, finding) in pending {
+        match index.get(&(plan, address.clone())) {
+            Some(&i) => {
+                if let Some(e) = entries.get_mut(i) {
+                    e.findings.push(finding);
+                }
+            }
             None => {
-                index.insert((&f.plan, &f.address), groups.len());
-                groups.push(Group {
+                index.insert((plan, address.clone()), entries.len());
+                entries.push(Entry {
+                    plan,
+                    address,
                     role: None,
-                    plan: &f.plan,
-                    address: &f.address,
-                    findings: vec![f],
+                    findings: vec![finding],
                 });
             }
         }
     }
-    for g in &mut groups {
-        g.findings
-            .sort_by_key(|f| (f.suppressed.is_some(), std::cmp::Reverse(f.severity)));
+    for e in &mut entries {
+        e.findings
+            .sort_by_key(|&(_, _, severity, suppressed)| (suppressed, std::cmp::Reverse(severity)));
     }
-    groups.sort_by_key(|g| {
-        (
-            std::cmp::Reverse(g.top()),
-            verdict_rank(g.role.map(|r| r.verdict)),
-        )
-    });
-    groups
+    entries.sort_by_key(|e| (std::cmp::Reverse(e.top()), verdict_rank(e.verdict())));
+    entries
+}
+
+/// An entry's role and findings, read back from the results for showing.
+struct Shown {
+    plan: String,
+    role: Option<RoleReport>,
+    findings: Vec<Finding>,
+}
+
+impl Shown {
+    fn read(results: &crate::report::store::Results, e: &Entry) -> Shown {
+        let mut records: std::collections::HashMap<usize, Vec<Option<Finding>>> =
+            std::collections::HashMap::new();
+        let mut role = None;
+        if let Some((slot, _)) = e.role {
+            if let Some((r, findings)) = results.record_at(slot) {
+                role = r;
+                records.insert(slot, findings.into_iter().map(Some).collect());
+            }
+        }
+        for &(slot, ..) in &e.findings {
+            if let std::collections::hash_map::Entry::Vacant(place) = records.entry(slot) {
+                if let Some((_, findings)) = results.record_at(slot) {
+                    place.insert(findings.into_iter().map(Some).collect());
+                }
+            }
+        }
+        let findings = e
+            .findings
+            .iter()
+            .filter_map(|&(slot, i, ..)| {
+                records
+                    .get_mut(&slot)
+                    .and_then(|list| list.get_mut(i))
+                    .and_then(Option::take)
+            })
+            .collect();
+        Shown {
+            plan: results.plan_name(e.plan),
+            role,
+            findings,
+        }
+    }
+
+    fn group<'a>(&'a self, e: &'a Entry) -> Group<'a> {
+        Group {
+            role: self.role.as_ref(),
+            plan: &self.plan,
+            address: &e.address,
+            findings: self.findings.iter().collect(),
+        }
+    }
 }
 
 fn badge(severity: Severity) -> &'static str {
@@ -390,9 +478,8 @@ pub fn render(report: &Report, sources: &Sources) -> String {
 /// (ending in `/`), turns each role's declaration into a link.
 pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) -> String {
     let counts = report.counts();
-    let roles: Vec<RoleReport> = report.roles().collect();
-    let findings: Vec<Finding> = report.findings().collect();
-    let groups = groups(&roles, &findings);
+    let results = &report.results;
+    let groups = entries(results);
     let multi_plan = report.plans.len() > 1;
 
     let mut out = String::new();
@@ -467,15 +554,20 @@ pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) 
             .saturating_add(DETAILS_ROOM)
             <= LIMIT
     };
-    let with_findings: Vec<&Group<'_>> = groups.iter().filter(|g| !g.findings.is_empty()).collect();
+    let with_findings: Vec<&Entry> = groups.iter().filter(|g| !g.findings.is_empty()).collect();
     let mut left_findings = 0usize;
     let mut left_roles = 0usize;
     if !with_findings.is_empty() {
         out.push_str("| Severity | Role | Rule | Finding |\n|---|---|---|---|\n");
         let mut full = false;
         for g in &with_findings {
-            let text = rows(g);
-            if full || !table_fits(&out, &text) {
+            if full {
+                left_findings = left_findings.saturating_add(g.findings.len());
+                left_roles = left_roles.saturating_add(1);
+                continue;
+            }
+            let text = rows(&Shown::read(results, g).group(g));
+            if !table_fits(&out, &text) {
                 full = true;
                 left_findings = left_findings.saturating_add(g.findings.len());
                 left_roles = left_roles.saturating_add(1);
@@ -485,14 +577,14 @@ pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) 
         }
         out.push('\n');
     }
-    let names = |list: &[&Group<'_>], with_verdict: bool| -> String {
+    let names = |list: &[&Entry], with_verdict: bool| -> String {
         let mut names: Vec<String> = list
             .iter()
             .take(MAX_QUIET_NAMES)
             .map(|g| {
-                let name = escape::md_code(g.address);
-                match g.role {
-                    Some(r) if with_verdict => format!("{name} ({})", r.verdict.as_str()),
+                let name = escape::md_code(&g.address);
+                match g.verdict() {
+                    Some(v) if with_verdict => format!("{name} ({})", v.as_str()),
                     _ => name,
                 }
             })
@@ -505,7 +597,7 @@ pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) 
         }
         names.join(", ")
     };
-    let changed: Vec<&Group<'_>> = groups
+    let changed: Vec<&Entry> = groups
         .iter()
         .filter(|g| g.findings.is_empty() && !g.quiet())
         .collect();
@@ -515,7 +607,7 @@ pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) 
             out.push_str(&line);
         }
     }
-    let quiet: Vec<&Group<'_>> = groups.iter().filter(|g| g.quiet()).collect();
+    let quiet: Vec<&Entry> = groups.iter().filter(|g| g.quiet()).collect();
     if !quiet.is_empty() {
         let line = format!("Unchanged, no findings: {}.\n\n", names(&quiet, false));
         if fits(&out, &line) {
@@ -525,7 +617,8 @@ pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) 
 
     let mut left_details = 0usize;
     for g in groups.iter().filter(|g| !g.quiet()) {
-        let block = details(g, sources, link_base, multi_plan);
+        let shown = Shown::read(results, g);
+        let block = details(&shown.group(g), sources, link_base, multi_plan);
         if fits(&out, &block) {
             out.push_str(&block);
         } else {
@@ -534,7 +627,7 @@ pub fn render_with(report: &Report, sources: &Sources, link_base: Option<&str>) 
     }
 
     if left_findings > 0 || left_roles > 0 || left_details > 0 {
-        let total = findings.len();
+        let total: usize = groups.iter().map(|g| g.findings.len()).sum();
         out.push_str(&format!(
             "> ✂️ **Truncated** to stay under {LIMIT} characters: {left_findings} of {total} \
              finding{} ({left_roles} role{}) left out of the table, and the details of \

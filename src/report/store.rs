@@ -445,6 +445,35 @@ impl Results {
             .flatten()
     }
 
+    /// Every record (its role, when it has one, and its findings) with its position among
+    /// the slots and its plan's index (`plan_name`), in plan order.
+    pub fn records_at(
+        &self,
+    ) -> impl Iterator<Item = (usize, u32, Option<RoleReport>, Vec<Finding>)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .scan(Reader::new(self), |reader, (i, (plan, slot))| {
+                let (role, findings) = reader.result(*plan, slot, true)?;
+                Some((i, *plan, role, findings))
+            })
+    }
+
+    /// The record at position `i` among the slots (see `records_at`), read back again.
+    pub fn record_at(&self, i: usize) -> Option<(Option<RoleReport>, Vec<Finding>)> {
+        let (plan, slot) = self.slots.get(i)?;
+        Reader::new(self).result(*plan, slot, true)
+    }
+
+    /// The name of plan `index` (see `records_at`).
+    pub fn plan_name(&self, index: u32) -> String {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.plans.get(i))
+            .cloned()
+            .unwrap_or_default()
+    }
+
     fn records(
         &self,
         findings: bool,
