@@ -142,3 +142,72 @@ fn user_values_cannot_break_out_of_code_or_html() {
         lines[0]
     );
 }
+
+/// Roles of every kind in one plan: the table and the details list them most severe first
+/// (the comment's order decides what truncation drops), each table row is a finding of a
+/// role shown in the details, and unchanged roles without findings are only named.
+#[test]
+fn roles_are_shown_most_severe_first_whatever_their_order_in_the_plan() {
+    let mut entries = Vec::new();
+    let mut names: Vec<String> = std::fs::read_dir(crate::common::testdata("plans"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("rule-") && n.ends_with(".json"))
+        .collect();
+    names.sort();
+    // Reversed, so plan order is not already severity order.
+    names.reverse();
+    for (i, name) in names.iter().enumerate() {
+        let plan: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(crate::common::testdata(&format!("plans/{name}"))).unwrap(),
+        )
+        .unwrap();
+        for mut entry in plan["resource_changes"].as_array().unwrap().iter().cloned() {
+            let address = format!("{}_{i}", entry["address"].as_str().unwrap());
+            entry["address"] = serde_json::Value::from(address);
+            entries.push(entry);
+        }
+    }
+    let doc = serde_json::json!({"format_version": "1.2", "resource_changes": entries});
+    let dir = std::env::temp_dir().join(format!("trustgate-md-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("mixed.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let (_, out) = markdown(path.to_str().unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let rank = |line: &str| -> Option<usize> {
+        ["🔴 critical", "🟠 high", "🟡 medium", "🔵 low", "⚪ info"]
+            .iter()
+            .position(|b| line.contains(b))
+    };
+    // Table rows: a role's first row names it; suppressed rows are not in this plan.
+    let rows: Vec<usize> = out
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Severity"))
+        .filter_map(rank)
+        .collect();
+    assert!(rows.len() > 15, "{out}");
+    let firsts: Vec<usize> = out
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.contains("| ″ |") && !l.starts_with("| Severity"))
+        .filter_map(rank)
+        .collect();
+    assert!(firsts.windows(2).all(|w| w[0] <= w[1]), "{firsts:?}");
+    // The details: the same order by each role's most severe finding, then roles without.
+    let summaries: Vec<Option<usize>> = out
+        .lines()
+        .filter(|l| l.starts_with("<summary>"))
+        .map(rank)
+        .collect();
+    let key = |r: &Option<usize>| r.unwrap_or(usize::MAX);
+    assert!(
+        summaries.windows(2).all(|w| key(&w[0]) <= key(&w[1])),
+        "{summaries:?}"
+    );
+    assert_eq!(
+        summaries.iter().filter(|s| s.is_some()).count(),
+        firsts.len(),
+        "a role with findings has one details block"
+    );
+}
