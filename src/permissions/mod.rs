@@ -207,7 +207,7 @@ fn role_names(role: &RoleChange) -> impl Iterator<Item = &str> {
     [&role.iam_after.name, &role.iam_before.name]
         .into_iter()
         .flatten()
-        .map(String::as_str)
+        .map(|n| &**n)
         .filter(|n| !n.is_empty())
 }
 

@@ -184,9 +184,9 @@ fn side_arn(side: Option<&SideRecord>) -> Option<String> {
 
 fn iam_name(side: Option<&SideRecord>) -> IamName {
     side.map(|s| IamName {
-        name: s.name.clone(),
-        name_prefix: s.name_prefix.clone(),
-        path: s.path.clone(),
+        name: s.name.as_deref().map(Box::from),
+        name_prefix: s.name_prefix.as_deref().map(Box::from),
+        path: s.path.as_deref().map(Box::from),
     })
     .unwrap_or_default()
 }

@@ -124,9 +124,11 @@ pub struct RoleChange {
 /// A role's IAM naming attributes on one side.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IamName {
-    pub name: Option<String>,
-    pub name_prefix: Option<String>,
-    pub path: Option<String>,
+    // Boxed strings: held for every role of the plan until it is reported (a pointer and a
+    // length each, not also a capacity).
+    pub name: Option<Box<str>>,
+    pub name_prefix: Option<Box<str>>,
+    pub path: Option<Box<str>>,
 }
 
 /// Which part of the plan (or configuration) decided a role's own account, most direct first.

@@ -22,20 +22,20 @@ enum NameKey {
 }
 
 fn path_of(name: &IamName) -> String {
-    name.path.clone().unwrap_or_else(|| "/".to_string())
+    name.path.as_deref().unwrap_or("/").to_string()
 }
 
 /// A name or prefix that is there and not empty (Terraform writes `name_prefix: ""` beside
 /// a set name).
-fn given(value: &Option<String>) -> Option<&String> {
-    value.as_ref().filter(|v| !v.is_empty())
+fn given(value: &Option<Box<str>>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.is_empty())
 }
 
 fn created_key(role: &RoleChange) -> Option<NameKey> {
     let iam = &role.iam_after;
     match (given(&iam.name), given(&iam.name_prefix)) {
-        (Some(name), _) => Some(NameKey::Name(name.clone())),
-        (None, Some(prefix)) => Some(NameKey::Prefix(prefix.clone(), path_of(iam))),
+        (Some(name), _) => Some(NameKey::Name(name.to_string())),
+        (None, Some(prefix)) => Some(NameKey::Prefix(prefix.to_string(), path_of(iam))),
         (None, None) => None,
     }
 }
@@ -43,9 +43,9 @@ fn created_key(role: &RoleChange) -> Option<NameKey> {
 /// Whether the deleted role's naming fits `key`.
 fn fits(deleted: &IamName, key: &NameKey) -> bool {
     match key {
-        NameKey::Name(name) => given(&deleted.name) == Some(name),
+        NameKey::Name(name) => given(&deleted.name) == Some(name.as_str()),
         NameKey::Prefix(prefix, path) => {
-            let by_prefix = given(&deleted.name_prefix) == Some(prefix)
+            let by_prefix = given(&deleted.name_prefix) == Some(prefix.as_str())
                 || given(&deleted.name).is_some_and(|n| n.starts_with(prefix.as_str()));
             by_prefix && path_of(deleted) == *path
         }
