@@ -1,7 +1,8 @@
 //! Analysis overlapped with reading: the roles the plan reader hands out as it reads
 //! (`plan::RoleSink`) are analysed on worker threads while the scan goes on, each result
 //! judged by the configuration and kept encoded in the results store (`report::store`), and
-//! used only for a role the finished plan holds exactly as it was analysed.
+//! used only for a role the finished plan holds exactly as it was analysed. The store also
+//! keeps the trust texts of the roles the plan holds meanwhile (`stow`, `restore`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
