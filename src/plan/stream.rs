@@ -392,10 +392,12 @@ impl<R: Chunks> PlanStream<'_, R> {
                             ),
                         });
                     };
+                    let typed = typed_entry(&bytes, drift);
                     if !drift {
-                        self.context_entry(bytes.clone());
+                        // Read first, so the bytes move to the context instead of a copy.
+                        self.context_entry(bytes);
                     }
-                    match typed_entry(&bytes, drift) {
+                    match typed {
                         Ok(Some(role)) => {
                             if let Some(earlier) = &earlier_drift {
                                 // Converted now, so the record's copies are not kept.
