@@ -133,14 +133,15 @@ fn entries(results: &crate::report::store::Results) -> Vec<Entry> {
         }
     }
     for (plan, address, finding) in pending {
-        match index.get(&(plan, address.clone())) {
-            Some(&i) => {
-                if let Some(e) = entries.get_mut(i) {
+        match index.entry((plan, address)) {
+            std::collections::hash_map::Entry::Occupied(group) => {
+                if let Some(e) = entries.get_mut(*group.get()) {
                     e.findings.push(finding);
                 }
             }
-            None => {
-                index.insert((plan, address.clone()), entries.len());
+            std::collections::hash_map::Entry::Vacant(place) => {
+                let address = place.key().1.clone();
+                place.insert(entries.len());
                 entries.push(Entry {
                     plan,
                     address,
