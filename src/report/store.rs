@@ -67,7 +67,18 @@ struct Inner {
 #[derive(Debug)]
 struct Spill {
     file: File,
+    /// Bytes appended, those still in `pending` included.
     len: u64,
+    /// Appended bytes not yet written: one `write` per `PENDING` bytes instead of one per
+    /// record (a role-heavy plan appends tens of thousands of small records and texts).
+    pending: Vec<u8>,
+    /// Stretches of the file read ahead, with their offsets: each pass over the results reads
+    /// them mostly in the order they were written, so one `read` serves many records. There
+    /// are several because a pass reads from more than one run of records at once (the first
+    /// results, those stored again after the read, the stowed trust texts).
+    windows: [(u64, Vec<u8>); WINDOWS],
+    /// The window the next miss replaces.
+    next: usize,
     /// Removed when the store is dropped (where the file could not be removed while open).
     path: Option<PathBuf>,
 }
@@ -202,16 +213,8 @@ impl Store {
         };
         buf.resize(len, 0);
         spill
-            .file
-            .seek(SeekFrom::Start(at))
-            .and_then(|_| spill.file.read_exact(buf))
-            .map_err(|e| format!("cannot read the temporary results file back: {e}"))?;
-        // The next append must go to the end again.
-        spill
-            .file
-            .seek(SeekFrom::Start(spill.len))
-            .map_err(|e| format!("cannot read the temporary results file back: {e}"))?;
-        Ok(())
+            .read_at(at, buf)
+            .map_err(|e| format!("cannot read the temporary results file back: {e}"))
     }
 
     /// The result `slot` holds, of plan `plan`: for the pass after the read, which may change
@@ -278,8 +281,8 @@ impl Inner {
         match self.file.as_mut() {
             Some(spill) => {
                 let at = spill.len;
-                match spill.file.write_all(bytes) {
-                    Ok(()) => spill.len = spill.len.saturating_add(bytes.len() as u64),
+                match spill.append(bytes) {
+                    Ok(()) => {}
                     Err(e) => {
                         self.error.get_or_insert_with(|| {
                             format!("cannot write the temporary results file: {e}")
@@ -320,9 +323,81 @@ impl Spill {
         // Unlinked at once where the system allows it, so no file outlives the run even when
         // it is killed; elsewhere removed when the store is dropped.
         let path = std::fs::remove_file(&path).err().map(|_| path);
-        Ok(Spill { file, len: 0, path })
+        Ok(Spill {
+            file,
+            len: 0,
+            pending: Vec::new(),
+            windows: Default::default(),
+            next: 0,
+            path,
+        })
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.pending.len().saturating_add(bytes.len()) > PENDING {
+            self.flush()?;
+        }
+        if bytes.len() >= PENDING {
+            self.file.write_all(bytes)?;
+        } else {
+            self.pending.extend_from_slice(bytes);
+        }
+        self.len = self.len.saturating_add(bytes.len() as u64);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.file.write_all(&self.pending);
+        self.pending.clear();
+        result
+    }
+
+    /// Bytes `at..at + buf.len()` into `buf`: from a window that holds them, else from the
+    /// file (once `pending` is written), reading ahead a window's worth.
+    fn read_at(&mut self, at: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        let len = buf.len();
+        let window = match (0..WINDOWS).find(|&w| self.windowed(w, at, len).is_some()) {
+            Some(w) => w,
+            None => {
+                self.flush()?;
+                let w = self.next % WINDOWS;
+                self.next = w.wrapping_add(1);
+                let ahead = (len.max(PENDING) as u64).min(self.len.saturating_sub(at));
+                let Some((window_at, window)) = self.windows.get_mut(w) else {
+                    return Err(std::io::ErrorKind::InvalidInput.into());
+                };
+                window.resize(usize::try_from(ahead).unwrap_or(usize::MAX), 0);
+                *window_at = at;
+                self.file.seek(SeekFrom::Start(at))?;
+                let read = self.file.read_exact(window);
+                if read.is_err() {
+                    window.clear();
+                }
+                read?;
+                // The next write must go to the end again.
+                self.file.seek(SeekFrom::Start(self.len))?;
+                w
+            }
+        };
+        let held = self
+            .windowed(window, at, len)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        buf.copy_from_slice(held);
+        Ok(())
+    }
+
+    fn windowed(&self, w: usize, at: u64, len: usize) -> Option<&[u8]> {
+        let (window_at, window) = self.windows.get(w)?;
+        let start = usize::try_from(at.checked_sub(*window_at)?).ok()?;
+        window.get(start..start.checked_add(len)?)
     }
 }
+
+/// How many windows a spilled store reads ahead into.
+const WINDOWS: usize = 4;
+
+/// The write buffer of a spilled store.
+const PENDING: usize = 64 << 10;
 
 /// A record's two parts.
 struct Parts<'a> {
@@ -1091,5 +1166,39 @@ mod tests {
             }
             assert_eq!(store.unstow(stowed[0]).as_deref(), Ok(texts[0]));
         }
+    }
+
+    /// A spilled store holds more than its read-ahead windows and write buffer: texts read in
+    /// interleaved runs, backwards, and right after appends (still buffered) all come back as
+    /// they went in, and a text larger than a window too.
+    #[test]
+    fn spilled_texts_come_back_in_any_order() {
+        let store = Store::with_budget(0);
+        let text = |i: usize| format!("{i:05}:{}", "x".repeat(i * 37 % 3000));
+        let n = 400;
+        let mut stowed: Vec<Stowed> = (0..n).map(|i| store.stow(&text(i))).collect();
+        let big = "y".repeat(3 * PENDING + 11);
+        stowed.push(store.stow(&big));
+        let check = |i: usize| {
+            let want = if i == n { big.clone() } else { text(i) };
+            assert_eq!(
+                store.unstow(stowed[i]).as_deref(),
+                Ok(want.as_str()),
+                "text {i}"
+            );
+        };
+        // Two forward runs at once, as a pass over first and later results reads them.
+        for i in 0..n / 2 {
+            check(i);
+            check(i + n / 2);
+        }
+        for i in (0..=n).rev() {
+            check(i);
+        }
+        // Appended after the reads: held in the write buffer until the next miss.
+        let last = store.stow("last");
+        assert_eq!(store.unstow(last).as_deref(), Ok("last"));
+        check(n);
+        check(0);
     }
 }
