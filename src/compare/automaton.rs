@@ -11,8 +11,6 @@
 //! The search is bounded (product states, stored words, cells): a bound hit is an error the
 //! caller turns into `analysis-incomplete`, never a silent "no witness".
 
-use std::collections::BTreeSet;
-
 /// One element of an atom's pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tok {
@@ -80,17 +78,9 @@ impl Atom {
         self
     }
 
-    /// Reference membership test (used by tests and by the cell self-check).
+    /// Membership test of one value. Many values against the same atoms: [`Matcher`].
     pub fn accepts(&self, value: &str) -> bool {
-        let nfa = Nfa::build(self);
-        let mut set = nfa.start();
-        for c in value.chars() {
-            set = nfa.step(&set, c);
-            if set.is_empty() {
-                return false;
-            }
-        }
-        nfa.accepting(&set)
+        Nfa::build(self).matches(value, &mut Vec::new(), &mut Vec::new())
     }
 
     fn chars(&self) -> impl Iterator<Item = char> + '_ {
@@ -164,8 +154,55 @@ impl Nfa {
         self.edges.len().saturating_add(1)
     }
 
+    /// Whether the NFA accepts `value`: a run over sets of positions, over
+    /// flags in two buffers the caller keeps, so a value costs no allocation. Epsilon moves
+    /// only go from a `*` at `i` to `i + 1`, so one forward pass closes a set.
+    fn matches(&self, value: &str, cur: &mut Vec<bool>, next: &mut Vec<bool>) -> bool {
+        if self.empty {
+            return false;
+        }
+        let close = |flags: &mut [bool]| {
+            for (i, (_, loops)) in self.edges.iter().enumerate() {
+                if *loops && flags.get(i) == Some(&true) {
+                    if let Some(f) = flags.get_mut(i.saturating_add(1)) {
+                        *f = true;
+                    }
+                }
+            }
+        };
+        cur.clear();
+        cur.resize(self.len(), false);
+        if let Some(f) = cur.first_mut() {
+            *f = true;
+        }
+        close(cur);
+        for c in value.chars() {
+            next.clear();
+            next.resize(self.len(), false);
+            let mut any = false;
+            for (i, ((edge, loops), on)) in self.edges.iter().zip(cur.iter()).enumerate() {
+                if *on && edge.accepts(c) {
+                    if let Some(f) = next.get_mut(if *loops { i } else { i.saturating_add(1) }) {
+                        *f = true;
+                        any = true;
+                    }
+                }
+            }
+            if !any {
+                return false;
+            }
+            close(next);
+            std::mem::swap(cur, next);
+        }
+        cur.get(self.edges.len()) == Some(&true)
+    }
+}
+
+/// The set-based run `Nfa::matches` replaced, kept as its reference.
+#[cfg(test)]
+impl Nfa {
     /// Follow epsilon moves (skipping `*`) from every state in `set`.
-    fn close(&self, set: &mut BTreeSet<usize>) {
+    fn close(&self, set: &mut std::collections::BTreeSet<usize>) {
         let mut todo: Vec<usize> = set.iter().copied().collect();
         while let Some(i) = todo.pop() {
             if let Some((_, true)) = self.edges.get(i) {
@@ -176,8 +213,8 @@ impl Nfa {
         }
     }
 
-    fn start(&self) -> BTreeSet<usize> {
-        let mut set = BTreeSet::new();
+    fn start(&self) -> std::collections::BTreeSet<usize> {
+        let mut set = std::collections::BTreeSet::new();
         if !self.empty {
             set.insert(0);
             self.close(&mut set);
@@ -185,8 +222,12 @@ impl Nfa {
         set
     }
 
-    fn step(&self, set: &BTreeSet<usize>, c: char) -> BTreeSet<usize> {
-        let mut next = BTreeSet::new();
+    fn step(
+        &self,
+        set: &std::collections::BTreeSet<usize>,
+        c: char,
+    ) -> std::collections::BTreeSet<usize> {
+        let mut next = std::collections::BTreeSet::new();
         for &i in set {
             if let Some((edge, loops)) = self.edges.get(i) {
                 if edge.accepts(c) {
@@ -198,8 +239,47 @@ impl Nfa {
         next
     }
 
-    fn accepting(&self, set: &BTreeSet<usize>) -> bool {
+    fn accepting(&self, set: &std::collections::BTreeSet<usize>) -> bool {
         set.contains(&self.edges.len())
+    }
+
+    fn reference_accepts(&self, value: &str) -> bool {
+        let mut set = self.start();
+        for c in value.chars() {
+            set = self.step(&set, c);
+        }
+        self.accepting(&set)
+    }
+}
+
+/// Many values tested against the same atoms: each atom's NFA built once, and the run's
+/// buffers kept between values.
+pub struct Matcher {
+    nfas: Vec<Nfa>,
+    cur: Vec<bool>,
+    next: Vec<bool>,
+}
+
+impl Matcher {
+    pub fn new(atoms: &[Atom]) -> Matcher {
+        Matcher {
+            nfas: atoms.iter().map(Nfa::build).collect(),
+            cur: Vec::new(),
+            next: Vec::new(),
+        }
+    }
+
+    /// Whether the atom at `index` accepts `value` (`false` past the last atom).
+    pub fn accepts(&mut self, index: usize, value: &str) -> bool {
+        match self.nfas.get(index) {
+            Some(nfa) => nfa.matches(value, &mut self.cur, &mut self.next),
+            None => false,
+        }
+    }
+
+    /// How many atoms there are.
+    pub fn atoms(&self) -> usize {
+        self.nfas.len()
     }
 }
 
@@ -771,6 +851,7 @@ fn reconstruct(parents: &[Option<(usize, char)>], mut idx: usize) -> String {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn like(s: &str) -> Atom {
         Atom::from_text(AtomKind::Like, s)
@@ -916,5 +997,29 @@ mod tests {
         };
         let r = cells(atoms.get(..200).unwrap(), "", small);
         assert!(r.is_err());
+    }
+
+    proptest::proptest! {
+        /// The allocation-free run answers as the set-based run it replaced, for every kind
+        /// of atom, on patterns and values over a small alphabet (so wildcards, colons and
+        /// case all meet), through `Atom::accepts` and through a `Matcher` reused between
+        /// values.
+        #[test]
+        fn flag_run_answers_as_the_set_run(
+            kind in 0usize..4,
+            pattern in "[aA:*?/]{0,12}",
+            values in proptest::collection::vec("[aA:/b]{0,14}", 1..6),
+        ) {
+            let kind = [AtomKind::Equals, AtomKind::EqualsIgnoreCase, AtomKind::Like, AtomKind::Arn][kind];
+            let atom = Atom::from_text(kind, &pattern);
+            let nfa = Nfa::build(&atom);
+            let mut matcher = Matcher::new(std::slice::from_ref(&atom));
+            for value in &values {
+                let want = nfa.reference_accepts(value);
+                proptest::prop_assert_eq!(atom.accepts(value), want, "{:?} on {:?}", atom, value);
+                proptest::prop_assert_eq!(matcher.accepts(0, value), want);
+            }
+            proptest::prop_assert!(!matcher.accepts(1, "a"));
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! `false` and something else. Multi-valued keys: the empty set, singletons and small mixed
 //! sets. Absent is not listed here: the search decides which keys are present.
 
-use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds};
+use super::automaton::{self, Atom, AtomKind, BoundHit, Bounds, Matcher};
 use super::realism;
 use crate::civil;
 use crate::eval::ContextValue;
@@ -302,8 +302,10 @@ pub fn shaped_key_witnesses(
 /// digit wherever that keeps it in the same cell: `o-aaaaaaaaaa` rather than `o----------`,
 /// `repo:acmea/a` rather than `repo:acme://`. Same answer to every atom, easier to read.
 fn readable(witness: &str, atoms: &[Atom]) -> String {
-    let cell: Vec<bool> = atoms.iter().map(|a| a.accepts(witness)).collect();
+    let mut matcher = Matcher::new(atoms);
+    let cell = cell_of(&mut matcher, witness);
     let mut chars: Vec<char> = witness.chars().collect();
+    let mut text = String::with_capacity(witness.len());
     for i in 0..chars.len() {
         if !matches!(chars.get(i), Some(c) if !c.is_ascii_alphanumeric()) {
             continue;
@@ -313,8 +315,9 @@ fn readable(witness: &str, atoms: &[Atom]) -> String {
             if let Some(c) = chars.get_mut(i) {
                 *c = candidate;
             }
-            let text: String = chars.iter().collect();
-            if in_cell(atoms, &cell, &text) {
+            text.clear();
+            text.extend(chars.iter());
+            if in_cell(&mut matcher, &cell, &text) {
                 break;
             }
             if let (Some(c), Some(o)) = (chars.get_mut(i), original) {
@@ -326,11 +329,19 @@ fn readable(witness: &str, atoms: &[Atom]) -> String {
 }
 
 /// Whether `text` is in `cell`: accepted by exactly the atoms that accept the cell's members.
-fn in_cell(atoms: &[Atom], cell: &[bool], text: &str) -> bool {
-    atoms
-        .iter()
-        .map(|a| a.accepts(text))
-        .eq(cell.iter().copied())
+fn in_cell(matcher: &mut Matcher, cell: &[bool], text: &str) -> bool {
+    cell.len() == matcher.atoms()
+        && cell
+            .iter()
+            .enumerate()
+            .all(|(i, inside)| matcher.accepts(i, text) == *inside)
+}
+
+/// Which atoms accept `text`.
+fn cell_of(matcher: &mut Matcher, text: &str) -> Vec<bool> {
+    (0..matcher.atoms())
+        .map(|i| matcher.accepts(i, text))
+        .collect()
 }
 
 /// [`string_witnesses`] for a key whose values (or, with `element`, the elements of a set of
@@ -395,7 +406,8 @@ type Refill = (usize, fn(&str) -> bool, &'static [&'static str]);
 /// `arn:aws:0::000000000000:0`, segment by segment wherever that keeps the witness in the same
 /// cell of every atom (the policies' patterns and the form), so it proves the same thing.
 fn readable_arn(witness: &str, atoms: &[Atom]) -> String {
-    let cell: Vec<bool> = atoms.iter().map(|a| a.accepts(witness)).collect();
+    let mut matcher = Matcher::new(atoms);
+    let cell = cell_of(&mut matcher, witness);
     let mut parts: Vec<String> = witness.splitn(6, ':').map(str::to_string).collect();
     if parts.len() != 6 || parts.first().map(String::as_str) != Some("arn") {
         return witness.to_string();
@@ -417,7 +429,7 @@ fn readable_arn(witness: &str, atoms: &[Atom]) -> String {
             if let Some(p) = parts.get_mut(segment) {
                 *p = (*candidate).to_string();
             }
-            if in_cell(atoms, &cell, &parts.join(":")) {
+            if in_cell(&mut matcher, &cell, &parts.join(":")) {
                 break;
             }
             if let Some(p) = parts.get_mut(segment) {
