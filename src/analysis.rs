@@ -13,6 +13,7 @@ use crate::rules::class::{classify, PrincipalClass};
 use crate::rules::{self, Attributed, Draft, DriftFacts, RoleInput, RuleSettings, Side};
 use serde::Serialize;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// A role's verdict (SPEC §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -175,14 +176,62 @@ pub fn decode_side(doc: &TrustDoc) -> Side {
             pointer: String::new(),
             message: "the trust policy text was not read back from temporary storage".into(),
         },
-        TrustDoc::Text(text) => match parse_policy(text) {
-            Ok(policy) => Side::Policy(Box::new(policy)),
+        TrustDoc::Text(text) => match parsed(text) {
+            Ok(policy) => Side::Policy(policy),
             Err(e) => Side::Unparseable {
                 pointer: e.pointer.clone(),
                 message: e.message,
             },
         },
     }
+}
+
+/// Trust texts this thread parsed lately, by a hash of the text: one slot per hash value
+/// modulo the count, so the cache stays small whatever the plan.
+const PARSED_SLOTS: usize = 64;
+
+/// A text and the policy it parsed to.
+type Parsed = Option<(Box<str>, Arc<Policy>)>;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<Vec<Parsed>> =
+        std::cell::RefCell::new(vec![None; PARSED_SLOTS]);
+}
+
+/// The cache slot of a text. Fixed keys: the slot only spreads texts, the text itself is
+/// compared.
+fn parsed_slot(text: &str) -> usize {
+    use std::hash::BuildHasher;
+    let hasher =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+    (hasher.hash_one(text))
+        .checked_rem(PARSED_SLOTS as u64)
+        .unwrap_or(0) as usize
+}
+
+/// `parse_policy`, sharing the policy of a text parsed lately. A plan's roles parse the same
+/// texts again and again: a role's before, its drift record's sides and the pass after the
+/// read repeat its own texts, and many roles share one (a service's trust); on the bench's
+/// role-heavy plan 61k parses were of 17.5k texts. Parsing is a pure function of the text,
+/// so sharing changes no result. Texts that do not parse are not kept.
+fn parsed(text: &str) -> Result<Arc<Policy>, crate::policy::ParseError> {
+    let slot = parsed_slot(text);
+    let hit = PARSED.with(|cache| {
+        cache.borrow().get(slot).and_then(|entry| match entry {
+            Some((kept, policy)) if **kept == *text => Some(Arc::clone(policy)),
+            _ => None,
+        })
+    });
+    if let Some(policy) = hit {
+        return Ok(policy);
+    }
+    let policy = Arc::new(parse_policy(text)?);
+    PARSED.with(|cache| {
+        if let Some(entry) = cache.borrow_mut().get_mut(slot) {
+            *entry = Some((Box::from(text), Arc::clone(&policy)));
+        }
+    });
+    Ok(policy)
 }
 
 const SENSITIVE: &str = "(sensitive)";
@@ -698,4 +747,39 @@ fn plan_rules(
             .into_iter()
             .map(|d| finish(plan, change, d, &delta, sensitive)),
     );
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod parsed_tests {
+    use super::*;
+
+    fn text(n: usize) -> String {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"S{n}","Effect":"Allow","Principal":{{"Service":"s{n}.amazonaws.com"}},"Action":"sts:AssumeRole"}}]}}"#
+        )
+    }
+
+    /// Texts that share a cache slot each get their own policy, first and again after the
+    /// other took the slot; a text that does not parse is refused every time.
+    #[test]
+    fn texts_sharing_a_slot_keep_their_own_policy() {
+        let a = text(0);
+        let b = (1..10_000)
+            .map(text)
+            .find(|t| parsed_slot(t) == parsed_slot(&a))
+            .expect("some text shares the first one's slot");
+        for t in [&a, &b, &a, &a, &b] {
+            let want = parse_policy(t).unwrap();
+            assert_eq!(*parsed(t).unwrap(), want, "{t}");
+        }
+        let shared = parsed(&b).unwrap();
+        assert!(
+            Arc::ptr_eq(&shared, &parsed(&b).unwrap()),
+            "a repeat is shared"
+        );
+        for _ in 0..2 {
+            assert!(parsed(r#"{"Statement":"#).is_err());
+        }
+    }
 }

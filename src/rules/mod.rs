@@ -63,14 +63,12 @@ pub struct RuleMeta {
 pub enum Side {
     /// The role does not exist on this side.
     Nobody,
-    Policy(Box<Policy>),
+    /// Shared: the same text parses to one policy (`analysis::decode_side`).
+    Policy(std::sync::Arc<Policy>),
     /// Known only after apply.
     Unknown,
     /// Not a policy: missing, wrong type, not JSON or not a policy document.
-    Unparseable {
-        pointer: String,
-        message: String,
-    },
+    Unparseable { pointer: String, message: String },
 }
 
 impl Side {
