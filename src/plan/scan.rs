@@ -658,77 +658,168 @@ impl<R: Chunks> Source<R> {
     // --- values --------------------------------------------------------------------------
 
     /// Skip one value, validating it, with an explicit stack (deep nesting costs one bit per
-    /// level, never a stack frame).
+    /// level, never a stack frame). Two paths share the walk: `skip_fast` takes every token
+    /// that is whole in the buffer and plainly valid, on local copies of the position; the
+    /// steps below take one token at a time wherever it stops (a buffer's end, an escape it
+    /// does not know, anything invalid), so every error is found, worded and placed by them.
     pub fn skip_value(&mut self) -> Result<(), ScanError> {
         let mut depth: usize = 0;
-        'value: loop {
-            let b = self.next_nonws(EOF_VALUE)?;
-            match b {
-                b'"' => self.skip_string()?,
-                b'{' => {
-                    if self.first_key()? {
-                        self.push(depth, true);
-                        depth += 1;
-                        self.skip_string()?;
-                        self.colon()?;
-                        continue 'value;
+        // Whether a value just ended (else one is expected).
+        let mut after = false;
+        loop {
+            self.skip_fast(&mut depth, &mut after);
+            if !after {
+                let b = self.next_nonws(EOF_VALUE)?;
+                match b {
+                    b'"' => self.skip_string()?,
+                    b'{' => {
+                        if self.first_key()? {
+                            push(&mut self.stack, depth, true);
+                            depth += 1;
+                            self.skip_string()?;
+                            self.colon()?;
+                            continue;
+                        }
                     }
-                }
-                b'[' => {
-                    if self.first_element()? {
-                        self.push(depth, false);
-                        depth += 1;
-                        continue 'value;
+                    b'[' => {
+                        if self.first_element()? {
+                            push(&mut self.stack, depth, false);
+                            depth += 1;
+                            continue;
+                        }
                     }
+                    b't' => self.literal(b"rue")?,
+                    b'f' => self.literal(b"alse")?,
+                    b'n' => self.literal(b"ull")?,
+                    b'-' | b'0'..=b'9' => self.skip_number(b)?,
+                    _ => return Err(self.error("expected value")),
                 }
-                b't' => self.literal(b"rue")?,
-                b'f' => self.literal(b"alse")?,
-                b'n' => self.literal(b"ull")?,
-                b'-' | b'0'..=b'9' => self.skip_number(b)?,
-                _ => return Err(self.error("expected value")),
+                after = true;
+                continue;
             }
-            // A value ended: close every container it completes. A trailing comma is worded
-            // as serde words it in a value it skips.
-            while depth > 0 {
-                if self.is_object(depth - 1) {
-                    if self
-                        .next_key()
-                        .map_err(|e| e.trailing_comma("key must be a string"))?
-                    {
-                        self.skip_string()?;
-                        self.colon()?;
-                        continue 'value;
-                    }
-                } else if self
-                    .next_element()
-                    .map_err(|e| e.trailing_comma("expected value"))?
+            // A value ended: close the container it completes, or go on to its next member.
+            // A trailing comma is worded as serde words it in a value it skips.
+            if depth == 0 {
+                return Ok(());
+            }
+            if is_object(&self.stack, depth - 1) {
+                if self
+                    .next_key()
+                    .map_err(|e| e.trailing_comma("key must be a string"))?
                 {
-                    continue 'value;
+                    self.skip_string()?;
+                    self.colon()?;
+                    after = false;
+                    continue;
                 }
-                depth -= 1;
+            } else if self
+                .next_element()
+                .map_err(|e| e.trailing_comma("expected value"))?
+            {
+                after = false;
+                continue;
             }
-            return Ok(());
+            depth -= 1;
         }
     }
 
-    fn push(&mut self, depth: usize, object: bool) {
-        let (word, bit) = (depth / 64, depth % 64);
-        if word >= self.stack.len() {
-            self.stack.push(0);
-        }
-        if let Some(w) = self.stack.get_mut(word) {
-            if object {
-                *w |= 1 << bit;
+    /// The fast path of `skip_value`: tokens whole in the buffer and plainly valid, taken
+    /// with the position in a local; it stops before the first token it does not take, with
+    /// nothing of that token consumed, and leaves `depth` and `after` as the steps expect.
+    #[inline]
+    fn skip_fast(&mut self, depth: &mut usize, after: &mut bool) {
+        let s = self.buf.get(..self.end).unwrap_or_default();
+        let stack = &mut self.stack;
+        let mut p = self.pos;
+        let mut d = *depth;
+        let mut a = *after;
+        loop {
+            if a {
+                if d == 0 {
+                    break;
+                }
+                let Some(q) = skip_ws(s, p) else { break };
+                let object = is_object(stack, d - 1);
+                match s.get(q) {
+                    Some(b',') => {
+                        let Some(q) = skip_ws(s, q + 1) else { break };
+                        if object {
+                            let Some(q) = key_and_colon(s, q) else { break };
+                            p = q;
+                        } else {
+                            match s.get(q) {
+                                Some(b']') | None => break,
+                                Some(_) => p = q,
+                            }
+                        }
+                        a = false;
+                    }
+                    Some(b'}') if object => {
+                        p = q + 1;
+                        d -= 1;
+                    }
+                    Some(b']') if !object => {
+                        p = q + 1;
+                        d -= 1;
+                    }
+                    _ => break,
+                }
             } else {
-                *w &= !(1 << bit);
+                let Some(q) = skip_ws(s, p) else { break };
+                let Some(&b) = s.get(q) else { break };
+                match b {
+                    b'"' => {
+                        let Some(e) = string_end(s, q + 1) else { break };
+                        p = e;
+                        a = true;
+                    }
+                    b'{' => {
+                        let Some(q) = skip_ws(s, q + 1) else { break };
+                        if s.get(q) == Some(&b'}') {
+                            p = q + 1;
+                            a = true;
+                        } else {
+                            let Some(q) = key_and_colon(s, q) else { break };
+                            push(stack, d, true);
+                            d += 1;
+                            p = q;
+                        }
+                    }
+                    b'[' => {
+                        let Some(q) = skip_ws(s, q + 1) else { break };
+                        if s.get(q) == Some(&b']') {
+                            p = q + 1;
+                            a = true;
+                        } else {
+                            push(stack, d, false);
+                            d += 1;
+                            p = q;
+                        }
+                    }
+                    b't' | b'f' | b'n' => {
+                        let word: &[u8] = match b {
+                            b't' => b"true",
+                            b'f' => b"false",
+                            _ => b"null",
+                        };
+                        if s.get(q..q + word.len()) != Some(word) {
+                            break;
+                        }
+                        p = q + word.len();
+                        a = true;
+                    }
+                    b'-' | b'0'..=b'9' => {
+                        let Some(e) = number_end(s, q) else { break };
+                        p = e;
+                        a = true;
+                    }
+                    _ => break,
+                }
             }
         }
-    }
-
-    fn is_object(&self, depth: usize) -> bool {
-        self.stack
-            .get(depth / 64)
-            .is_some_and(|w| w & (1 << (depth % 64)) != 0)
+        self.pos = p;
+        *depth = d;
+        *after = a;
     }
 
     // --- capture -------------------------------------------------------------------------
@@ -895,6 +986,110 @@ fn newlines(bytes: &[u8]) -> (usize, Option<usize>) {
     (count, last)
 }
 
+/// Record at `depth` of `stack` (one bit a level) whether the container there is an object.
+fn push(stack: &mut Vec<u64>, depth: usize, object: bool) {
+    let (word, bit) = (depth / 64, depth % 64);
+    if word >= stack.len() {
+        stack.push(0);
+    }
+    if let Some(w) = stack.get_mut(word) {
+        if object {
+            *w |= 1 << bit;
+        } else {
+            *w &= !(1 << bit);
+        }
+    }
+}
+
+fn is_object(stack: &[u64], depth: usize) -> bool {
+    stack
+        .get(depth / 64)
+        .is_some_and(|w| w & (1 << (depth % 64)) != 0)
+}
+
+/// The index of the first byte from `p` that is not whitespace, if the buffer has one.
+#[inline(always)]
+fn skip_ws(s: &[u8], mut p: usize) -> Option<usize> {
+    loop {
+        match s.get(p)? {
+            b' ' | b'\n' | b'\t' | b'\r' => p += 1,
+            _ => return Some(p),
+        }
+    }
+}
+
+/// Just past the closing quote of a string whose body starts at `p`, when the buffer holds
+/// it whole and it is plainly valid (a byte-for-byte escape, or `\u` and four hex digits);
+/// `None` leaves it to `skip_string`.
+#[inline(always)]
+fn string_end(s: &[u8], mut p: usize) -> Option<usize> {
+    loop {
+        let i = p + find_special(s.get(p..)?)?;
+        match s.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => match s.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => p = i + 2,
+                b'u' if s.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) => p = i + 6,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
+/// Just past the `:` of a key that starts (its quote) at `p`, or `None` (see `string_end`).
+#[inline(always)]
+fn key_and_colon(s: &[u8], p: usize) -> Option<usize> {
+    if s.get(p) != Some(&b'"') {
+        return None;
+    }
+    let q = skip_ws(s, string_end(s, p + 1)?)?;
+    (s.get(q) == Some(&b':')).then_some(q + 1)
+}
+
+/// Just past a number that starts at `p`, when it follows JSON's grammar and a byte after it
+/// is in the buffer (else it might go on in the next chunk); `None` leaves it to
+/// `skip_number`.
+#[inline(always)]
+fn number_end(s: &[u8], mut p: usize) -> Option<usize> {
+    let digits = |p: usize| {
+        s.get(p..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        })
+    };
+    if s.get(p) == Some(&b'-') {
+        p += 1;
+    }
+    match s.get(p)? {
+        b'0' => p += 1,
+        b'1'..=b'9' => p += digits(p),
+        _ => return None,
+    }
+    if s.get(p) == Some(&b'.') {
+        let n = digits(p + 1);
+        if n == 0 {
+            return None;
+        }
+        p += 1 + n;
+    }
+    if matches!(s.get(p), Some(b'e' | b'E')) {
+        p += 1;
+        if matches!(s.get(p), Some(b'+' | b'-')) {
+            p += 1;
+        }
+        let n = digits(p);
+        if n == 0 {
+            return None;
+        }
+        p += n;
+    }
+    // A digit right after a leading zero is an error `skip_number` words.
+    match s.get(p)? {
+        b'0'..=b'9' => None,
+        _ => Some(p),
+    }
+}
+
 /// The index of the first byte that ends a plain run inside a string: `"`, `\` or a control
 /// character. Eight bytes at a time (SWAR): each mask's lowest set bit is exact, so the
 /// lowest bit of their union is the first special byte.
@@ -931,6 +1126,7 @@ fn find_special(s: &[u8]) -> Option<usize> {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn find_special_matches_a_byte_loop() {
@@ -960,11 +1156,101 @@ mod tests {
     }
 
     fn skip_all(json: &[u8]) -> Result<(), ScanError> {
-        let mut src = Source::new(Trickle(json));
+        skip_from(Source::new(Trickle(json)))
+    }
+
+    fn skip_from<R: Chunks>(mut src: Source<R>) -> Result<(), ScanError> {
         src.skip_value()?;
         match src.peek_nonws()? {
             None => Ok(()),
             Some(_) => Err(src.error_at_next("trailing characters")),
+        }
+    }
+
+    /// A reader that hands out `.1` bytes at a time.
+    struct Pieces<'a>(&'a [u8], usize);
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            let (head, rest) = self.0.split_at(n);
+            buf[..n].copy_from_slice(head);
+            self.0 = rest;
+            Ok(n)
+        }
+    }
+
+    /// The outcome of skipping `json` whole (the fast path takes all it can), in pieces of
+    /// `piece` bytes (it stops at every piece's end) and a byte at a time (it hardly runs).
+    fn outcomes(json: &[u8], piece: usize) -> [String; 3] {
+        [
+            format!("{:?}", skip_from(Source::new(json))),
+            format!("{:?}", skip_from(Source::new(Pieces(json, piece)))),
+            format!("{:?}", skip_all(json)),
+        ]
+    }
+
+    /// JSON text: values of every kind, strings with escapes, numbers of every form, and
+    /// whitespace between tokens.
+    fn json_text() -> impl Strategy<Value = String> {
+        let ws = prop::sample::select(vec!["", "", "", " ", "\n  ", "\t"]);
+        let leaf = prop_oneof![
+            Just("true".to_string()),
+            Just("false".to_string()),
+            Just("null".to_string()),
+            "-?(0|[1-9][0-9]{0,3})(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,2})?",
+            "\"([a-z:/ *]|\\\\[\"\\\\/bfnrt]|\\\\u00[0-9a-fA-F]{2}|é){0,12}\"",
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            let ws = ws.clone();
+            prop_oneof![
+                prop::collection::vec((inner.clone(), ws.clone()), 0..6).prop_map(|items| {
+                    let body: Vec<String> = items
+                        .into_iter()
+                        .map(|(v, w)| format!("{w}{v}{w}"))
+                        .collect();
+                    format!("[{}]", body.join(","))
+                }),
+                prop::collection::vec(("[a-z\\\\\"]{0,4}", inner, ws), 0..6).prop_map(|members| {
+                    let body: Vec<String> = members
+                        .into_iter()
+                        .map(|(k, v, w)| format!("{w}{:?}{w}:{w}{v}", k))
+                        .collect();
+                    format!("{{{}}}", body.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The fast path changes nothing: a text skipped whole, in pieces and a byte at a time
+        /// gives one outcome (the same error at the same place), and it is valid exactly when
+        /// serde_json says so; the texts are valid JSON with up to three bytes replaced or
+        /// inserted, so every kind of error meets every kind of token.
+        #[test]
+        fn skipping_is_the_same_whole_in_pieces_and_bytewise(
+            text in json_text(),
+            edits in prop::collection::vec(
+                (any::<prop::sample::Index>(), prop::sample::select(b"\\\",:]}01-.eEu\x01 x[{".to_vec()), any::<bool>()),
+                0..4,
+            ),
+            piece in 1usize..40,
+        ) {
+            let mut bytes = text.into_bytes();
+            for (at, b, insert) in edits {
+                let i = at.index(bytes.len() + 1);
+                if insert || i == bytes.len() {
+                    bytes.insert(i, b);
+                } else {
+                    bytes[i] = b;
+                }
+            }
+            let [whole, pieces, bytewise] = outcomes(&bytes, piece);
+            prop_assert_eq!(&whole, &pieces);
+            prop_assert_eq!(&whole, &bytewise);
+            let serde_ok = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
+            prop_assert_eq!(whole == "Ok(())", serde_ok, "{}", String::from_utf8_lossy(&bytes));
         }
     }
 
