@@ -670,8 +670,14 @@ fn is_resource_arn(s: &str) -> bool {
     })
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`, optionally with a fraction: the form AWS writes times in.
+/// `YYYY-MM-DDTHH:MM:SSZ`, optionally with a fraction: the form AWS writes times in, of an
+/// instant that exists (read by the one date reader, `civil::parse_iso`: no month 13, no
+/// February 30, no hour 24).
 fn is_iso_date(s: &str) -> bool {
+    aws_time_shape(s) && crate::civil::parse_iso(s).is_some()
+}
+
+fn aws_time_shape(s: &str) -> bool {
     let b = s.as_bytes();
     let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     let at = |i: usize, c: u8| b.get(i) == Some(&c);
@@ -956,5 +962,29 @@ mod tests {
         assert!(check(&r).is_err());
         r.also = vec!["sts:TagSession".into()];
         assert_eq!(check(&r), Ok(()));
+    }
+
+    /// A time is realistic only in the form AWS writes it and only when it exists.
+    #[test]
+    fn iso_times_must_exist() {
+        for ok in [
+            "2024-02-29T23:59:59Z",
+            "2026-12-06T04:20:00.123Z",
+            "1970-01-01T00:00:00Z",
+        ] {
+            assert!(is_iso_date(ok), "{ok}");
+        }
+        for bad in [
+            "2024-13-01T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2024-04-31T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00+01:00",
+            "2024-01-01",
+        ] {
+            assert!(!is_iso_date(bad), "{bad}");
+        }
     }
 }
