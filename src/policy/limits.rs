@@ -85,7 +85,8 @@ pub fn check_text(text: &str) -> Result<(), ParseError> {
 pub fn check_node(node: &Node) -> Result<(), ParseError> {
     match node {
         Node::Null | Node::Bool(_) => Ok(()),
-        Node::Number(s) | Node::String(s) => check_string(s),
+        Node::Number(s) => check_string(s),
+        Node::String(s) => check_string(s),
         Node::Array(items) => {
             if items.len() > MAX_LIST {
                 return Err(exceeded("", "an array's length", MAX_LIST));

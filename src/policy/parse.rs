@@ -76,7 +76,7 @@ pub fn policy_from_node(node: &Node) -> Result<Policy, ParseError> {
     let mut statement_nodes: Vec<(&Node, usize)> = Vec::new();
     let statement_count = members.iter().filter(|(k, _)| k == "Statement").count();
     for (key, value) in members {
-        match key.as_str() {
+        match key.as_ref() {
             // Duplicates: the last one wins, as in every JSON reader IAM's callers use.
             "Version" => version_raw = Some(expect_string(value, "/Version")?),
             "Id" => id = Some(expect_scalar(value, "/Id")?),
@@ -207,7 +207,7 @@ fn warning(pointer: &str, message: impl Into<String>) -> PolicyIssue {
 /// Record every key that appears twice in one object. `union` names the keys whose duplicates
 /// are merged rather than overwritten (reported either way).
 fn check_duplicates(
-    members: &[(String, Node)],
+    members: &[(std::borrow::Cow<'_, str>, Node)],
     pointer: &str,
     issues: &mut Vec<PolicyIssue>,
     union: &[&str],
@@ -217,9 +217,9 @@ fn check_duplicates(
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut reported: BTreeSet<&str> = BTreeSet::new();
     for (key, _) in members {
-        if seen.contains(key.as_str()) {
-            if reported.insert(key.as_str()) {
-                let how = if union.contains(&key.as_str()) || union.contains(&"*") {
+        if seen.contains(key.as_ref()) {
+            if reported.insert(key.as_ref()) {
+                let how = if union.contains(&key.as_ref()) || union.contains(&"*") {
                     "their contents are merged"
                 } else {
                     "the last one wins"
@@ -240,7 +240,7 @@ fn check_duplicates(
 
 fn expect_string(node: &Node, pointer: &str) -> Result<String, ParseError> {
     match node {
-        Node::String(s) => Ok(s.clone()),
+        Node::String(s) => Ok(s.to_string()),
         other => Err(err(
             pointer,
             format!("expected a string, found {}", other.kind()),
@@ -340,7 +340,7 @@ fn statement_from_node(
     let mut resources: Option<Resources> = None;
     for (key, value) in members {
         let p = child(pointer, key);
-        match key.as_str() {
+        match key.as_ref() {
             "Sid" => sid = Some(expect_scalar(value, &p)?),
             // Legacy policies with two Effects: the last one wins ([D-trbl], TV-07).
             "Effect" => {
@@ -476,7 +476,7 @@ fn principals_from_nodes(
                 check_duplicates(members, &p, issues, &["*"]);
                 for (type_key, value) in members {
                     let tp = child(&p, type_key);
-                    let kind = match type_key.as_str() {
+                    let kind = match type_key.as_ref() {
                         "AWS" => PrincipalType::Aws,
                         "Service" => PrincipalType::Service,
                         "Federated" => PrincipalType::Federated,
@@ -781,8 +781,8 @@ fn conditions_from_node(
             }
             out.push(Condition {
                 operator: operator.clone(),
-                operator_raw: op_raw.clone(),
-                key: key.clone(),
+                operator_raw: op_raw.to_string(),
+                key: key.to_string(),
                 values,
                 pointer: key_pointer,
             });
