@@ -23,11 +23,12 @@ fn temp_dir(name: &str) -> PathBuf {
 
 /// A release directory as the release workflow publishes it: the archive for `TARGET` built
 /// by scripts/package.sh, and SHA256SUMS. Packed once per test run (the debug binary is big)
-/// and copied into `dir`.
+/// and copied into `dir`. Once per process, in a directory of its own: a runner that runs
+/// each test in a process of its own (cargo-nextest) runs several of these at once.
 fn release(dir: &Path) -> PathBuf {
     static PACKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let packed = PACKED.get_or_init(|| {
-        let release = temp_dir("release").join("release");
+        let release = temp_dir(&format!("release-{}", std::process::id())).join("release");
         let status = Command::new("bash")
             .arg(root().join("scripts/package.sh"))
             .args([VERSION, TARGET, env!("CARGO_BIN_EXE_trustgate")])
