@@ -670,6 +670,14 @@ pub fn apply_plan_facts(
     result.role.permissions = Some(facts.blast);
 }
 
+/// Whether `apply_plan_facts` can change anything but the permissions of a result with
+/// `findings` findings: it raises findings of an admin-equivalent role, and judges the trust
+/// again for a consumer or a session longer than role chaining allows.
+pub fn facts_change_findings(facts: &crate::permissions::RoleFacts, findings: u32) -> bool {
+    (facts.blast.class == crate::permissions::PermissionClass::AdminEquivalent && findings > 0)
+        || facts.needs_trust()
+}
+
 /// `apply_plan_facts` but the permissions themselves.
 fn plan_rules(
     plan: &str,

@@ -241,6 +241,15 @@ fn analyse_plans(
                 results.push(path, slot);
                 continue;
             }
+            // Facts that change only the role's permissions (see `analysis::apply_plan_facts`:
+            // no finding to raise for an admin-equivalent role, no consumer or long session
+            // to judge the trust against) are kept beside the stored result.
+            Some(slot) if !analysis::facts_change_findings(&facts, slot.findings) => {
+                let slot = results.store().with_permissions(slot, &facts.blast);
+                tally.add(&slot.tally);
+                results.push(path, slot);
+                continue;
+            }
             Some(slot) => results.store().result(&slot, path).map_err(incomplete)?,
             None => match late.next() {
                 Some(result) => result,

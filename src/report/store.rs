@@ -33,6 +33,9 @@ pub struct Slot {
     len: u32,
     /// Bytes of the role part (the findings follow it).
     role_len: u32,
+    /// Where the role's permissions are when they were learnt after the record was written
+    /// (`Store::with_permissions`); they replace the record's own.
+    permissions: Option<(u64, u32)>,
     /// The role's verdict; `None` for findings held without their role's report
     /// (`Results::from_findings`).
     pub role: Option<Verdict>,
@@ -163,6 +166,7 @@ impl Store {
             at,
             len,
             role_len: u32::try_from(role_len).unwrap_or(u32::MAX),
+            permissions: None,
             role: result.role.map(|r| r.verdict),
             changed: result
                 .role
@@ -172,6 +176,39 @@ impl Store {
             findings: u32::try_from(result.findings.len()).unwrap_or(u32::MAX),
             tally,
         }
+    }
+
+    /// `slot` with its role's permissions replaced by `blast`, kept beside the record rather
+    /// than in a new copy of it: the pass after the read learns most roles' permissions and
+    /// nothing else about them, and decoding and encoding each whole record again cost more
+    /// than reading this small one with it.
+    pub fn with_permissions(&self, mut slot: Slot, blast: &BlastRadius) -> Slot {
+        let mut bytes = Vec::with_capacity(64);
+        encode_permissions(&mut Enc::new(&mut bytes, self), Some(blast));
+        slot.permissions = Some(self.lock().append(&bytes, self.budget));
+        slot
+    }
+
+    /// The permissions `slot` holds beside its record (`with_permissions`): `Ok(None)` when
+    /// it holds none, so the record's own stand.
+    fn permissions(
+        &self,
+        slot: &Slot,
+        statics: &[&'static str],
+    ) -> Result<Option<Option<BlastRadius>>, String> {
+        let Some((at, len)) = slot.permissions else {
+            return Ok(None);
+        };
+        let mut buf = Vec::new();
+        self.read_at(at, len, &mut buf)?;
+        let mut dec = Dec {
+            bytes: &buf,
+            at: 0,
+            statics,
+        };
+        decode_permissions(&mut dec)
+            .map(Some)
+            .ok_or_else(|| "a result record could not be decoded".to_string())
     }
 
     /// Keep a role's trust text, like a record, while the rest of its plan is read
@@ -237,7 +274,12 @@ impl Store {
             let findings = decode_findings(&mut dec, plan)?;
             Some(RoleResult { role, findings })
         })();
-        decoded.ok_or_else(|| "a result record could not be decoded".to_string())
+        let mut result =
+            decoded.ok_or_else(|| "a result record could not be decoded".to_string())?;
+        if let Some(permissions) = self.permissions(slot, &statics)? {
+            result.role.permissions = permissions;
+        }
+        Ok(result)
     }
 
     /// The number of a static string in this store's table.
@@ -624,7 +666,20 @@ impl<'a> Reader<'a> {
             self.results
                 .fail("a result record could not be decoded".to_string());
         }
-        decoded
+        let (mut role, list) = decoded?;
+        match self.results.store.permissions(slot, &self.statics) {
+            Ok(Some(permissions)) => {
+                if let Some(role) = role.as_mut() {
+                    role.permissions = permissions;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.results.fail(e);
+                return None;
+            }
+        }
+        Some((role, list))
     }
 
     fn findings(&self, plan: u32, slot: &Slot) -> Vec<Finding> {
@@ -727,7 +782,11 @@ fn encode_role(enc: &mut Enc<'_>, role: &RoleReport) {
     enc.opt_str(role.paired_with.as_deref());
     enc.strs(&role.principals_before);
     enc.strs(&role.principals_after);
-    match &role.permissions {
+    encode_permissions(enc, role.permissions.as_ref());
+}
+
+fn encode_permissions(enc: &mut Enc<'_>, permissions: Option<&BlastRadius>) {
+    match permissions {
         Some(blast) => {
             enc.out.push(1);
             enc.out.push(tag(&PermissionClass::ALL, blast.class));
@@ -948,26 +1007,7 @@ fn decode_role(dec: &mut Dec<'_>) -> Option<RoleReport> {
     let paired_with = dec.opt_str()?;
     let principals_before = dec.strs()?;
     let principals_after = dec.strs()?;
-    let permissions = if dec.bool()? {
-        let class = dec.class()?;
-        let n = dec.len()?;
-        let mut grants = Vec::with_capacity(n.min(dec.bytes.len()));
-        for _ in 0..n {
-            grants.push(dec.grant()?);
-        }
-        let boundary = if dec.bool()? {
-            Some(Box::new(dec.grant()?))
-        } else {
-            None
-        };
-        Some(BlastRadius {
-            class,
-            grants,
-            boundary,
-        })
-    } else {
-        None
-    };
+    let permissions = decode_permissions(dec)?;
     Some(RoleReport {
         plan: String::new(),
         address,
@@ -985,6 +1025,29 @@ fn decode_role(dec: &mut Dec<'_>) -> Option<RoleReport> {
         principals_after,
         permissions,
     })
+}
+
+/// What `encode_permissions` wrote; `None` when it cannot be decoded.
+fn decode_permissions(dec: &mut Dec<'_>) -> Option<Option<BlastRadius>> {
+    if !dec.bool()? {
+        return Some(None);
+    }
+    let class = dec.class()?;
+    let n = dec.len()?;
+    let mut grants = Vec::with_capacity(n.min(dec.bytes.len()));
+    for _ in 0..n {
+        grants.push(dec.grant()?);
+    }
+    let boundary = if dec.bool()? {
+        Some(Box::new(dec.grant()?))
+    } else {
+        None
+    };
+    Some(Some(BlastRadius {
+        class,
+        grants,
+        boundary,
+    }))
 }
 
 fn decode_findings(dec: &mut Dec<'_>, plan: &str) -> Option<Vec<Finding>> {
@@ -1121,6 +1184,61 @@ mod tests {
             .map(|s| s.by_severity.iter().sum::<u32>())
             .sum();
         assert_eq!(counted as usize + 1, want.len());
+    }
+
+    /// Permissions kept beside a record (`with_permissions`) come back in its role, from
+    /// memory and from the file, through every reader, with the record's findings and
+    /// counts as they were; records without them keep their own.
+    #[test]
+    fn permissions_kept_beside_a_record_replace_its_own() {
+        for budget in [usize::MAX, 0] {
+            let results = fixture_results();
+            let store = Store::with_budget(budget);
+            let mut held = Results::new(store);
+            let blast = BlastRadius {
+                class: PermissionClass::AdminEquivalent,
+                grants: vec![Grant {
+                    from: "aws_iam_role_policy.admin".to_string(),
+                    class: PermissionClass::AdminEquivalent,
+                    why: "allows `*` on `*`".to_string(),
+                }],
+                boundary: Some(Box::new(Grant {
+                    from: "arn:aws:iam::aws:policy/ReadOnlyAccess".to_string(),
+                    class: PermissionClass::Other,
+                    why: String::new(),
+                })),
+            };
+            let mut want = Vec::new();
+            for (i, r) in results.iter().enumerate() {
+                let slot = held.store.push(r, crate::suppress::Tally::default());
+                let mut expected = r.clone();
+                let slot = if i % 2 == 0 {
+                    expected.role.permissions = Some(blast.clone());
+                    held.store.with_permissions(slot, &blast)
+                } else {
+                    slot
+                };
+                let back = held.store.result(&slot, &r.role.plan).unwrap();
+                assert_eq!(back.role, expected.role);
+                assert_eq!(back.findings, expected.findings);
+                held.push(&r.role.plan, slot);
+                want.push(expected);
+            }
+            let roles: Vec<RoleReport> = held.roles().collect();
+            assert_eq!(
+                roles,
+                want.iter().map(|r| r.role.clone()).collect::<Vec<_>>()
+            );
+            for (i, expected) in want.iter().enumerate() {
+                let (role, findings) = held.record_at(i).unwrap();
+                assert_eq!(role.as_ref(), Some(&expected.role));
+                assert_eq!(findings, expected.findings);
+            }
+            let findings: Vec<Finding> = held.findings().collect();
+            let all: Vec<Finding> = want.iter().flat_map(|r| r.findings.clone()).collect();
+            assert_eq!(findings, all);
+            assert_eq!(held.failure(), None);
+        }
     }
 
     #[test]
