@@ -164,6 +164,7 @@ fn analyse_plans(
     let (read, mut early) = pipeline::overlapped(settings, &judge, &store, |sink| {
         read_all(&inputs, &options, io, sink)
     });
+    analysis::forget_parsed();
     let (mut read, mut notes, errors) = read?;
     for e in &errors {
         writeln!(io.err, "trustgate: error: {}", e.message).map_err(write_error)?;
@@ -245,10 +246,14 @@ fn analyse_plans(
             // no finding to raise for an admin-equivalent role, no consumer or long session
             // to judge the trust against) are kept beside the stored result.
             Some(slot) if !analysis::facts_change_findings(&facts, slot.findings) => {
-                let slot = results.store().with_permissions(slot, &facts.blast);
-                tally.add(&slot.tally);
-                results.push(path, slot);
-                continue;
+                match results.store().with_permissions(slot, &facts.blast) {
+                    Ok(slot) => {
+                        tally.add(&slot.tally);
+                        results.push(path, slot);
+                        continue;
+                    }
+                    Err(slot) => results.store().result(&slot, path).map_err(incomplete)?,
+                }
             }
             Some(slot) => results.store().result(&slot, path).map_err(incomplete)?,
             None => match late.next() {

@@ -34,8 +34,9 @@ pub struct Slot {
     /// Bytes of the role part (the findings follow it).
     role_len: u32,
     /// Where the role's permissions are when they were learnt after the record was written
-    /// (`Store::with_permissions`); they replace the record's own.
-    permissions: Option<(u64, u32)>,
+    /// (`Store::with_permissions`); they replace the record's own. Offset and length packed
+    /// in one word (`pack`): a slot is held for every role.
+    permissions: Option<std::num::NonZeroU64>,
     /// The role's verdict; `None` for findings held without their role's report
     /// (`Results::from_findings`).
     pub role: Option<Verdict>,
@@ -182,11 +183,22 @@ impl Store {
     /// than in a new copy of it: the pass after the read learns most roles' permissions and
     /// nothing else about them, and decoding and encoding each whole record again cost more
     /// than reading this small one with it.
-    pub fn with_permissions(&self, mut slot: Slot, blast: &BlastRadius) -> Slot {
+    /// `Err` gives the slot back when the permissions are too large to be placed this way
+    /// (16 MiB, or past the first TiB of results): the caller stores the whole record again.
+    pub fn with_permissions(&self, mut slot: Slot, blast: &BlastRadius) -> Result<Slot, Slot> {
         let mut bytes = Vec::with_capacity(64);
         encode_permissions(&mut Enc::new(&mut bytes, self), Some(blast));
-        slot.permissions = Some(self.lock().append(&bytes, self.budget));
-        slot
+        if bytes.len() >= 1 << PACKED_LEN_BITS {
+            return Err(slot);
+        }
+        let (at, len) = self.lock().append(&bytes, self.budget);
+        match pack(at, len) {
+            Some(packed) => {
+                slot.permissions = Some(packed);
+                Ok(slot)
+            }
+            None => Err(slot),
+        }
     }
 
     /// The permissions `slot` holds beside its record (`with_permissions`): `Ok(None)` when
@@ -196,7 +208,7 @@ impl Store {
         slot: &Slot,
         statics: &[&'static str],
     ) -> Result<Option<Option<BlastRadius>>, String> {
-        let Some((at, len)) = slot.permissions else {
+        let Some((at, len)) = slot.permissions.map(unpack) else {
             return Ok(None);
         };
         let mut buf = Vec::new();
@@ -433,6 +445,24 @@ impl Spill {
         let start = usize::try_from(at.checked_sub(*window_at)?).ok()?;
         window.get(start..start.checked_add(len)?)
     }
+}
+
+/// Bits of a packed location (`pack`) that hold the length; the offset has the rest.
+const PACKED_LEN_BITS: u32 = 24;
+
+/// An offset and a length in one word, or `None` when either does not fit (a length is never
+/// 0: a permissions record has at least its tag byte, so the word is never 0 either).
+fn pack(at: u64, len: u32) -> Option<std::num::NonZeroU64> {
+    if len >= 1 << PACKED_LEN_BITS || at >= 1 << (64 - PACKED_LEN_BITS) {
+        return None;
+    }
+    std::num::NonZeroU64::new((at << PACKED_LEN_BITS) | u64::from(len))
+}
+
+fn unpack(packed: std::num::NonZeroU64) -> (u64, u32) {
+    let word = packed.get();
+    let len = u32::try_from(word & ((1 << PACKED_LEN_BITS) - 1)).unwrap_or(u32::MAX);
+    (word >> PACKED_LEN_BITS, len)
 }
 
 /// How many windows a spilled store reads ahead into.
@@ -1214,7 +1244,7 @@ mod tests {
                 let mut expected = r.clone();
                 let slot = if i % 2 == 0 {
                     expected.role.permissions = Some(blast.clone());
-                    held.store.with_permissions(slot, &blast)
+                    held.store.with_permissions(slot, &blast).unwrap()
                 } else {
                     slot
                 };
