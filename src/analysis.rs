@@ -198,6 +198,12 @@ thread_local! {
         std::cell::RefCell::new(vec![None; PARSED_SLOTS]);
 }
 
+/// Empty this thread's cache of parsed texts: the reading thread, which helps analyse while
+/// it reads, holds no policies through the passes after the read.
+pub fn forget_parsed() {
+    PARSED.with(|cache| cache.borrow_mut().iter_mut().for_each(|e| *e = None));
+}
+
 /// The cache slot of a text. Fixed keys: the slot only spreads texts, the text itself is
 /// compared.
 fn parsed_slot(text: &str) -> usize {

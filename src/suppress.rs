@@ -18,28 +18,38 @@ pub fn apply(findings: &mut Vec<Finding>, config: &Config, today: Date) -> Vec<S
 /// What the `[[ignore]]` entries did with some findings: for each ignore that matched one
 /// (by its index), the findings it suppressed and those it would match were it not expired.
 /// Tallies of separate batches of findings add up to the tally of all of them.
+///
+/// Boxed, and absent until an ignore matches: a tally is kept with every role's result
+/// (`report::store::Slot`), and nearly all are empty.
+// One word where a `Vec` is three: the box is the point.
+#[allow(clippy::box_collection)]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tally(Vec<(usize, usize, usize)>);
+pub struct Tally(Option<Box<Vec<(usize, usize, usize)>>>);
 
 impl Tally {
     pub fn add(&mut self, other: &Tally) {
-        for &(index, used, would_match) in &other.0 {
+        for &(index, used, would_match) in other.entries() {
             self.bump(index, used, would_match);
         }
     }
 
+    fn entries(&self) -> &[(usize, usize, usize)] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
     fn bump(&mut self, index: usize, used: usize, would_match: usize) {
-        match self.0.iter_mut().find(|(i, _, _)| *i == index) {
+        let entries = self.0.get_or_insert_with(Box::default);
+        match entries.iter_mut().find(|(i, _, _)| *i == index) {
             Some((_, u, w)) => {
                 *u = u.saturating_add(used);
                 *w = w.saturating_add(would_match);
             }
-            None => self.0.push((index, used, would_match)),
+            None => entries.push((index, used, would_match)),
         }
     }
 
     fn of(&self, index: usize) -> (usize, usize) {
-        self.0
+        self.entries()
             .iter()
             .find(|(i, _, _)| *i == index)
             .map_or((0, 0), |&(_, used, would_match)| (used, would_match))
