@@ -1271,6 +1271,19 @@ mod tests {
         }
     }
 
+    /// A location packs and unpacks to itself within its bounds, and does not pack past them
+    /// (the caller then stores the whole record again).
+    #[test]
+    fn locations_pack_within_their_bounds() {
+        let max_at = (1u64 << (64 - PACKED_LEN_BITS)) - 1;
+        let max_len = (1u32 << PACKED_LEN_BITS) - 1;
+        for (at, len) in [(0, 1), (7, 300), (max_at, max_len), (1 << 30, 2)] {
+            assert_eq!(pack(at, len).map(unpack), Some((at, len)));
+        }
+        assert_eq!(pack(max_at + 1, 1), None);
+        assert_eq!(pack(0, max_len + 1), None);
+    }
+
     #[test]
     fn results_read_back_equal_from_memory() {
         round_trip(usize::MAX);
