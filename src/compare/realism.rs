@@ -580,7 +580,7 @@ pub fn value(key: &str, v: &ContextValue) -> Result<(), String> {
 
 /// The form of one value of `key`.
 pub fn single_value(key: &str, s: &str) -> Result<(), String> {
-    if value_ok(&key.to_ascii_lowercase(), s) {
+    if crate::policy::keys::with_lower(key, |lower| value_ok(lower, s)) {
         Ok(())
     } else {
         Err(format!("`{s}` is not a value AWS sends for `{key}`"))

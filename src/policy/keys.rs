@@ -41,8 +41,24 @@ const SAML_MULTI_VALUED: &[&str] = &[
 
 /// True when `key` is documented as multi-valued.
 pub fn is_multi_valued(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    MULTI_VALUED.contains(&lower.as_str()) || SAML_MULTI_VALUED.contains(&lower.as_str())
+    with_lower(key, |lower| {
+        MULTI_VALUED.contains(&lower) || SAML_MULTI_VALUED.contains(&lower)
+    })
+}
+
+/// `f` of `key` in ASCII lower case, without allocating for a key of up to 128 bytes (every
+/// key IAM documents is shorter): the comparator asks about keys in its inner loops.
+pub fn with_lower<T>(key: &str, f: impl FnOnce(&str) -> T) -> T {
+    let mut buf = [0u8; 128];
+    if let Some(slot) = buf.get_mut(..key.len()) {
+        slot.copy_from_slice(key.as_bytes());
+        slot.make_ascii_lowercase();
+        // ASCII case changes keep UTF-8 valid; the check is what proves it to the compiler.
+        if let Ok(lower) = std::str::from_utf8(slot) {
+            return f(lower);
+        }
+    }
+    f(&key.to_ascii_lowercase())
 }
 
 /// How many values a key can carry in one request.
@@ -73,25 +89,26 @@ const SAML_SINGLE_VALUED: &[&str] = &[
 /// keys, SAML attributes not documented as strings) may be either, and is analysed as both:
 /// the reading that finds more access.
 pub fn arity(key: &str) -> Arity {
-    let lower = key.to_ascii_lowercase();
-    if is_multi_valued(&lower) {
-        return Arity::Multi;
-    }
-    if lower.starts_with("aws:") || lower.starts_with("sts:") {
-        return Arity::Single;
-    }
-    if lower.starts_with("saml:") {
-        return if SAML_SINGLE_VALUED.contains(&lower.as_str()) {
-            Arity::Single
-        } else {
-            Arity::Either
-        };
-    }
-    match claim_key(&lower) {
-        Some((_, "aud" | "amr")) => Arity::Either,
-        Some(_) => Arity::Single,
-        None => Arity::Either,
-    }
+    with_lower(key, |lower| {
+        if is_multi_valued(lower) {
+            return Arity::Multi;
+        }
+        if lower.starts_with("aws:") || lower.starts_with("sts:") {
+            return Arity::Single;
+        }
+        if lower.starts_with("saml:") {
+            return if SAML_SINGLE_VALUED.contains(&lower) {
+                Arity::Single
+            } else {
+                Arity::Either
+            };
+        }
+        match claim_key(lower) {
+            Some((_, "aud" | "amr")) => Arity::Either,
+            Some(_) => Arity::Single,
+            None => Arity::Either,
+        }
+    })
 }
 
 /// A web-identity claim key `ISSUER:CLAIM` split into issuer and claim (`ISSUER` is the
@@ -144,5 +161,23 @@ mod tests {
             Some(("oidc.circleci.com/org/o1", "oidc.circleci.com/project-id"))
         );
         assert_eq!(claim_key("aws:SourceIp"), None);
+    }
+
+    /// Keys are lowered alike on the stack and, past its 128 bytes, on the heap; non-ASCII
+    /// characters stay as they are.
+    #[test]
+    fn keys_are_lowered_alike_at_every_length() {
+        let long = format!("AWS:PrincipalTag/{}", "Ab".repeat(100));
+        for key in ["aws:SourceIp", "SAML:Aud", "Ünïcode:Clé", "", long.as_str()] {
+            assert_eq!(
+                with_lower(key, str::to_string),
+                key.to_ascii_lowercase(),
+                "{key}"
+            );
+        }
+        let edge = "K".repeat(128);
+        assert_eq!(with_lower(&edge, str::to_string), "k".repeat(128));
+        assert!(is_multi_valued("AWS:TagKeys"));
+        assert_eq!(arity("STS:ExternalId"), Arity::Single);
     }
 }
