@@ -17,7 +17,8 @@ use std::collections::BTreeSet;
 pub struct CallerSpec {
     pub caller: Caller,
     /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` as the caller fixes them.
-    pub context: Vec<(String, ContextValue)>,
+    /// Keys are names AWS fixes, so they are not copied for every caller of every universe.
+    pub context: Vec<(&'static str, ContextValue)>,
     /// The STS APIs this caller can use (SEMANTICS §2.1, the §1.6 coupling).
     pub apis: Vec<&'static str>,
 }
@@ -442,8 +443,7 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
     if !userid_atoms.is_empty() || mentions_variable(inp.conds, "aws:userid") {
         for spec in &mut out {
             if let Some(id) = userid_of(&spec.caller) {
-                spec.context
-                    .push(("aws:userid".to_string(), ContextValue::Single(id)));
+                spec.context.push(("aws:userid", ContextValue::Single(id)));
             }
         }
         let shapes = [
@@ -466,7 +466,7 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
                         };
                         let role_arn = format!("arn:{partition}:iam::{a}:role/{role_fresh}");
                         let mut c = ctx(&role_arn, a, None);
-                        c.push(("aws:userid".into(), ContextValue::Single(w.clone())));
+                        c.push(("aws:userid", ContextValue::Single(w.clone())));
                         CallerSpec {
                             caller: Caller::Aws(format!(
                                 "arn:{partition}:sts::{a}:assumed-role/{role_fresh}/{name}"
@@ -477,7 +477,7 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
                     } else {
                         let arn = format!("arn:{partition}:iam::{a}:user/{user_fresh}");
                         let mut c = ctx(&arn, a, Some(&user_fresh));
-                        c.push(("aws:userid".into(), ContextValue::Single(w.clone())));
+                        c.push(("aws:userid", ContextValue::Single(w.clone())));
                         CallerSpec {
                             caller: Caller::Aws(arn),
                             context: c,
@@ -495,7 +495,7 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
     // role ARN (roles call through sessions) or a malformed provider names nobody who calls.
     out.retain(|spec| {
         let context: Vec<(&str, &ContextValue)> =
-            spec.context.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            spec.context.iter().map(|(k, v)| (*k, v)).collect();
         spec.apis
             .iter()
             .all(|api| realism::caller(&spec.caller, api).is_ok())
@@ -567,7 +567,7 @@ fn made_up_id(prefix: &str, seed: &str) -> String {
 fn push(
     out: &mut Vec<CallerSpec>,
     caller: Caller,
-    context: Vec<(String, ContextValue)>,
+    context: Vec<(&'static str, ContextValue)>,
     apis: Vec<&'static str>,
 ) {
     let spec = CallerSpec {
@@ -600,22 +600,15 @@ fn same_role(a: &str, b: &str) -> bool {
     }
 }
 
-fn ctx(arn: &str, account: &str, username: Option<&str>) -> Vec<(String, ContextValue)> {
-    let mut v = vec![
-        (
-            "aws:PrincipalArn".to_string(),
-            ContextValue::Single(arn.to_string()),
-        ),
-        (
-            "aws:PrincipalAccount".to_string(),
-            ContextValue::Single(account.to_string()),
-        ),
-    ];
+fn ctx(arn: &str, account: &str, username: Option<&str>) -> Vec<(&'static str, ContextValue)> {
+    let mut v = Vec::with_capacity(3);
+    v.push(("aws:PrincipalArn", ContextValue::Single(arn.to_string())));
+    v.push((
+        "aws:PrincipalAccount",
+        ContextValue::Single(account.to_string()),
+    ));
     if let Some(u) = username {
-        v.push((
-            "aws:username".to_string(),
-            ContextValue::Single(u.to_string()),
-        ));
+        v.push(("aws:username", ContextValue::Single(u.to_string())));
     }
     v
 }
@@ -721,7 +714,7 @@ mod tests {
         }
         let session = &u[0];
         assert!(session.context.contains(&(
-            "aws:PrincipalArn".into(),
+            "aws:PrincipalArn",
             ContextValue::Single("arn:aws:iam::222222222222:role/ci".into())
         )));
     }

@@ -495,7 +495,11 @@ fn base_request(role: &str, spec: &CallerSpec, api: &str) -> Request {
         also: Vec::new(),
         principal: spec.caller.clone(),
         caller_allows: true,
-        context: spec.context.iter().cloned().collect(),
+        context: spec
+            .context
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect(),
     }
 }
 
