@@ -193,8 +193,14 @@ const PARSED_SLOTS: usize = 64;
 /// A text and the policy it parsed to.
 type Parsed = Option<(Box<str>, Arc<Policy>)>;
 
+/// A policy and its normal form's text.
+type Normal = Option<(Arc<Policy>, String)>;
+
 thread_local! {
     static PARSED: std::cell::RefCell<Vec<Parsed>> =
+        std::cell::RefCell::new(vec![None; PARSED_SLOTS]);
+    /// The normal-form text of recent policies (`side_text`).
+    static NORMAL: std::cell::RefCell<Vec<Normal>> =
         std::cell::RefCell::new(vec![None; PARSED_SLOTS]);
 }
 
@@ -202,6 +208,7 @@ thread_local! {
 /// it reads, holds no policies through the passes after the read.
 pub fn forget_parsed() {
     PARSED.with(|cache| cache.borrow_mut().iter_mut().for_each(|e| *e = None));
+    NORMAL.with(|memo| memo.borrow_mut().iter_mut().for_each(|e| *e = None));
 }
 
 /// The cache slot of a text. Fixed keys: the slot only spreads texts, the text itself is
@@ -250,6 +257,35 @@ fn side_json(side: &Side, sensitive: bool) -> Value {
         Side::Unknown => Value::String("(known after apply)".into()),
         Side::Unparseable { .. } => Value::String("(unparseable)".into()),
     }
+}
+
+/// `side_json(side, false)` as text. A policy's text is remembered with the policy (by its
+/// `Arc`, which the memory holds, so no other policy can take its address): roles that share
+/// a trust text share its parsed policy (`parsed`), and then its normal form too.
+fn side_text(side: &Side) -> String {
+    let Side::Policy(policy) = side else {
+        return side_json(side, false).to_string();
+    };
+    let slot = (Arc::as_ptr(policy) as usize)
+        .checked_div(std::mem::align_of::<Policy>())
+        .and_then(|n| n.checked_rem(PARSED_SLOTS))
+        .unwrap_or(0);
+    let hit = NORMAL.with(|memo| {
+        memo.borrow().get(slot).and_then(|entry| match entry {
+            Some((kept, text)) if Arc::ptr_eq(kept, policy) => Some(text.clone()),
+            _ => None,
+        })
+    });
+    if let Some(text) = hit {
+        return text;
+    }
+    let text = normal_form(policy).to_string();
+    NORMAL.with(|memo| {
+        if let Some(entry) = memo.borrow_mut().get_mut(slot) {
+            *entry = Some((Arc::clone(policy), text.clone()));
+        }
+    });
+    text
 }
 
 /// `AWS:222222222222`-style names of everyone an Allow statement names.
@@ -591,11 +627,11 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
     rules::drop_contradicted(&mut drafts);
     // Each side's normal form is written once: for the fingerprint delta and, unless the
     // side is sensitive, for the report.
-    let before_text = side_json(&before, false).to_string();
+    let before_text = side_text(&before);
     let after_text = if same_text {
         before_text.clone()
     } else {
-        side_json(&after, false).to_string()
+        side_text(&after)
     };
     let delta = format!("{before_text}\u{0}{after_text}");
     let reported = |side: &Side, sensitive: bool, text: String| {
@@ -795,5 +831,20 @@ mod parsed_tests {
         for _ in 0..2 {
             assert!(parsed(r#"{"Statement":"#).is_err());
         }
+    }
+
+    /// A policy's remembered normal form is its own, on a first and a repeated call, for
+    /// policies of many texts (so slots are shared and replaced).
+    #[test]
+    fn remembered_normal_forms_are_each_policys_own() {
+        let sides: Vec<Side> = (0..200)
+            .map(|n| Side::Policy(parsed(&text(n)).unwrap()))
+            .collect();
+        for _ in 0..2 {
+            for side in &sides {
+                assert_eq!(side_text(side), side_json(side, false).to_string());
+            }
+        }
+        assert_eq!(side_text(&Side::Unknown), "\"(known after apply)\"");
     }
 }
