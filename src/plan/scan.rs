@@ -773,28 +773,25 @@ impl<R: Chunks> Source<R> {
                         p = e;
                         a = true;
                     }
-                    b'{' => {
+                    b'{' | b'[' => {
+                        let object = b == b'{';
                         let Some(q) = skip_ws(s, q + 1) else { break };
-                        if s.get(q) == Some(&b'}') {
+                        if s.get(q) == Some(if object { &b'}' } else { &b']' }) {
                             p = q + 1;
                             a = true;
-                        } else {
+                            continue;
+                        }
+                        // An object's first member starts with its key; an array's first
+                        // element is the next value.
+                        let q = if object {
                             let Some(q) = key_and_colon(s, q) else { break };
-                            push(stack, d, true);
-                            d += 1;
-                            p = q;
-                        }
-                    }
-                    b'[' => {
-                        let Some(q) = skip_ws(s, q + 1) else { break };
-                        if s.get(q) == Some(&b']') {
-                            p = q + 1;
-                            a = true;
+                            q
                         } else {
-                            push(stack, d, false);
-                            d += 1;
-                            p = q;
-                        }
+                            q
+                        };
+                        push(stack, d, object);
+                        d += 1;
+                        p = q;
                     }
                     b't' | b'f' | b'n' => {
                         let word: &[u8] = match b {
