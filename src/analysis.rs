@@ -7,7 +7,7 @@ use crate::compare::{
 };
 use crate::finding::{fnv1a, Finding, Severity};
 use crate::plan::{AccountSource, IamName, OwnAccount, RoleChange, TrustDoc};
-use crate::policy::{normal_form, parse_policy, Policy};
+use crate::policy::{normal_form, parse_policy, Policy, SharedPolicy};
 use crate::rules::cause::{self, Cause};
 use crate::rules::class::{classify, PrincipalClass};
 use crate::rules::{self, Attributed, Draft, DriftFacts, RoleInput, RuleSettings, Side};
@@ -191,16 +191,10 @@ pub fn decode_side(doc: &TrustDoc) -> Side {
 const PARSED_SLOTS: usize = 64;
 
 /// A text and the policy it parsed to.
-type Parsed = Option<(Box<str>, Arc<Policy>)>;
-
-/// A policy and its normal form's text.
-type Normal = Option<(Arc<Policy>, String)>;
+type Parsed = Option<(Box<str>, Arc<SharedPolicy>)>;
 
 thread_local! {
     static PARSED: std::cell::RefCell<Vec<Parsed>> =
-        std::cell::RefCell::new(vec![None; PARSED_SLOTS]);
-    /// The normal-form text of recent policies (`side_text`).
-    static NORMAL: std::cell::RefCell<Vec<Normal>> =
         std::cell::RefCell::new(vec![None; PARSED_SLOTS]);
 }
 
@@ -208,7 +202,6 @@ thread_local! {
 /// it reads, holds no policies through the passes after the read.
 pub fn forget_parsed() {
     PARSED.with(|cache| cache.borrow_mut().iter_mut().for_each(|e| *e = None));
-    NORMAL.with(|memo| memo.borrow_mut().iter_mut().for_each(|e| *e = None));
 }
 
 /// The cache slot of a text. Fixed keys: the slot only spreads texts, the text itself is
@@ -227,7 +220,7 @@ fn parsed_slot(text: &str) -> usize {
 /// read repeat its own texts, and many roles share one (a service's trust); on the bench's
 /// role-heavy plan 61k parses were of 17.5k texts. Parsing is a pure function of the text,
 /// so sharing changes no result. Texts that do not parse are not kept.
-fn parsed(text: &str) -> Result<Arc<Policy>, crate::policy::ParseError> {
+fn parsed(text: &str) -> Result<Arc<SharedPolicy>, crate::policy::ParseError> {
     let slot = parsed_slot(text);
     let hit = PARSED.with(|cache| {
         cache.borrow().get(slot).and_then(|entry| match entry {
@@ -238,7 +231,7 @@ fn parsed(text: &str) -> Result<Arc<Policy>, crate::policy::ParseError> {
     if let Some(policy) = hit {
         return Ok(policy);
     }
-    let policy = Arc::new(parse_policy(text)?);
+    let policy = Arc::new(SharedPolicy::new(parse_policy(text)?));
     PARSED.with(|cache| {
         if let Some(entry) = cache.borrow_mut().get_mut(slot) {
             *entry = Some((Box::from(text), Arc::clone(&policy)));
@@ -259,33 +252,12 @@ fn side_json(side: &Side, sensitive: bool) -> Value {
     }
 }
 
-/// `side_json(side, false)` as text. A policy's text is remembered with the policy (by its
-/// `Arc`, which the memory holds, so no other policy can take its address): roles that share
-/// a trust text share its parsed policy (`parsed`), and then its normal form too.
+/// `side_json(side, false)` as text; a shared policy's is written once.
 fn side_text(side: &Side) -> String {
-    let Side::Policy(policy) = side else {
-        return side_json(side, false).to_string();
-    };
-    let slot = (Arc::as_ptr(policy) as usize)
-        .checked_div(std::mem::align_of::<Policy>())
-        .and_then(|n| n.checked_rem(PARSED_SLOTS))
-        .unwrap_or(0);
-    let hit = NORMAL.with(|memo| {
-        memo.borrow().get(slot).and_then(|entry| match entry {
-            Some((kept, text)) if Arc::ptr_eq(kept, policy) => Some(text.clone()),
-            _ => None,
-        })
-    });
-    if let Some(text) = hit {
-        return text;
+    match side {
+        Side::Policy(policy) => policy.normal_text().to_string(),
+        _ => side_json(side, false).to_string(),
     }
-    let text = normal_form(policy).to_string();
-    NORMAL.with(|memo| {
-        if let Some(entry) = memo.borrow_mut().get_mut(slot) {
-            *entry = Some((Arc::clone(policy), text.clone()));
-        }
-    });
-    text
 }
 
 /// `AWS:222222222222`-style names of everyone an Allow statement names.
@@ -821,7 +793,7 @@ mod parsed_tests {
             .expect("some text shares the first one's slot");
         for t in [&a, &b, &a, &a, &b] {
             let want = parse_policy(t).unwrap();
-            assert_eq!(*parsed(t).unwrap(), want, "{t}");
+            assert_eq!(**parsed(t).unwrap(), want, "{t}");
         }
         let shared = parsed(&b).unwrap();
         assert!(
@@ -833,8 +805,8 @@ mod parsed_tests {
         }
     }
 
-    /// A policy's remembered normal form is its own, on a first and a repeated call, for
-    /// policies of many texts (so slots are shared and replaced).
+    /// A shared policy's normal-form text is its own, on a first and a repeated call, for
+    /// policies of many texts (so cache slots are shared and replaced).
     #[test]
     fn remembered_normal_forms_are_each_policys_own() {
         let sides: Vec<Side> = (0..200)

@@ -9,5 +9,5 @@ pub mod normal;
 pub mod parse;
 
 pub use model::*;
-pub use normal::normal_form;
+pub use normal::{normal_form, SharedPolicy};
 pub use parse::{parse_operator, parse_policy, policy_from_node, ParseError};

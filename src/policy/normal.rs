@@ -84,3 +84,34 @@ mod tests {
         );
     }
 }
+
+/// A parsed policy as the analysis shares it between roles with one trust text
+/// (`analysis::decode_side`), with its normal form's text written at most once.
+#[derive(Debug)]
+pub struct SharedPolicy {
+    policy: Policy,
+    text: std::sync::OnceLock<String>,
+}
+
+impl SharedPolicy {
+    pub fn new(policy: Policy) -> SharedPolicy {
+        SharedPolicy {
+            policy,
+            text: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// `normal_form(policy)` as compact JSON text.
+    pub fn normal_text(&self) -> &str {
+        self.text
+            .get_or_init(|| normal_form(&self.policy).to_string())
+    }
+}
+
+impl std::ops::Deref for SharedPolicy {
+    type Target = Policy;
+
+    fn deref(&self) -> &Policy {
+        &self.policy
+    }
+}

@@ -64,7 +64,7 @@ pub enum Side {
     /// The role does not exist on this side.
     Nobody,
     /// Shared: the same text parses to one policy (`analysis::decode_side`).
-    Policy(std::sync::Arc<Policy>),
+    Policy(std::sync::Arc<crate::policy::SharedPolicy>),
     /// Known only after apply.
     Unknown,
     /// Not a policy: missing, wrong type, not JSON or not a policy document.
