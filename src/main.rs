@@ -2,6 +2,9 @@
 
 use std::io::IsTerminal;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let stdin = std::io::stdin();
     let stdin_is_terminal = stdin.is_terminal();
