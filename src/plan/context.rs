@@ -12,7 +12,6 @@
 //!
 //! The decoding and classifying happen on a thread of each document's own (`Collector`): the
 //! reader, on which the whole run waits, only hands the kept bytes over.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashSet;

@@ -7,7 +7,6 @@
 //! the pass after the read (`analysis::apply_plan_facts`), which runs only for roles the plan
 //! says something about: a plan of many roles pays for the whole-plan pass only where it
 //! matters.
-#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
 use crate::compare::granted;
