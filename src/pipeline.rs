@@ -26,11 +26,15 @@ pub type Judge<'a> = &'a (dyn Fn(&mut Vec<Finding>) -> Tally + Sync);
 /// document's `Plan::roles`).
 pub type Key = (usize, usize, usize);
 
-type Job = (Key, RoleChange);
+/// Roles handed to the workers together: a worker parked for want of work is woken once per
+/// batch, not per role (each wake-up is a system call on the reading thread, the run's
+/// critical path).
+type Job = Vec<(Key, RoleChange)>;
+const BATCH: usize = 8;
 
-/// Roles waiting for a worker, at most: enough to ride out an entry that is slow to analyse,
-/// few enough that a backlog never holds a large share of the plan's roles.
-const QUEUE: usize = 256;
+/// Batches waiting for a worker, at most (256 roles): enough to ride out an entry that is slow
+/// to analyse, few enough that a backlog never holds a large share of the plan's roles.
+const QUEUE: usize = 32;
 
 /// A result computed while reading (kept in the store), with a fingerprint of what it was
 /// computed from beyond the role's own `resource_changes` record.
@@ -90,9 +94,33 @@ pub struct Pipeline<'scope, 'env> {
     scope: &'scope Scope<'scope, 'env>,
     shared: &'env Shared<'env>,
     jobs: Option<SyncSender<Job>>,
+    /// Roles read since the last batch was handed over.
+    pending: Job,
     done: Sender<(Key, Early)>,
     started: bool,
     pub input: usize,
+}
+
+impl Pipeline<'_, '_> {
+    /// Hand the pending roles to the workers.
+    fn send(&mut self) {
+        let Some(jobs) = &self.jobs else {
+            return;
+        };
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        match jobs.try_send(batch) {
+            Ok(()) => {}
+            // The workers are behind (many roles, small entries): the reading thread takes
+            // this batch itself, so the queue, and the memory it holds, stays bounded.
+            Err(TrySendError::Full(batch)) => {
+                for (key, change) in batch {
+                    let _ = self.done.send((key, analyse(self.shared, change)));
+                }
+            }
+            // Every worker is gone: the roles are analysed at the end like any other.
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
 }
 
 impl RoleSink for Pipeline<'_, '_> {
@@ -107,18 +135,12 @@ impl RoleSink for Pipeline<'_, '_> {
                 self.scope.spawn(move || work(shared, &done));
             }
         }
-        let Some(jobs) = &self.jobs else {
+        if self.jobs.is_none() {
             return;
-        };
-        match jobs.try_send(((self.input, doc, index), change)) {
-            Ok(()) => {}
-            // The workers are behind (many roles, small entries): the reading thread takes
-            // this one itself, so the queue, and the memory it holds, stays bounded.
-            Err(TrySendError::Full((key, change))) => {
-                let _ = self.done.send((key, analyse(self.shared, change)));
-            }
-            // Every worker is gone: the role is analysed at the end like any other.
-            Err(TrySendError::Disconnected(_)) => {}
+        }
+        self.pending.push(((self.input, doc, index), change));
+        if self.pending.len() >= BATCH {
+            self.send();
         }
     }
 
@@ -136,14 +158,16 @@ fn work(shared: &Shared<'_>, done: &Sender<(Key, Early)>) {
             Ok(queue) => queue.recv(),
             Err(poisoned) => poisoned.into_inner().recv(),
         };
-        let Ok((key, change)) = job else {
+        let Ok(batch) = job else {
             return;
         };
-        if shared.cancelled.load(Ordering::Relaxed) {
-            continue;
-        }
-        if done.send((key, analyse(shared, change))).is_err() {
-            return;
+        for (key, change) in batch {
+            if shared.cancelled.load(Ordering::Relaxed) {
+                break;
+            }
+            if done.send((key, analyse(shared, change))).is_err() {
+                return;
+            }
         }
     }
 }
@@ -216,6 +240,7 @@ pub fn overlapped<T, E>(
             scope,
             shared: &shared,
             jobs: Some(jobs),
+            pending: Vec::with_capacity(BATCH),
             done: done.clone(),
             started: false,
             input: 0,
@@ -223,6 +248,10 @@ pub fn overlapped<T, E>(
         let outcome = read(&mut pipeline);
         if outcome.is_err() {
             shared.cancelled.store(true, Ordering::Relaxed);
+            pipeline.pending.clear();
+        } else if !pipeline.pending.is_empty() {
+            // The last, partial batch.
+            pipeline.send();
         }
         // Closing the queue lets the workers stop once it is empty; this thread helps empty it.
         pipeline.jobs = None;
