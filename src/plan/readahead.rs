@@ -1,21 +1,24 @@
-//! Reading ahead on a second thread: the kernel's copy of the next chunk, and the count of
-//! its newlines, overlap the scan of this one. Chunks are handed over whole (the scanner
+//! Reading ahead on a second thread: the kernel's copy of the next chunk, the count of its
+//! newlines and the index of its string-special bytes overlap the scan of this one. Chunks are handed over whole (the scanner
 //! swaps its buffer for the new one, never copies) and recycled, so memory stays about a MiB
 //! whatever the input.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
-use super::scan::{Chunks, Lines, CHUNK};
+use super::scan::{specials_of, Chunks, Lines, CHUNK};
 
-/// A buffer, how many of its bytes were read, and their newlines.
-type Chunk = io::Result<(Vec<u8>, usize, Lines)>;
+/// A buffer, how many of its bytes were read, their newlines and their specials index.
+type Chunk = io::Result<(Vec<u8>, usize, Lines, Vec<u64>)>;
+
+/// A buffer and an index, to be filled again.
+type Empty = (Vec<u8>, Vec<u64>);
 
 /// Chunks of `inner` read by another thread, after `head` (bytes already read from it).
 pub(super) struct ReadAhead {
     head: Option<Vec<u8>>,
     full: Receiver<Chunk>,
-    empty: SyncSender<Vec<u8>>,
+    empty: SyncSender<Empty>,
     done: bool,
 }
 
@@ -25,15 +28,15 @@ impl ReadAhead {
     /// stream that may never end.
     pub fn new<R: Read + Send + 'static>(head: Vec<u8>, mut inner: R) -> ReadAhead {
         let (full_tx, full) = mpsc::sync_channel::<Chunk>(2);
-        let (empty, empty_rx) = mpsc::sync_channel::<Vec<u8>>(4);
+        let (empty, empty_rx) = mpsc::sync_channel::<Empty>(4);
         std::thread::spawn(move || loop {
             // Buffers stay full length, so each is zeroed once (by the allocator, lazily),
             // not on every chunk; the count of bytes read travels with it.
-            let mut buf = empty_rx
+            let (mut buf, mut specials) = empty_rx
                 .try_recv()
                 .ok()
-                .filter(|b| b.len() == CHUNK)
-                .unwrap_or_else(|| vec![0; CHUNK]);
+                .filter(|(b, _)| b.len() == CHUNK)
+                .unwrap_or_else(|| (vec![0; CHUNK], Vec::new()));
             // One `read` per chunk: a pipe hands over what it has, so the scanner sees the
             // first bytes (and any error in them) without waiting for a whole chunk.
             let read = loop {
@@ -45,8 +48,10 @@ impl ReadAhead {
             let end = matches!(read, Ok(0) | Err(_));
             let sent = full_tx.send(read.map(|n| {
                 let n = n.min(buf.len());
-                let lines = Lines::of(buf.get(..n).unwrap_or_default());
-                (buf, n, lines)
+                let bytes = buf.get(..n).unwrap_or_default();
+                let lines = Lines::of(bytes);
+                specials_of(bytes, &mut specials);
+                (buf, n, lines, specials)
             }));
             if sent.is_err() || end {
                 return;
@@ -62,18 +67,23 @@ impl ReadAhead {
 }
 
 impl Chunks for ReadAhead {
-    fn next_chunk(&mut self, buf: &mut Vec<u8>) -> io::Result<(usize, Lines)> {
+    fn next_chunk(
+        &mut self,
+        buf: &mut Vec<u8>,
+        specials: &mut Vec<u64>,
+    ) -> io::Result<(usize, Lines)> {
         let next = match self.head.take() {
             Some(head) => head,
             None if self.done => return Ok((0, Lines::default())),
             None => match self.full.recv() {
                 Ok(chunk) => {
-                    let (chunk, n, lines) = chunk?;
+                    let (chunk, n, lines, index) = chunk?;
                     if n == 0 {
                         self.done = true;
                     }
                     let old = std::mem::replace(buf, chunk);
-                    let _ = self.empty.try_send(old);
+                    let old_index = std::mem::replace(specials, index);
+                    let _ = self.empty.try_send((old, old_index));
                     return Ok((n, lines));
                 }
                 // The thread ended without a last, empty chunk: only after an error it sent.
@@ -83,9 +93,11 @@ impl Chunks for ReadAhead {
                 }
             },
         };
+        // The few bytes read before this thread started: not indexed.
         let lines = Lines::of(&next);
+        specials.clear();
         let old = std::mem::replace(buf, next);
-        let _ = self.empty.try_send(old);
+        let _ = self.empty.try_send((old, Vec::new()));
         Ok((buf.len(), lines))
     }
 }

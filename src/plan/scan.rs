@@ -75,6 +75,9 @@ pub(super) struct Source<R> {
     column_before: usize,
     /// The newlines of the current buffer.
     lines: Lines,
+    /// The current buffer's string-special bytes, one bit a byte (`specials_of`), when its
+    /// source indexed it (the read-ahead thread does); empty otherwise.
+    specials: Vec<u64>,
     capture: Capture,
     /// Bit stack of open containers while skipping (1 = object).
     stack: Vec<u64>,
@@ -101,13 +104,25 @@ struct Capture {
 pub(super) trait Chunks {
     /// Put the next bytes of the input in `buf[..n]` (`buf` may be swapped for another
     /// buffer) and return `n` with the newlines of those bytes; `n == 0` at the end.
-    fn next_chunk(&mut self, buf: &mut Vec<u8>) -> io::Result<(usize, Lines)>;
+    /// `specials` becomes the bytes' `specials_of` index, or empty (the scanner then finds
+    /// string ends itself).
+    fn next_chunk(
+        &mut self,
+        buf: &mut Vec<u8>,
+        specials: &mut Vec<u64>,
+    ) -> io::Result<(usize, Lines)>;
 }
 
 /// Any `Read`, read on this thread: one `read` per chunk (so a reader that hands out a byte
 /// at a time exercises every refill boundary).
 impl<R: Read> Chunks for R {
-    fn next_chunk(&mut self, buf: &mut Vec<u8>) -> io::Result<(usize, Lines)> {
+    fn next_chunk(
+        &mut self,
+        buf: &mut Vec<u8>,
+        specials: &mut Vec<u64>,
+    ) -> io::Result<(usize, Lines)> {
+        // Indexing here would cost this thread what the index saves it.
+        specials.clear();
         if buf.len() < CHUNK {
             // Zeroed by the allocator, page by page as it is touched: a small input costs
             // no more than its size.
@@ -147,6 +162,7 @@ impl<R: Chunks> Source<R> {
             reader,
             buf: Vec::new(),
             lines: Lines::default(),
+            specials: Vec::new(),
             pos: 0,
             end: 0,
             eof: false,
@@ -200,9 +216,10 @@ impl<R: Chunks> Source<R> {
         self.pos = 0;
         self.end = 0;
         self.lines = Lines::default();
+        self.specials.clear();
         let (n, lines) = self
             .reader
-            .next_chunk(&mut self.buf)
+            .next_chunk(&mut self.buf, &mut self.specials)
             .map_err(ScanError::Io)?;
         if n == 0 {
             self.eof = true;
@@ -418,11 +435,11 @@ impl<R: Chunks> Source<R> {
     #[inline(always)]
     pub fn skip_string(&mut self) -> Result<(), ScanError> {
         loop {
-            let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
-            match find_special(slice) {
+            let s = self.buf.get(..self.end).unwrap_or_default();
+            match special_from(s, &self.specials, self.pos) {
                 Some(i) => {
-                    let b = slice.get(i).copied();
-                    self.pos += i + 1;
+                    let b = s.get(i).copied();
+                    self.pos = i + 1;
                     match b {
                         Some(b'"') => return Ok(()),
                         Some(b'\\') => {
@@ -471,7 +488,12 @@ impl<R: Chunks> Source<R> {
     #[inline]
     pub fn key<K>(&mut self, classify: fn(&[u8]) -> K) -> Result<K, ScanError> {
         let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
-        if let Some(i) = find_special(slice) {
+        let found = special_from(
+            self.buf.get(..self.end).unwrap_or_default(),
+            &self.specials,
+            self.pos,
+        );
+        if let Some(i) = found.map(|i| i - self.pos) {
             if slice.get(i) == Some(&b'"') {
                 let raw = slice.get(..i).unwrap_or_default();
                 // Keys are checked as UTF-8, like serde_json does when it reads them; an
@@ -496,7 +518,12 @@ impl<R: Chunks> Source<R> {
         let mut escaped = false;
         loop {
             let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
-            let found = find_special(slice);
+            let found = special_from(
+                self.buf.get(..self.end).unwrap_or_default(),
+                &self.specials,
+                self.pos,
+            )
+            .map(|i| i - self.pos);
             let run = slice
                 .get(..found.unwrap_or(slice.len()))
                 .unwrap_or_default();
@@ -729,6 +756,7 @@ impl<R: Chunks> Source<R> {
     #[inline]
     fn skip_fast(&mut self, depth: &mut usize, after: &mut bool) {
         let s = self.buf.get(..self.end).unwrap_or_default();
+        let bits = &self.specials[..];
         let stack = &mut self.stack;
         let mut p = self.pos;
         let mut d = *depth;
@@ -744,7 +772,9 @@ impl<R: Chunks> Source<R> {
                     Some(b',') => {
                         let Some(q) = skip_ws(s, q + 1) else { break };
                         if object {
-                            let Some(q) = key_and_colon(s, q) else { break };
+                            let Some(q) = key_and_colon(s, bits, q) else {
+                                break;
+                            };
                             p = q;
                         } else {
                             match s.get(q) {
@@ -769,7 +799,9 @@ impl<R: Chunks> Source<R> {
                 let Some(&b) = s.get(q) else { break };
                 match b {
                     b'"' => {
-                        let Some(e) = string_end(s, q + 1) else { break };
+                        let Some(e) = string_end(s, bits, q + 1) else {
+                            break;
+                        };
                         p = e;
                         a = true;
                     }
@@ -784,7 +816,9 @@ impl<R: Chunks> Source<R> {
                         // An object's first member starts with its key; an array's first
                         // element is the next value.
                         let q = if object {
-                            let Some(q) = key_and_colon(s, q) else { break };
+                            let Some(q) = key_and_colon(s, bits, q) else {
+                                break;
+                            };
                             q
                         } else {
                             q
@@ -1019,9 +1053,9 @@ fn skip_ws(s: &[u8], mut p: usize) -> Option<usize> {
 /// it whole and it is plainly valid (a byte-for-byte escape, or `\u` and four hex digits);
 /// `None` leaves it to `skip_string`.
 #[inline(always)]
-fn string_end(s: &[u8], mut p: usize) -> Option<usize> {
+fn string_end(s: &[u8], bits: &[u64], mut p: usize) -> Option<usize> {
     loop {
-        let i = p + find_special(s.get(p..)?)?;
+        let i = special_from(s, bits, p)?;
         match s.get(i)? {
             b'"' => return Some(i + 1),
             b'\\' => match s.get(i + 1)? {
@@ -1036,11 +1070,11 @@ fn string_end(s: &[u8], mut p: usize) -> Option<usize> {
 
 /// Just past the `:` of a key that starts (its quote) at `p`, or `None` (see `string_end`).
 #[inline(always)]
-fn key_and_colon(s: &[u8], p: usize) -> Option<usize> {
+fn key_and_colon(s: &[u8], bits: &[u64], p: usize) -> Option<usize> {
     if s.get(p) != Some(&b'"') {
         return None;
     }
-    let q = skip_ws(s, string_end(s, p + 1)?)?;
+    let q = skip_ws(s, string_end(s, bits, p + 1)?)?;
     (s.get(q) == Some(&b':')).then_some(q + 1)
 }
 
@@ -1084,6 +1118,59 @@ fn number_end(s: &[u8], mut p: usize) -> Option<usize> {
     match s.get(p)? {
         b'0'..=b'9' => None,
         _ => Some(p),
+    }
+}
+
+/// The index in `s` of the first string-special byte at or after `p` (see `find_special`),
+/// read off `bits` (`specials_of(s)`) a word of 64 bytes at a time when the source indexed
+/// the buffer, else searched for.
+#[inline(always)]
+fn special_from(s: &[u8], bits: &[u64], p: usize) -> Option<usize> {
+    if bits.is_empty() {
+        return Some(p + find_special(s.get(p..)?)?);
+    }
+    let mut w = p / 64;
+    let mut word = bits.get(w)? & (u64::MAX << (p % 64));
+    loop {
+        if word != 0 {
+            let i = w * 64 + word.trailing_zeros() as usize;
+            return (i < s.len()).then_some(i);
+        }
+        w += 1;
+        word = *bits.get(w)?;
+    }
+}
+
+/// The string-special bytes of `bytes` (those `find_special` stops at), one bit a byte, bit
+/// `i % 64` of word `i / 64` for byte `i`. Built on the read-ahead thread, which has time to
+/// spare, so the scanner finds each string's end with a shift and a count instead of a search:
+/// the flags of 64 bytes are compared in one vectorised pass, then packed eight at a time by
+/// a multiplication that gathers each byte's low bit into the top byte.
+pub(super) fn specials_of(bytes: &[u8], out: &mut Vec<u64>) {
+    const GATHER: u64 = 0x0102_0408_1020_4080;
+    let special = |b: u8| u8::from((b == b'"') | (b == b'\\') | (b < 0x20));
+    out.clear();
+    out.reserve(bytes.len().div_ceil(64));
+    let mut blocks = bytes.chunks_exact(64);
+    for block in &mut blocks {
+        let mut flags = [0u8; 64];
+        for (f, &b) in flags.iter_mut().zip(block) {
+            *f = special(b);
+        }
+        let mut word = 0u64;
+        for (i, eight) in flags.chunks_exact(8).enumerate() {
+            let w = u64::from_le_bytes(<[u8; 8]>::try_from(eight).unwrap_or([0; 8]));
+            word |= (w.wrapping_mul(GATHER) >> 56) << (i * 8);
+        }
+        out.push(word);
+    }
+    let tail = blocks.remainder();
+    if !tail.is_empty() {
+        let word = tail
+            .iter()
+            .enumerate()
+            .fold(0u64, |word, (i, &b)| word | (u64::from(special(b)) << i));
+        out.push(word);
     }
 }
 
@@ -1136,6 +1223,34 @@ mod tests {
         }
     }
 
+    /// The index marks exactly the bytes `find_special` stops at, whatever the length (a
+    /// partial last word included), and `special_from` reads the same answer off it as the
+    /// search gives from every position.
+    #[test]
+    fn the_specials_index_agrees_with_the_search() {
+        let mut bytes: Vec<u8> = (0u32..700).map(|i| (i * 7919 % 251) as u8).collect();
+        bytes.extend_from_slice(&[b'a'; 150]);
+        let mut index = Vec::new();
+        for len in [0, 1, 7, 8, 63, 64, 65, 127, 128, 129, 700, bytes.len()] {
+            let s = &bytes[..len];
+            specials_of(s, &mut index);
+            assert_eq!(index.len(), len.div_ceil(64), "len {len}");
+            for (i, &b) in s.iter().enumerate() {
+                let marked = index[i / 64] >> (i % 64) & 1 == 1;
+                assert_eq!(
+                    marked,
+                    b == b'"' || b == b'\\' || b < 0x20,
+                    "len {len} byte {i}"
+                );
+            }
+            for p in 0..=len {
+                let searched = find_special(&s[p..]).map(|i| p + i);
+                assert_eq!(special_from(s, &index, p), searched, "len {len} from {p}");
+                assert_eq!(special_from(s, &[], p), searched, "len {len} from {p}");
+            }
+        }
+    }
+
     /// A reader that hands out one byte at a time: every refill boundary gets exercised.
     struct Trickle<'a>(&'a [u8]);
 
@@ -1177,13 +1292,31 @@ mod tests {
         }
     }
 
+    /// A reader whose chunks come with their specials index, as the read-ahead thread's do.
+    struct Indexed<R>(R);
+
+    impl<R: Read> Chunks for Indexed<R> {
+        fn next_chunk(
+            &mut self,
+            buf: &mut Vec<u8>,
+            specials: &mut Vec<u64>,
+        ) -> io::Result<(usize, Lines)> {
+            let (n, lines) = self.0.next_chunk(buf, specials)?;
+            specials_of(&buf[..n], specials);
+            Ok((n, lines))
+        }
+    }
+
     /// The outcome of skipping `json` whole (the fast path takes all it can), in pieces of
-    /// `piece` bytes (it stops at every piece's end) and a byte at a time (it hardly runs).
-    fn outcomes(json: &[u8], piece: usize) -> [String; 3] {
+    /// `piece` bytes (it stops at every piece's end) and a byte at a time (it hardly runs);
+    /// the first two also with each chunk's specials index.
+    fn outcomes(json: &[u8], piece: usize) -> [String; 5] {
         [
             format!("{:?}", skip_from(Source::new(json))),
             format!("{:?}", skip_from(Source::new(Pieces(json, piece)))),
             format!("{:?}", skip_all(json)),
+            format!("{:?}", skip_from(Source::new(Indexed(json)))),
+            format!("{:?}", skip_from(Source::new(Indexed(Pieces(json, piece))))),
         ]
     }
 
@@ -1243,9 +1376,11 @@ mod tests {
                     bytes[i] = b;
                 }
             }
-            let [whole, pieces, bytewise] = outcomes(&bytes, piece);
+            let [whole, pieces, bytewise, indexed, indexed_pieces] = outcomes(&bytes, piece);
             prop_assert_eq!(&whole, &pieces);
             prop_assert_eq!(&whole, &bytewise);
+            prop_assert_eq!(&whole, &indexed);
+            prop_assert_eq!(&whole, &indexed_pieces);
             let serde_ok = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
             prop_assert_eq!(whole == "Ok(())", serde_ok, "{}", String::from_utf8_lossy(&bytes));
         }
