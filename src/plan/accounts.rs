@@ -135,23 +135,9 @@ impl AccountFacts {
     /// hashed as it is stripped.
     pub fn address_key(&self, address: &str) -> u64 {
         let mut h = self.hasher.build_hasher();
-        // Hashed in runs rather than per character: a hasher call costs more than a byte.
-        let mut buf = [0u8; 128];
-        let mut len = 0usize;
-        strip_keys(address, |c| {
-            let mut one = [0u8; 4];
-            for &b in c.encode_utf8(&mut one).as_bytes() {
-                if len >= buf.len() {
-                    h.write(&buf);
-                    len = 0;
-                }
-                if let Some(slot) = buf.get_mut(len) {
-                    *slot = b;
-                }
-                len = len.saturating_add(1);
-            }
-        });
-        h.write(buf.get(..len).unwrap_or_default());
+        // `write` is a byte stream (SipHash keeps a partial word between calls), so the runs
+        // hash as their concatenation would: an address hashes as its configuration address.
+        strip_keys(address, |run| h.write(run.as_bytes()));
         h.finish()
     }
 
@@ -363,40 +349,48 @@ pub(super) fn from_arn(arns: [Option<&str>; 2]) -> Option<OwnAccount> {
 /// `module.a["x"].module.b[0].aws_iam_role.r["k"]` -> `module.a.module.b.aws_iam_role.r`.
 pub fn config_address(address: &str) -> String {
     let mut out = String::with_capacity(address.len());
-    strip_keys(address, |c| out.push(c));
+    strip_keys(address, |run| out.push_str(run));
     out
 }
 
-/// Hand `out` the characters of `address` outside instance keys. Keys are skipped with their
-/// quoted strings, so a `]` or `.` inside a key is no boundary.
-fn strip_keys(address: &str, mut out: impl FnMut(char)) {
+/// Hand `out` the runs of `address` outside instance keys, in order. Keys are skipped with
+/// their quoted strings, so a `]` or `.` inside a key is no boundary. Bytes, not characters:
+/// every delimiter is ASCII, which never occurs inside a multi-byte character, so each run
+/// starts and ends on a character boundary.
+fn strip_keys<'a>(address: &'a str, mut out: impl FnMut(&'a str)) {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
-    for c in address.chars() {
+    let mut run = 0usize;
+    for (i, &b) in address.as_bytes().iter().enumerate() {
         if depth > 0 {
             if in_string {
                 if escaped {
                     escaped = false;
-                } else if c == '\\' {
+                } else if b == b'\\' {
                     escaped = true;
-                } else if c == '"' {
+                } else if b == b'"' {
                     in_string = false;
                 }
-            } else if c == '"' {
+            } else if b == b'"' {
                 in_string = true;
-            } else if c == '[' {
+            } else if b == b'[' {
                 depth = depth.saturating_add(1);
-            } else if c == ']' {
+            } else if b == b']' {
                 depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    run = i.saturating_add(1);
+                }
             }
             continue;
         }
-        if c == '[' {
+        if b == b'[' {
+            out(address.get(run..i).unwrap_or_default());
             depth = 1;
-        } else {
-            out(c);
         }
+    }
+    if depth == 0 {
+        out(address.get(run..).unwrap_or_default());
     }
 }
 
@@ -416,6 +410,52 @@ mod tests {
             config_address("module.m.data.aws_caller_identity.c[0]"),
             "module.m.data.aws_caller_identity.c"
         );
+    }
+
+    /// The characters outside instance keys, one at a time: what `strip_keys` hands over
+    /// in runs.
+    fn stripped_by_chars(address: &str) -> String {
+        let (mut out, mut depth, mut in_string, mut escaped) = (String::new(), 0, false, false);
+        for c in address.chars() {
+            if depth > 0 {
+                match c {
+                    _ if in_string && escaped => escaped = false,
+                    '\\' if in_string => escaped = true,
+                    '"' => in_string = !in_string,
+                    '[' if !in_string => depth += 1,
+                    ']' if !in_string => depth -= 1,
+                    _ => {}
+                }
+            } else if c == '[' {
+                depth = 1;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Stripping in runs keeps what stripping character by character keeps, and an
+        /// instance address hashes as its configuration address, whatever its keys hold
+        /// (quotes, escapes, brackets, multi-byte characters) and however long it is.
+        #[test]
+        fn instance_addresses_hash_as_their_configuration_address(
+            parts in proptest::collection::vec(
+                ("[a-zé_]{1,70}", proptest::option::of("\\[([0-9]{1,3}|\"([a-z.\\]\\[é]|\\\\\"){0,8}\")\\]")),
+                1..6,
+            ),
+        ) {
+            let address = parts
+                .iter()
+                .map(|(name, key)| format!("{name}{}", key.as_deref().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join(".");
+            let stripped = config_address(&address);
+            proptest::prop_assert_eq!(&stripped, &stripped_by_chars(&address));
+            let f = AccountFacts::default();
+            proptest::prop_assert_eq!(f.address_key(&address), f.address_key(&stripped));
+        }
     }
 
     #[test]
