@@ -25,8 +25,8 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 const SIZES: &[(usize, &str, usize, usize)] = &[
     (1_000, "1k", 7, 20),
     (10_000, "10k", 5, 20),
-    (100_000, "100k", 3, 20),
-    (100_000, "100k-r", 3, 4),
+    (100_000, "100k", 5, 20),
+    (100_000, "100k-r", 5, 4),
 ];
 const SEED: u64 = 7;
 
