@@ -114,7 +114,24 @@ pub(super) struct AccountFacts {
 
 /// The account field of an ARN (`arn:aws:iam::ACCOUNT:role/x`), when it is 12 digits.
 pub fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| is_account(a))
+    // A byte scan for the fifth `:`-separated field (`split` costs a searcher per field, and
+    // the reader asks this of every ARN in the plan); `:` is ASCII, so each cut is a character
+    // boundary.
+    let mut field = 0usize;
+    let mut start = 0usize;
+    for (i, &b) in arn.as_bytes().iter().enumerate() {
+        if b == b':' {
+            if field == 4 {
+                return arn.get(start..i).filter(|a| is_account(a));
+            }
+            field = field.saturating_add(1);
+            start = i.saturating_add(1);
+        }
+    }
+    (field == 4)
+        .then(|| arn.get(start..))
+        .flatten()
+        .filter(|a| is_account(a))
 }
 
 pub fn is_account(value: &str) -> bool {
@@ -436,6 +453,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The byte scan finds the account `split(':').nth(4)` finds, in ARNs of any shape.
+        #[test]
+        fn arn_accounts_are_the_fifth_field(arn in "(arn|x|)(:[a-z0-9é*-]{0,4}){0,3}(:([0-9]{12}|[0-9]{11}|é[0-9]{11}))?(:[a-z/:]{0,6})?") {
+            let by_split = arn.split(':').nth(4).filter(|a| is_account(a));
+            proptest::prop_assert_eq!(arn_account(&arn), by_split);
+        }
+
         /// Stripping in runs keeps what stripping character by character keeps, and an
         /// instance address hashes as its configuration address, whatever its keys hold
         /// (quotes, escapes, brackets, multi-byte characters) and however long it is.
