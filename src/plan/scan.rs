@@ -513,6 +513,24 @@ impl<R: Chunks> Source<R> {
     /// A string (opening quote consumed), decoded, when its raw text is at most `cap` bytes;
     /// `None` for a longer one (skipped, escapes still checked).
     pub fn string(&mut self, cap: usize) -> Result<Option<&str>, ScanError> {
+        // Nearly every string ends in the buffer without an escape: read in place.
+        let found = special_from(
+            self.buf.get(..self.end).unwrap_or_default(),
+            &self.specials,
+            self.pos,
+        );
+        if let Some(i) = found.filter(|&i| self.buf.get(i) == Some(&b'"')) {
+            let start = self.pos;
+            self.pos = i + 1;
+            if i - start > cap {
+                return Ok(None);
+            }
+            let raw = self.buf.get(start..i).unwrap_or_default();
+            return match std::str::from_utf8(raw) {
+                Ok(text) => Ok(Some(text)),
+                Err(_) => Err(self.error(INVALID_UNICODE)),
+            };
+        }
         self.scratch.clear();
         let mut fits = true;
         let mut escaped = false;
@@ -1454,6 +1472,51 @@ mod tests {
         assert!(src.key(|k| k == b"type").unwrap());
         src.next_nonws("eof").unwrap();
         assert_eq!(src.string(SHORT).unwrap(), Some("x\"y"));
+    }
+
+    /// A string read in place (whole in the buffer, no escape) reads as one read a byte at a
+    /// time does: its text, `None` past the cap, or the same error at the same place.
+    #[test]
+    fn strings_in_the_buffer_read_as_strings_across_refills() {
+        let cases: &[&[u8]] = &[
+            b"\"plain\" ",
+            b"\"\" ",
+            b"\"caf\xC3\xA9\" ",
+            b"\"8 bytes!\" ",
+            b"\"a bit longer than the cap\" ",
+            b"\"bad \xFF byte\" ",
+            b"\"with \\\"escape\\\"\" ",
+            b"\"line\nbreak\" ",
+        ];
+        for &case in cases {
+            for cap in [0, 8, SHORT] {
+                let whole = {
+                    let mut src = Source::new(case);
+                    src.next().unwrap();
+                    let got = format!("{:?}", src.string(cap).map(|t| t.map(str::to_string)));
+                    (got, src.pos)
+                };
+                let bytewise = {
+                    let mut src = Source::new(Trickle(case));
+                    src.next().unwrap();
+                    format!("{:?}", src.string(cap).map(|t| t.map(str::to_string)))
+                };
+                assert_eq!(
+                    whole.0,
+                    bytewise,
+                    "{:?} cap {cap}",
+                    String::from_utf8_lossy(case)
+                );
+                if whole.0.starts_with("Ok") {
+                    assert_eq!(
+                        whole.1,
+                        case.len() - 1,
+                        "{:?}",
+                        String::from_utf8_lossy(case)
+                    );
+                }
+            }
+        }
     }
 
     /// Keys in one buffer take the fast path: ASCII and other valid UTF-8 are classified by
