@@ -9,7 +9,8 @@
 //!
 //! Each run goes through this program again (`bench measure ...`), so the peak RSS read with
 //! `getrusage(RUSAGE_CHILDREN)` is that one process's, not the largest of all runs so far.
-//! The best of several runs is kept (the machine's noise only ever adds time).
+//! The best of several runs is kept (the machine's noise only ever adds time), the programs
+//! taken in turn round after round so that a noisy minute slows them alike.
 
 // A benchmark tool on its own generated data, not an input path: a panic here is a failed
 // benchmark run, so plain indexing and arithmetic keep it readable.
@@ -77,19 +78,19 @@ fn run_all(me: &Path, trustgate: &Path, floor: &Path, gen: &Path, dir: &Path) ->
         // Warm the page cache, so every program reads from memory, not disk.
         std::fs::read(&plan)?;
         let plan_arg = plan.display().to_string();
-        let floor_run = best(me, runs, &[&floor.display().to_string(), &plan_arg], None)?;
+        let floor_arg = floor.display().to_string();
         let tg = trustgate.display().to_string();
-        let file_run = best(
+        let floor_cmd: &[&str] = &[&floor_arg, &plan_arg];
+        let file_cmd: &[&str] = &[&tg, "check", "--format", "json", &plan_arg];
+        let stdin_cmd: &[&str] = &[&tg, "check", "--format", "json", "-"];
+        let [floor_run, file_run, stdin_run] = best(
             me,
             runs,
-            &[&tg, "check", "--format", "json", &plan_arg],
-            None,
-        )?;
-        let stdin_run = best(
-            me,
-            runs,
-            &[&tg, "check", "--format", "json", "-"],
-            Some(&plan),
+            [
+                (floor_cmd, None),
+                (file_cmd, None),
+                (stdin_cmd, Some(&plan)),
+            ],
         )?;
         for (name, run) in [
             ("floor (serde)", floor_run),
@@ -165,32 +166,48 @@ struct Run {
     peak_kib: u64,
 }
 
-/// The fastest of `runs` runs (and the largest peak RSS seen: memory is not noise).
-fn best(me: &Path, runs: usize, cmd: &[&str], stdin: Option<&PathBuf>) -> Result<Run> {
-    let mut best: Option<Run> = None;
+/// The fastest of `runs` runs of each command (and the largest peak RSS seen: memory is not
+/// noise), the commands taken in turn round after round: a noisy
+/// minute then slows every program a little rather than one program a lot, so their ratio
+/// holds better than when each is run its `runs` times in a row.
+fn best<const N: usize>(
+    me: &Path,
+    runs: usize,
+    cmds: [(&[&str], Option<&PathBuf>); N],
+) -> Result<[Run; N]> {
+    let mut best: [Option<Run>; N] = [None; N];
     for _ in 0..runs {
-        let mut command = Command::new(me);
-        command.arg("measure");
-        if let Some(path) = stdin {
-            command.arg("--stdin").arg(path);
+        for ((cmd, stdin), best) in cmds.iter().zip(best.iter_mut()) {
+            let mut command = Command::new(me);
+            command.arg("measure");
+            if let Some(path) = stdin {
+                command.arg("--stdin").arg(path);
+            }
+            let output = command.args(*cmd).stderr(Stdio::inherit()).output()?;
+            if !output.status.success() {
+                return Err(format!("measuring {cmd:?} failed").into());
+            }
+            let text = String::from_utf8(output.stdout)?;
+            let mut fields = text.split_whitespace();
+            let wall: f64 = fields.next().ok_or("no wall time")?.parse()?;
+            let peak_kib: u64 = fields.next().ok_or("no peak RSS")?.parse()?;
+            *best = Some(match *best {
+                Some(b) => Run {
+                    wall: b.wall.min(wall),
+                    peak_kib: b.peak_kib.max(peak_kib),
+                },
+                None => Run { wall, peak_kib },
+            });
         }
-        let output = command.args(cmd).stderr(Stdio::inherit()).output()?;
-        if !output.status.success() {
-            return Err(format!("measuring {cmd:?} failed").into());
-        }
-        let text = String::from_utf8(output.stdout)?;
-        let mut fields = text.split_whitespace();
-        let wall: f64 = fields.next().ok_or("no wall time")?.parse()?;
-        let peak_kib: u64 = fields.next().ok_or("no peak RSS")?.parse()?;
-        best = Some(match best {
-            Some(b) => Run {
-                wall: b.wall.min(wall),
-                peak_kib: b.peak_kib.max(peak_kib),
-            },
-            None => Run { wall, peak_kib },
-        });
     }
-    best.ok_or_else(|| "no runs".into())
+    let mut out = [Run {
+        wall: 0.0,
+        peak_kib: 0,
+    }; N];
+    for (slot, run) in out.iter_mut().zip(best) {
+        *slot = run.ok_or("no runs")?;
+    }
+    Ok(out)
 }
 
 /// `measure [--stdin FILE] PROGRAM ARGS...`: run it once (stdout to /dev/null), print
