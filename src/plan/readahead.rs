@@ -1,7 +1,7 @@
 //! Reading ahead on a second thread: the kernel's copy of the next chunk, the count of its
-//! newlines and the index of its string-special bytes overlap the scan of this one. Chunks are handed over whole (the scanner
-//! swaps its buffer for the new one, never copies) and recycled, so memory stays about a MiB
-//! whatever the input.
+//! newlines and the index of its string-special bytes overlap the scan of this one. Chunks
+//! are handed over whole (the scanner swaps its buffer and index for the new ones, never
+//! copies) and recycled, so memory stays about a MiB whatever the input.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
