@@ -430,15 +430,25 @@ impl<R: Chunks> Source<R> {
 
     // --- strings -------------------------------------------------------------------------
 
+    /// The buffer index of the first string-special byte at or after `pos` (`special_from`),
+    /// when the buffer holds one.
+    #[inline(always)]
+    fn next_special(&self) -> Option<usize> {
+        special_from(
+            self.buf.get(..self.end).unwrap_or_default(),
+            &self.specials,
+            self.pos,
+        )
+    }
+
     /// Skip a string whose opening quote was consumed: escapes and control characters are
     /// checked (as serde_json does for a skipped string), UTF-8 is not.
     #[inline(always)]
     pub fn skip_string(&mut self) -> Result<(), ScanError> {
         loop {
-            let s = self.buf.get(..self.end).unwrap_or_default();
-            match special_from(s, &self.specials, self.pos) {
+            match self.next_special() {
                 Some(i) => {
-                    let b = s.get(i).copied();
+                    let b = self.buf.get(i).copied();
                     self.pos = i + 1;
                     match b {
                         Some(b'"') => return Ok(()),
@@ -488,12 +498,7 @@ impl<R: Chunks> Source<R> {
     #[inline]
     pub fn key<K>(&mut self, classify: fn(&[u8]) -> K) -> Result<K, ScanError> {
         let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
-        let found = special_from(
-            self.buf.get(..self.end).unwrap_or_default(),
-            &self.specials,
-            self.pos,
-        );
-        if let Some(i) = found.map(|i| i - self.pos) {
+        if let Some(i) = self.next_special().map(|i| i - self.pos) {
             if slice.get(i) == Some(&b'"') {
                 let raw = slice.get(..i).unwrap_or_default();
                 // Keys are checked as UTF-8, like serde_json does when it reads them; an
@@ -514,11 +519,7 @@ impl<R: Chunks> Source<R> {
     /// `None` for a longer one (skipped, escapes still checked).
     pub fn string(&mut self, cap: usize) -> Result<Option<&str>, ScanError> {
         // Nearly every string ends in the buffer without an escape: read in place.
-        let found = special_from(
-            self.buf.get(..self.end).unwrap_or_default(),
-            &self.specials,
-            self.pos,
-        );
+        let found = self.next_special();
         if let Some(i) = found.filter(|&i| self.buf.get(i) == Some(&b'"')) {
             let start = self.pos;
             self.pos = i + 1;
@@ -534,13 +535,14 @@ impl<R: Chunks> Source<R> {
         self.scratch.clear();
         let mut fits = true;
         let mut escaped = false;
+        // The search above found the first run's end already.
+        let mut first = Some(found);
         loop {
             let slice = self.buf.get(self.pos..self.end).unwrap_or_default();
-            let found = special_from(
-                self.buf.get(..self.end).unwrap_or_default(),
-                &self.specials,
-                self.pos,
-            )
+            let found = match first.take() {
+                Some(found) => found,
+                None => self.next_special(),
+            }
             .map(|i| i - self.pos);
             let run = slice
                 .get(..found.unwrap_or(slice.len()))
