@@ -93,16 +93,44 @@ fn char_tok(c: char) -> TokOf<char> {
     }
 }
 
+/// The pattern's literal text before its first wildcard (at `first`) begins the value and its
+/// literal text after its last wildcard ends it: both are needed for a match, and most
+/// patterns a value meets fail the first within a few bytes (an ARN of another service, a
+/// bucket of another name), so the matcher proper runs only where they hold. Byte-wise:
+/// literal characters match exactly their own bytes, and ASCII folding byte by byte is the
+/// folding character by character.
+fn ends_agree(
+    pattern: &[u8],
+    first: usize,
+    value: &[u8],
+    eq: impl Fn(&[u8], &[u8]) -> bool,
+) -> bool {
+    let head = pattern.get(..first).unwrap_or_default();
+    if !value.get(..head.len()).is_some_and(|b| eq(b, head)) {
+        return false;
+    }
+    let last = pattern.iter().rposition(|&b| is_wild(b)).unwrap_or(first);
+    let tail = pattern.get(last.saturating_add(1)..).unwrap_or_default();
+    value
+        .len()
+        .checked_sub(tail.len())
+        .and_then(|at| value.get(at..))
+        .is_some_and(|b| eq(b, tail))
+}
+
 /// A pattern without wildcards matches only itself: the common case (an action name, a plain
 /// value) is then one comparison.
-fn has_wildcard(pattern: &str) -> bool {
-    pattern.bytes().any(|b| b == b'*' || b == b'?')
+fn is_wild(b: u8) -> bool {
+    b == b'*' || b == b'?'
 }
 
 /// `pattern` (with `*` / `?` wildcards) matches all of `value`, case-sensitively.
 pub fn like(pattern: &str, value: &str) -> bool {
-    if !has_wildcard(pattern) {
+    let Some(first) = pattern.bytes().position(is_wild) else {
         return pattern == value;
+    };
+    if !ends_agree(pattern.as_bytes(), first, value.as_bytes(), |a, b| a == b) {
+        return false;
     }
     if pattern.is_ascii() && value.is_ascii() {
         // Bytes are characters here, so `?` still means one character.
@@ -118,10 +146,18 @@ pub fn like(pattern: &str, value: &str) -> bool {
 
 /// Like [`like`], comparing letters ASCII-case-insensitively (action names, SEMANTICS §1.6).
 pub fn like_ignore_ascii_case(pattern: &str, value: &str) -> bool {
-    if !has_wildcard(pattern) {
+    let Some(first) = pattern.bytes().position(is_wild) else {
         // Byte-wise ASCII folding is the character-wise one: bytes of multi-byte characters
         // are never ASCII letters.
         return pattern.eq_ignore_ascii_case(value);
+    };
+    if !ends_agree(
+        pattern.as_bytes(),
+        first,
+        value.as_bytes(),
+        <[u8]>::eq_ignore_ascii_case,
+    ) {
+        return false;
     }
     if pattern.is_ascii() && value.is_ascii() {
         glob_core(pattern.as_bytes(), value.as_bytes(), byte_tok, |a, b| {
@@ -228,6 +264,42 @@ mod tests {
         let pat = [Tok::Lit('a'), Tok::Star];
         assert!(like_tokens(&pat, "abc"));
         assert_eq!(tokens_to_text(&compile("a*?b")), "a*?b");
+    }
+
+    /// Glob matching by its definition, character by character and recursively: `*` any
+    /// run, `?` one character, anything else itself (`fold` for ASCII case-insensitivity).
+    fn reference(p: &[char], v: &[char], fold: bool) -> bool {
+        match p.split_first() {
+            None => v.is_empty(),
+            Some(('*', rest)) => (0..=v.len()).any(|i| reference(rest, &v[i..], fold)),
+            Some(('?', rest)) => !v.is_empty() && reference(rest, &v[1..], fold),
+            Some((c, rest)) => v.split_first().is_some_and(|(d, vr)| {
+                (if fold {
+                    c.eq_ignore_ascii_case(d)
+                } else {
+                    c == d
+                }) && reference(rest, vr, fold)
+            }),
+        }
+    }
+
+    proptest::proptest! {
+        // Over a small alphabet with multi-byte characters and both cases, so literal ends,
+        // wildcards and `?` against several bytes all meet: the cheap refusal by the pattern's
+        // literal ends (`ends_agree`) must never refuse a match.
+        #[test]
+        fn matches_the_definition(
+            p in "[aAb*?é€:]{0,8}",
+            v in "[aAbé€:]{0,8}",
+        ) {
+            let (pc, vc): (Vec<char>, Vec<char>) = (p.chars().collect(), v.chars().collect());
+            proptest::prop_assert_eq!(like(&p, &v), reference(&pc, &vc, false), "{} {}", p, v);
+            proptest::prop_assert_eq!(
+                like_ignore_ascii_case(&p, &v),
+                reference(&pc, &vc, true),
+                "{} {}", p, v
+            );
+        }
     }
 
     #[test]
