@@ -23,7 +23,7 @@
 
 use super::principals::CallerSpec;
 use super::values::{self, KeyUniverse};
-use super::{search, verify, CompareError, Universe, Witness};
+use super::{memo, search, verify, CompareError, Universe, Witness};
 use crate::compare::automaton::Bounds;
 use crate::eval::values::{parse_cidr, parse_ip};
 use crate::eval::{Caller, ContextValue};
@@ -88,6 +88,51 @@ pub fn exposure(
 /// The first request (simplest first) that an outsider can make, that `after` grants and
 /// `before` does not: new exposure to that outsider, re-verified by the evaluator.
 pub fn new_exposure(
+    before: &Policy,
+    policy: &Policy,
+    outsider: Outsider<'_>,
+    ours: Ours<'_>,
+    role_arn: &str,
+) -> Result<Option<Witness>, CompareError> {
+    let Some(scope) = memo::role_scope(role_arn) else {
+        return new_exposure_afresh(before, policy, outsider, ours, role_arn);
+    };
+    let key = ExposureKey {
+        before: before.clone(),
+        policy: policy.clone(),
+        outsider: format!("{outsider:?}"),
+        accounts: ours.accounts.to_vec(),
+        orgs: ours.orgs.to_vec(),
+        scope: scope.to_string(),
+    };
+    let mut found = memo::remembered(&EXPOSED, key, || {
+        new_exposure_afresh(before, policy, outsider, ours, role_arn)
+    });
+    if let Ok(Some(w)) = &mut found {
+        memo::for_role(w, role_arn);
+    }
+    found
+}
+
+/// Everything an exposure search's answer depends on (`memo::role_scope` for the role; the
+/// outsider as `Debug` writes it, which names every field).
+#[derive(PartialEq, Eq, Hash)]
+struct ExposureKey {
+    before: Policy,
+    policy: Policy,
+    outsider: String,
+    accounts: Vec<String>,
+    orgs: Vec<String>,
+    scope: String,
+}
+
+thread_local! {
+    static EXPOSED: memo::Slots<ExposureKey, Result<Option<Witness>, CompareError>> =
+        memo::slots(128);
+}
+
+/// [`new_exposure`] without the memo.
+fn new_exposure_afresh(
     before: &Policy,
     policy: &Policy,
     outsider: Outsider<'_>,
@@ -471,6 +516,43 @@ mod tests {
             let w = exposed(&star(cond), Outsider::Anyone);
             assert!(w.is_some(), "{cond} should not pin");
         }
+    }
+
+    /// A remembered exposure serves another role of the same account with that role named,
+    /// and a role of another account, whose answer differs, afresh.
+    #[test]
+    fn remembered_exposures_are_each_roles_own() {
+        let p = parse_policy(&star("{}")).unwrap();
+        let nobody = Policy {
+            statements: Vec::new(),
+            ..p.clone()
+        };
+        let ours = Ours {
+            accounts: &[],
+            orgs: &[],
+        };
+        let ask = |role: &str| new_exposure(&nobody, &p, Outsider::Anyone, ours, role);
+        let afresh = |role: &str| new_exposure_afresh(&nobody, &p, Outsider::Anyone, ours, role);
+        let second = "arn:aws:iam::111111111111:role/second";
+        // The account the outsider is made up in when the role's is 111111111111.
+        let theirs = "arn:aws:iam::999999999999:role/first";
+        let unnamed = |w: Option<Witness>| {
+            w.map(|mut w| {
+                w.request.role.clear();
+                w
+            })
+        };
+        // The account changes the answer, not only the role named in it.
+        assert!(afresh(second).unwrap().is_some());
+        assert_ne!(
+            unnamed(afresh(second).unwrap()),
+            unnamed(afresh(theirs).unwrap())
+        );
+        ask(ROLE).unwrap();
+        let w = ask(second).unwrap();
+        assert_eq!(w, afresh(second).unwrap());
+        assert_eq!(w.map(|w| w.request.role).as_deref(), Some(second));
+        assert_eq!(ask(theirs).unwrap(), afresh(theirs).unwrap());
     }
 
     #[test]

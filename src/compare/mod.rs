@@ -14,6 +14,7 @@
 pub mod automaton;
 pub mod cover;
 pub mod exposure;
+mod memo;
 pub mod principals;
 pub mod realism;
 pub mod search;
@@ -134,6 +135,45 @@ pub fn granted(policy: &Policy, req: &Request) -> bool {
 /// Compare `before` and `after` (SEMANTICS §7). `before` may have no statements ("nobody",
 /// for a created role).
 pub fn compare(
+    before: &Policy,
+    after: &Policy,
+    opts: &CompareOptions,
+) -> Result<Comparison, CompareError> {
+    let Some(scope) = memo::role_scope(&opts.role_arn) else {
+        return compare_afresh(before, after, opts);
+    };
+    let key = CompareKey {
+        before: before.clone(),
+        after: after.clone(),
+        scope: scope.to_string(),
+        max_evaluations: opts.max_evaluations,
+        max_witnesses: opts.max_witnesses,
+    };
+    let mut result = memo::remembered(&COMPARED, key, || compare_afresh(before, after, opts));
+    if let Ok(c) = &mut result {
+        for w in c.witnesses.iter_mut().chain(c.lost.iter_mut()) {
+            memo::for_role(w, &opts.role_arn);
+        }
+    }
+    result
+}
+
+/// Everything a comparison's result depends on (`memo::role_scope` for the role).
+#[derive(PartialEq, Eq, Hash)]
+struct CompareKey {
+    before: Policy,
+    after: Policy,
+    scope: String,
+    max_evaluations: usize,
+    max_witnesses: usize,
+}
+
+thread_local! {
+    static COMPARED: memo::Slots<CompareKey, Result<Comparison, CompareError>> = memo::slots(128);
+}
+
+/// [`compare`] without the memo.
+fn compare_afresh(
     before: &Policy,
     after: &Policy,
     opts: &CompareOptions,
@@ -346,9 +386,11 @@ pub fn grants_nothing(policy: &Policy, index: usize, role_arn: &str) -> Option<b
         .iter()
         .find(|s| s.index == index && s.effect == Effect::Allow)?;
     // Everything the answer depends on, written unambiguously (`Debug` quotes every string):
-    // the policy's language version, the statement but for its position and Sid, the role.
+    // the policy's language version, the statement but for its position and Sid, the role's
+    // scope (its ARN but for the name: `role_scope`).
+    let scope = memo::role_scope(role_arn).unwrap_or(role_arn);
     let key = format!(
-        "{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{role_arn}",
+        "{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{scope}",
         (policy.version, &policy.version_raw),
         statement.effect,
         statement.principals,
@@ -561,6 +603,47 @@ mod tests {
         // With the default budget the same pair is settled: narrowed.
         let r = compare(&before, &after, &CompareOptions::default()).unwrap();
         assert_eq!(r.verdict, Verdict::Narrowed);
+    }
+
+    /// A remembered comparison serves another role of the same account as if compared for
+    /// it (its witnesses name that role), and never a role of another account, whose
+    /// answer differs.
+    #[test]
+    fn remembered_comparisons_are_each_roles_own() {
+        let before = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"e1"}}}]}"#,
+        );
+        let after = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+        );
+        let opts = |role: &str| CompareOptions {
+            role_arn: role.to_string(),
+            ..CompareOptions::default()
+        };
+        let first = "arn:aws:iam::111111111111:role/first";
+        let second = "arn:aws:iam::111111111111:role/second";
+        let other = "arn:aws:iam::222222222222:role/first";
+        let afresh_second = compare_afresh(&before, &after, &opts(second)).unwrap();
+        let afresh_other = compare_afresh(&before, &after, &opts(other)).unwrap();
+        assert_ne!(afresh_second.witnesses.len(), 0);
+        // The account changes the answer, not only the role named in it.
+        let unnamed = |c: &Comparison| {
+            let mut c = c.clone();
+            c.witnesses.iter_mut().for_each(|w| w.request.role.clear());
+            c
+        };
+        assert_ne!(unnamed(&afresh_second), unnamed(&afresh_other));
+        compare(&before, &after, &opts(first)).unwrap();
+        let second_result = compare(&before, &after, &opts(second)).unwrap();
+        assert_eq!(second_result, afresh_second);
+        assert!(second_result
+            .witnesses
+            .iter()
+            .all(|w| w.request.role == second));
+        assert_eq!(
+            compare(&before, &after, &opts(other)).unwrap(),
+            afresh_other
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub enum Version {
 }
 
 /// A parsed trust policy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Policy {
     pub version: Version,
     /// The `Version` string as written, if any.
@@ -42,7 +42,7 @@ impl fmt::Display for Effect {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Statement {
     /// Position in `Policy::statements`.
     pub index: usize,
@@ -83,7 +83,7 @@ pub enum PrincipalMode {
     NotPrincipal,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principals {
     pub mode: PrincipalMode,
     /// Empty when the statement has no principal element at all (matches nothing).
@@ -114,7 +114,7 @@ impl PrincipalType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PrincipalEntry {
     pub kind: PrincipalType,
     /// The value as written (a JSON number is kept as its text).
@@ -129,7 +129,7 @@ pub enum ActionMode {
     NotAction,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Actions {
     pub mode: ActionMode,
     /// Patterns as written; matching is case-insensitive with `*` and `?`.
@@ -137,7 +137,7 @@ pub struct Actions {
 }
 
 /// `Resource` or `NotResource` patterns (case-sensitive, `*` and `?`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Resources {
     /// True for `NotResource`: the statement covers every resource not listed.
     pub not: bool,
@@ -295,7 +295,7 @@ pub enum Operator {
 }
 
 /// One `operator: { key: values }` pair of a `Condition` block.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Condition {
     pub operator: Operator,
     /// The operator name as written.
