@@ -208,8 +208,7 @@ pub fn forget_parsed() {
 /// compared.
 fn parsed_slot(text: &str) -> usize {
     use std::hash::BuildHasher;
-    let hasher =
-        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+    let hasher = crate::compare::memo::SpreadState::default();
     (hasher.hash_one(text))
         .checked_rem(PARSED_SLOTS as u64)
         .unwrap_or(0) as usize

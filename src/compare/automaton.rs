@@ -388,7 +388,8 @@ type CellsKey = (Vec<Atom>, String, [usize; 5], bool);
 /// brings the same form globs, so most searches of a large plan were done for an earlier
 /// role. Bounded: emptied when full, so memory stays small whatever the plan.
 static CELLS_CACHE: std::sync::OnceLock<std::sync::Mutex<CellsCache>> = std::sync::OnceLock::new();
-type CellsCache = std::collections::HashMap<CellsKey, Result<Vec<Cell>, BoundHit>>;
+type CellsCache =
+    std::collections::HashMap<CellsKey, Result<Vec<Cell>, BoundHit>, super::memo::SpreadState>;
 const CELLS_CACHE_ENTRIES: usize = 512;
 /// Searches with more atoms than this are not kept (rare, and large to keep).
 const CELLS_CACHE_ATOMS: usize = 32;
