@@ -80,6 +80,14 @@ pub(super) fn pair(roles: &mut [RoleChange]) {
     if deleted.is_empty() {
         return;
     }
+    // Deleted roles by exact name: a created role with a name then meets only its namesakes,
+    // not every deleted role of the plan (thousands each side on a large plan).
+    let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &d in &deleted {
+        if let Some(name) = roles.get(d).and_then(|r| given(&r.iam_before.name)) {
+            by_name.entry(name).or_default().push(d);
+        }
+    }
     let mut candidates: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     let mut claimed: BTreeMap<usize, usize> = BTreeMap::new();
     for (c, created) in roles.iter().enumerate() {
@@ -89,7 +97,11 @@ pub(super) fn pair(roles: &mut [RoleChange]) {
         let Some(key) = created_key(created).filter(|_| eligible) else {
             continue;
         };
-        let matches: Vec<usize> = deleted
+        let among: &[usize] = match &key {
+            NameKey::Name(name) => by_name.get(name.as_str()).map_or(&[], Vec::as_slice),
+            NameKey::Prefix(..) => &deleted,
+        };
+        let matches: Vec<usize> = among
             .iter()
             .copied()
             .filter(|&d| {

@@ -1447,7 +1447,8 @@ fn whole_plan_accounts_providers_and_pairs() {
 }
 
 /// Renames pair only when unambiguous and of one account: two created roles claiming one
-/// deleted name pair neither; a deleted role of another account never pairs.
+/// deleted name pair neither, nor does one created role with two deleted namesakes; a
+/// deleted role of another account never pairs.
 #[test]
 fn whole_plan_pairing_refuses_ambiguity_and_other_accounts() {
     let path = testdata("plans/renamed-widened.json");
@@ -1467,5 +1468,16 @@ fn whole_plan_pairing_refuses_ambiguity_and_other_accounts() {
     doc["configuration"]["provider_config"]["aws"]["expressions"] =
         serde_json::json!({"allowed_account_ids": {"constant_value": ["999999999999"]}});
     let plans = trustgate::plan::read_bytes("p", doc.to_string().as_bytes(), &opts()).unwrap();
+    assert!(plans[0].roles.iter().all(|r| r.paired.is_none()));
+
+    // Two deleted roles of one name: the created role could be either, so it pairs neither.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut twin = doc["resource_changes"][0].clone();
+    twin["address"] = "aws_iam_role.grafana_twin".into();
+    twin["name"] = "grafana_twin".into();
+    doc["resource_changes"].as_array_mut().unwrap().push(twin);
+    let plans = trustgate::plan::read_bytes("p", doc.to_string().as_bytes(), &opts()).unwrap();
+    assert_eq!(plans[0].roles.len(), 3);
     assert!(plans[0].roles.iter().all(|r| r.paired.is_none()));
 }
