@@ -128,7 +128,7 @@ struct ExposureKey {
 
 thread_local! {
     static EXPOSED: memo::Slots<ExposureKey, Result<Option<Witness>, CompareError>> =
-        memo::slots(128);
+        memo::slots(64);
 }
 
 /// [`new_exposure`] without the memo.

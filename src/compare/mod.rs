@@ -169,7 +169,7 @@ struct CompareKey {
 }
 
 thread_local! {
-    static COMPARED: memo::Slots<CompareKey, Result<Comparison, CompareError>> = memo::slots(128);
+    static COMPARED: memo::Slots<CompareKey, Result<Comparison, CompareError>> = memo::slots(64);
 }
 
 /// [`compare`] without the memo.
