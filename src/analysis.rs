@@ -2,8 +2,8 @@
 //! every rule on it. Pure: the pipeline feeds it role changes and collects the results.
 
 use crate::compare::{
-    common_witness, compare, CompareError, CompareOptions, Comparison, Verdict as CompareVerdict,
-    Witness,
+    common_witness, compare, memo, CompareError, CompareOptions, Comparison,
+    Verdict as CompareVerdict, Witness,
 };
 use crate::finding::{fnv1a, Finding, Severity};
 use crate::plan::{AccountSource, IamName, OwnAccount, RoleChange, TrustDoc};
@@ -186,57 +186,27 @@ pub fn decode_side(doc: &TrustDoc) -> Side {
     }
 }
 
-/// Trust texts this thread parsed lately, by a hash of the text: one slot per hash value
-/// modulo the count, so the cache stays small whatever the plan.
-const PARSED_SLOTS: usize = 64;
-
-/// A text and the policy it parsed to.
-type Parsed = Option<(Box<str>, Arc<SharedPolicy>)>;
-
 thread_local! {
-    static PARSED: std::cell::RefCell<Vec<Parsed>> =
-        std::cell::RefCell::new(vec![None; PARSED_SLOTS]);
+    /// Trust texts this thread parsed lately, and what each parsed to.
+    static PARSED: memo::Slots<Box<str>, Result<Arc<SharedPolicy>, crate::policy::ParseError>> =
+        memo::slots(64);
 }
 
 /// Empty this thread's cache of parsed texts: the reading thread, which helps analyse while
 /// it reads, holds no policies through the passes after the read.
 pub fn forget_parsed() {
-    PARSED.with(|cache| cache.borrow_mut().iter_mut().for_each(|e| *e = None));
-}
-
-/// The cache slot of a text. Fixed keys: the slot only spreads texts, the text itself is
-/// compared.
-fn parsed_slot(text: &str) -> usize {
-    use std::hash::BuildHasher;
-    let hasher = crate::compare::memo::SpreadState::default();
-    (hasher.hash_one(text))
-        .checked_rem(PARSED_SLOTS as u64)
-        .unwrap_or(0) as usize
+    memo::forget(&PARSED);
 }
 
 /// `parse_policy`, sharing the policy of a text parsed lately. A plan's roles parse the same
 /// texts again and again: a role's before, its drift record's sides and the pass after the
 /// read repeat its own texts, and many roles share one (a service's trust); on the bench's
 /// role-heavy plan 61k parses were of 17.5k texts. Parsing is a pure function of the text,
-/// so sharing changes no result. Texts that do not parse are not kept.
+/// so sharing changes no result.
 fn parsed(text: &str) -> Result<Arc<SharedPolicy>, crate::policy::ParseError> {
-    let slot = parsed_slot(text);
-    let hit = PARSED.with(|cache| {
-        cache.borrow().get(slot).and_then(|entry| match entry {
-            Some((kept, policy)) if **kept == *text => Some(Arc::clone(policy)),
-            _ => None,
-        })
-    });
-    if let Some(policy) = hit {
-        return Ok(policy);
-    }
-    let policy = Arc::new(SharedPolicy::new(parse_policy(text)?));
-    PARSED.with(|cache| {
-        if let Some(entry) = cache.borrow_mut().get_mut(slot) {
-            *entry = Some((Box::from(text), Arc::clone(&policy)));
-        }
-    });
-    Ok(policy)
+    memo::remembered(&PARSED, Box::from(text), || {
+        parse_policy(text).map(|p| Arc::new(SharedPolicy::new(p)))
+    })
 }
 
 const SENSITIVE: &str = "(sensitive)";
@@ -781,6 +751,10 @@ mod parsed_tests {
         )
     }
 
+    fn slot(text: &str) -> usize {
+        memo::slot_of(&PARSED, &Box::from(text))
+    }
+
     /// Texts that share a cache slot each get their own policy, first and again after the
     /// other took the slot; a text that does not parse is refused every time.
     #[test]
@@ -788,7 +762,7 @@ mod parsed_tests {
         let a = text(0);
         let b = (1..10_000)
             .map(text)
-            .find(|t| parsed_slot(t) == parsed_slot(&a))
+            .find(|t| slot(t) == slot(&a))
             .expect("some text shares the first one's slot");
         for t in [&a, &b, &a, &a, &b] {
             let want = parse_policy(t).unwrap();

@@ -1,7 +1,8 @@
-//! The comparator's per-thread memory of answers it gave lately: a plan's roles repeat their
-//! trust texts (a service's trust on every role one module makes), and the analysis, the rules
-//! and the passes after the read ask the same questions of them again. Every question cached
-//! here is a pure function of its key, so a remembered answer is the answer.
+//! Per-thread memory of answers given lately (parsed trust texts, comparisons, exposure
+//! searches): a plan's roles repeat their trust texts (a service's trust on every role one
+//! module makes), and the analysis, the rules and the passes after the read ask the same
+//! questions of them again. Every question cached this way is a pure function of its key, so
+//! a remembered answer is the answer.
 
 use std::cell::RefCell;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -17,6 +18,21 @@ pub(crate) fn slots<K, V>(count: usize) -> Slots<K, V> {
     RefCell::new((0..count).map(|_| None).collect())
 }
 
+/// The slot `key` is kept in (a hash of the key modulo the slot count).
+pub(crate) fn slot_of<K: Hash + 'static, V: 'static>(
+    memo: &'static LocalKey<Slots<K, V>>,
+    key: &K,
+) -> usize {
+    let hash = SpreadState::default().hash_one(key);
+    let count = memo.with(|m| m.borrow().len()) as u64;
+    hash.checked_rem(count).unwrap_or(0) as usize
+}
+
+/// Empty this thread's `memo`.
+pub(crate) fn forget<K: 'static, V: 'static>(memo: &'static LocalKey<Slots<K, V>>) {
+    memo.with(|m| m.borrow_mut().iter_mut().for_each(|e| *e = None));
+}
+
 /// The answer for `key`: remembered, or computed by `compute` and remembered. `compute` runs
 /// with no borrow held, so it may ask other memos (or this one) in turn.
 pub(crate) fn remembered<K: Hash + Eq + 'static, V: Clone + 'static>(
@@ -24,11 +40,7 @@ pub(crate) fn remembered<K: Hash + Eq + 'static, V: Clone + 'static>(
     key: K,
     compute: impl FnOnce() -> V,
 ) -> V {
-    let hash = SpreadState::default().hash_one(&key);
-    let slot = memo.with(|m| {
-        let count = m.borrow().len() as u64;
-        hash.checked_rem(count).unwrap_or(0) as usize
-    });
+    let slot = slot_of(memo, &key);
     let hit = memo.with(|m| {
         m.borrow()
             .get(slot)
