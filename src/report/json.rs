@@ -50,16 +50,52 @@ struct Summary {
 
 /// A JSON array written from an iterator made afresh when it is serialised: the roles and
 /// findings are read back from the results store one at a time, never all held at once.
+///
+/// The iterator runs on a thread of its own, a few batches ahead of the writer: reading a
+/// record back (a read from the spill file, then decoding) and laying it out as text take about
+/// as long as each other, and after the plan is read the other cores are idle. The channel is
+/// bounded, so at most `AHEAD` batches of items are held; the items arrive in order, so the
+/// output is the same as when written on one thread (which is what happens when no thread can
+/// be started).
 pub(super) struct Seq<G>(pub(super) G);
+
+/// Items per batch handed from the reading thread to the writer (one wake-up each).
+const BATCH: usize = 32;
+/// Batches read ahead of the writer, at most.
+const AHEAD: usize = 4;
 
 impl<G, I> Serialize for Seq<G>
 where
-    G: Fn() -> I,
+    G: Fn() -> I + Sync,
     I: Iterator,
-    I::Item: Serialize,
+    I::Item: Serialize + Send,
 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((self.0)())
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<I::Item>>(AHEAD);
+            let make = &self.0;
+            let reader = std::thread::Builder::new()
+                .name("trustgate-render".into())
+                .spawn_scoped(scope, move || {
+                    let mut items = make();
+                    loop {
+                        let batch: Vec<I::Item> = items.by_ref().take(BATCH).collect();
+                        // An empty batch ends the sequence; a writer gone (it failed) ends
+                        // the reading.
+                        if batch.is_empty() || tx.send(batch).is_err() {
+                            return;
+                        }
+                    }
+                });
+            if reader.is_err() {
+                return serializer.collect_seq(make());
+            }
+            let written = serializer.collect_seq(rx.iter().flatten());
+            // Unblocks the reading thread if the writer stopped early, before the scope
+            // waits for it.
+            drop(rx);
+            written
+        })
     }
 }
 
@@ -366,5 +402,46 @@ mod pretty_tests {
             .unwrap();
             assert_eq!(plain, want, "{value}");
         }
+    }
+}
+
+#[cfg(test)]
+mod seq_tests {
+    use super::Seq;
+
+    /// Items read ahead on another thread arrive whole and in order, across many batches and
+    /// for an empty sequence.
+    #[test]
+    fn a_sequence_read_ahead_is_written_in_order() {
+        for n in [0u32, 1, 31, 32, 33, 1000] {
+            let items: Vec<String> = (0..n).map(|i| format!("item {i}")).collect();
+            let written = serde_json::to_string_pretty(&Seq(|| items.iter())).unwrap();
+            assert_eq!(
+                written,
+                serde_json::to_string_pretty(&items).unwrap(),
+                "{n}"
+            );
+        }
+    }
+
+    /// A writer that fails stops the reading thread: an endless sequence still returns (with
+    /// the writer's error) instead of hanging.
+    #[test]
+    fn a_failed_writer_stops_the_reading_thread() {
+        struct Full(usize);
+        impl std::io::Write for Full {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.0 < buf.len() {
+                    return Err(std::io::Error::other("disk full"));
+                }
+                self.0 -= buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let err = serde_json::to_writer(Full(4096), &Seq(|| 0u64..)).unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
     }
 }
