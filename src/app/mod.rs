@@ -275,6 +275,7 @@ fn analyse_plans(
     drop(late);
     // The roles as read are no longer needed: only the results are rendered.
     drop(read);
+    crate::compare::forget_answers();
     notes.extend(crate::suppress::notes(&run.config, run.today, &tally));
     Ok(Report {
         plans: infos,

@@ -98,14 +98,14 @@ pub fn new_exposure(
         return new_exposure_afresh(before, policy, outsider, ours, role_arn);
     };
     let key = ExposureKey {
-        before: before.clone(),
-        policy: policy.clone(),
+        before,
+        policy,
         outsider: format!("{outsider:?}"),
-        accounts: ours.accounts.to_vec(),
-        orgs: ours.orgs.to_vec(),
-        scope: scope.to_string(),
+        accounts: ours.accounts,
+        orgs: ours.orgs,
+        scope,
     };
-    let mut found = memo::remembered(&EXPOSED, key, || {
+    let mut found = EXPOSED.remembered(&key, || {
         new_exposure_afresh(before, policy, outsider, ours, role_arn)
     });
     if let Ok(Some(w)) = &mut found {
@@ -116,19 +116,21 @@ pub fn new_exposure(
 
 /// Everything an exposure search's answer depends on (`memo::role_scope` for the role; the
 /// outsider as `Debug` writes it, which names every field).
-#[derive(PartialEq, Eq, Hash)]
-struct ExposureKey {
-    before: Policy,
-    policy: Policy,
+#[derive(Hash)]
+struct ExposureKey<'a> {
+    before: &'a Policy,
+    policy: &'a Policy,
     outsider: String,
-    accounts: Vec<String>,
-    orgs: Vec<String>,
-    scope: String,
+    accounts: &'a [String],
+    orgs: &'a [String],
+    scope: &'a str,
 }
 
-thread_local! {
-    static EXPOSED: memo::Slots<ExposureKey, Result<Option<Witness>, CompareError>> =
-        memo::slots(64);
+/// The exposure searches of this process, by question (`memo::Shared`).
+static EXPOSED: memo::Shared<Result<Option<Witness>, CompareError>> = memo::Shared::new(128);
+
+pub(super) fn forget_answers() {
+    EXPOSED.forget();
 }
 
 /// [`new_exposure`] without the memo.
@@ -548,6 +550,8 @@ mod tests {
             unnamed(afresh(second).unwrap()),
             unnamed(afresh(theirs).unwrap())
         );
+        // Remembered from the second asking; `second` is then served from memory.
+        ask(ROLE).unwrap();
         ask(ROLE).unwrap();
         let w = ask(second).unwrap();
         assert_eq!(w, afresh(second).unwrap());
