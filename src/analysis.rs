@@ -12,6 +12,7 @@ use crate::rules::cause::{self, Cause};
 use crate::rules::class::{classify, PrincipalClass};
 use crate::rules::{self, Attributed, Draft, DriftFacts, RoleInput, RuleSettings, Side};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -58,27 +59,52 @@ impl Verdict {
 /// A JSON value kept as its compact text. A report on thousands of roles then holds one short
 /// string per side instead of a tree of small allocations (issue 7's memory bound); renderers
 /// expand it when they need it. Serialises as the value itself, so output does not change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompactJson(Box<str>);
+///
+/// Held as a checked raw value: text read back from the results store is checked where it is
+/// decoded (for the JSON report, on the thread that reads records ahead of the writer), so the
+/// writer hands it to the formatter as it is (checking it there was a quarter of writing a
+/// large report, on the one thread that writes).
+#[derive(Clone)]
+pub struct CompactJson(Box<RawValue>);
 
 impl CompactJson {
     pub fn new(value: &Value) -> CompactJson {
-        CompactJson(value.to_string().into_boxed_str())
+        // Our own compact serialisation, as `Value`'s `Display` writes it.
+        serde_json::value::to_raw_value(value).map_or_else(|_| CompactJson::null(), CompactJson)
+    }
+
+    fn null() -> CompactJson {
+        CompactJson(RawValue::NULL.to_owned())
     }
 
     /// Our own serialisation, as written (see `from_text`).
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.get()
     }
 
-    /// A value from `as_str` (read back from the results store).
+    /// A value from `as_str` (read back from the results store); `null` for text that is not
+    /// JSON, which our own serialisation never is.
     pub fn from_text(text: String) -> CompactJson {
-        CompactJson(text.into_boxed_str())
+        RawValue::from_string(text).map_or_else(|_| CompactJson::null(), CompactJson)
     }
 
     /// The value. The text is our own serialisation, so it always parses; `null` otherwise.
     pub fn value(&self) -> Value {
-        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+        serde_json::from_str(self.as_str()).unwrap_or(Value::Null)
+    }
+}
+
+impl PartialEq for CompactJson {
+    fn eq(&self, other: &CompactJson) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for CompactJson {}
+
+impl std::fmt::Debug for CompactJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CompactJson").field(&self.as_str()).finish()
     }
 }
 
@@ -87,9 +113,7 @@ impl Serialize for CompactJson {
         if RAW_COMPACT.with(std::cell::Cell::get) {
             // Handed over as written, for the formatter to lay out (`report::json`): parsing
             // the text into a tree only to write it again was a twentieth of a large run.
-            if let Ok(raw) = serde_json::from_str::<&serde_json::value::RawValue>(&self.0) {
-                return raw.serialize(serializer);
-            }
+            return self.0.serialize(serializer);
         }
         self.value().serialize(serializer)
     }
@@ -221,11 +245,11 @@ fn side_json(side: &Side, sensitive: bool) -> Value {
     }
 }
 
-/// `side_json(side, false)` as text; a shared policy's is written once.
-fn side_text(side: &Side) -> String {
+/// `side_json(side, false)` as compact JSON; a shared policy's is written once.
+fn side_text(side: &Side) -> CompactJson {
     match side {
-        Side::Policy(policy) => policy.normal_text().to_string(),
-        _ => side_json(side, false).to_string(),
+        Side::Policy(policy) => CompactJson(policy.normal_raw().to_owned()),
+        _ => CompactJson::new(&side_json(side, false)),
     }
 }
 
@@ -574,12 +598,12 @@ pub fn analyse(plan: &str, change: &RoleChange, settings: &RuleSettings) -> Role
     } else {
         side_text(&after)
     };
-    let delta = format!("{before_text}\u{0}{after_text}");
-    let reported = |side: &Side, sensitive: bool, text: String| {
+    let delta = format!("{}\u{0}{}", before_text.as_str(), after_text.as_str());
+    let reported = |side: &Side, sensitive: bool, text: CompactJson| {
         if sensitive {
             CompactJson::new(&side_json(side, true))
         } else {
-            CompactJson(text.into_boxed_str())
+            text
         }
     };
     let findings = drafts
@@ -787,9 +811,43 @@ mod parsed_tests {
             .collect();
         for _ in 0..2 {
             for side in &sides {
-                assert_eq!(side_text(side), side_json(side, false).to_string());
+                assert_eq!(side_text(side).as_str(), side_json(side, false).to_string());
             }
         }
-        assert_eq!(side_text(&Side::Unknown), "\"(known after apply)\"");
+        assert_eq!(
+            side_text(&Side::Unknown).as_str(),
+            "\"(known after apply)\""
+        );
+    }
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use super::CompactJson;
+    use serde_json::json;
+
+    /// The text kept is `Value`'s own compact `Display` (fingerprints and the report's
+    /// policies are written from it), and reads back as itself; text that is not JSON reads
+    /// back as `null`, never as the bytes given.
+    #[test]
+    fn compact_text_is_the_values_display() {
+        for value in [
+            json!(null),
+            json!("(sensitive)"),
+            json!({"Statement": [{"Condition": {"StringLike": {"k": ["a\"b", "é", "\u{7f}", "\n"]}}}], "Version": "2012-10-17"}),
+            json!([1, 2.5, -3, true, false, {}, []]),
+        ] {
+            let compact = CompactJson::new(&value);
+            assert_eq!(compact.as_str(), value.to_string());
+            assert_eq!(compact.value(), value);
+            assert_eq!(CompactJson::from_text(value.to_string()), compact);
+        }
+        for text in ["", "{", "[1,]", "nul", "{\"a\":1} x"] {
+            assert_eq!(
+                CompactJson::from_text(text.to_string()).as_str(),
+                "null",
+                "{text:?}"
+            );
+        }
     }
 }

@@ -90,7 +90,7 @@ mod tests {
 #[derive(Debug)]
 pub struct SharedPolicy {
     policy: Policy,
-    text: std::sync::OnceLock<String>,
+    text: std::sync::OnceLock<Box<serde_json::value::RawValue>>,
 }
 
 impl SharedPolicy {
@@ -103,8 +103,17 @@ impl SharedPolicy {
 
     /// `normal_form(policy)` as compact JSON text.
     pub fn normal_text(&self) -> &str {
-        self.text
-            .get_or_init(|| normal_form(&self.policy).to_string())
+        self.normal_raw().get()
+    }
+
+    /// The same text as a raw JSON value, written once (serde_json writes it as `Display`
+    /// does, and takes its own text unchecked).
+    pub fn normal_raw(&self) -> &serde_json::value::RawValue {
+        self.text.get_or_init(|| {
+            let form = normal_form(&self.policy);
+            serde_json::value::to_raw_value(&form)
+                .unwrap_or_else(|_| serde_json::value::RawValue::NULL.to_owned())
+        })
     }
 }
 
