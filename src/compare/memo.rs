@@ -1,8 +1,8 @@
-//! Per-thread memory of answers given lately (parsed trust texts, comparisons, exposure
-//! searches): a plan's roles repeat their trust texts (a service's trust on every role one
-//! module makes), and the analysis, the rules and the passes after the read ask the same
-//! questions of them again. Every question cached this way is a pure function of its key, so
-//! a remembered answer is the answer.
+//! Memories of answers given lately: per thread (`Slots`: parsed trust texts) and shared by
+//! the threads (`Shared`: comparisons, exposure searches). A plan's roles repeat their trust
+//! texts (a service's trust on every role one module makes), and the analysis, the rules and
+//! the passes after the read ask the same questions of them again. Every question cached this
+//! way is a pure function of its key, so a remembered answer is the answer.
 
 use std::cell::RefCell;
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
