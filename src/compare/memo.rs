@@ -1,5 +1,7 @@
-//! Memories of answers given lately: per thread (`Slots`: parsed trust texts) and shared by
-//! the threads (`Shared`: comparisons, exposure searches). A plan's roles repeat their trust
+//! Memories of answers given lately: per thread (`Slots`: parsed trust texts, which one role's
+//! analysis asks for again right away, so they are kept on first sight) and shared by the
+//! threads (`Shared`: comparisons, exposure searches, never-matching statements, costly
+//! answers mostly asked once, so kept from the second asking). A plan's roles repeat their trust
 //! texts (a service's trust on every role one module makes), and the analysis, the rules and
 //! the passes after the read ask the same questions of them again. Every question cached this
 //! way is a pure function of its key, so a remembered answer is the answer.

@@ -23,7 +23,7 @@ pub mod values;
 use crate::eval::{self, Decision, Request, TrustResult};
 use crate::policy::{Effect, Policy, Statement};
 use automaton::{BoundHit, Bounds};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Search settings.
@@ -173,10 +173,11 @@ struct CompareKey<'a> {
 /// 23k comparisons are of 7.5k questions, 631 of them asked again and again.
 static COMPARED: memo::Shared<Result<Comparison, CompareError>> = memo::Shared::new(256);
 
-/// Forget the comparisons and exposure searches remembered so far: once every role is judged
+/// Forget the comparisons, exposure searches and never-matching statements remembered so far: once every role is judged
 /// their memory is better returned before the report is rendered.
 pub fn forget_answers() {
     COMPARED.forget();
+    NEVER_MATCHES.forget();
     exposure::forget_answers();
 }
 
@@ -393,43 +394,27 @@ pub fn grants_nothing(policy: &Policy, index: usize, role_arn: &str) -> Option<b
         .statements
         .iter()
         .find(|s| s.index == index && s.effect == Effect::Allow)?;
-    // Everything the answer depends on, written unambiguously (`Debug` quotes every string):
-    // the policy's language version, the statement but for its position and Sid, the role's
-    // scope (its ARN but for the name: `role_scope`).
+    // Everything the answer depends on: the policy's language version, the statement but for
+    // its position and Sid, the role's scope (its ARN but for the name: `role_scope`).
     let scope = memo::role_scope(role_arn).unwrap_or(role_arn);
-    let key = format!(
-        "{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{scope}",
+    let key = (
         (policy.version, &policy.version_raw),
         statement.effect,
-        statement.principals,
-        statement.actions,
-        statement.conditions,
+        &statement.principals,
+        &statement.actions,
+        &statement.conditions,
+        scope,
     );
-    let cache = NOTHING_CACHE.get_or_init(Default::default);
-    let lock = || match cache.lock() {
-        Ok(c) => c,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    if let Some(found) = lock().get(&key) {
-        return *found;
-    }
-    let found = statement_grants_nothing(policy, statement, role_arn);
-    let mut cache = lock();
-    if cache.len() >= NOTHING_CACHE_ENTRIES {
-        cache.clear();
-    }
-    cache.insert(key, found);
-    found
+    NEVER_MATCHES.remembered(&key, || {
+        statement_grants_nothing(policy, statement, role_arn)
+    })
 }
 
-/// Answers of `grants_nothing` already computed in this process. The roles of a plan repeat
-/// their statements (one module's trust for every role it makes), and each conditioned Allow
-/// statement costs a whole comparison: on a plan of 25,000 roles, a fifth of the analysis.
-/// Bounded: emptied when full, so memory stays small whatever the plan.
-static NOTHING_CACHE: std::sync::OnceLock<
-    std::sync::Mutex<HashMap<String, Option<bool>, memo::SpreadState>>,
-> = std::sync::OnceLock::new();
-const NOTHING_CACHE_ENTRIES: usize = 512;
+/// Answers of `grants_nothing` already computed in this process (`memo::Shared`). The roles of
+/// a plan repeat their statements (one module's trust for every role it makes), and each
+/// conditioned Allow statement costs a whole comparison: on a plan of 25,000 roles, a fifth of
+/// the analysis.
+static NEVER_MATCHES: memo::Shared<Option<bool>> = memo::Shared::new(256);
 
 fn statement_grants_nothing(
     policy: &Policy,
