@@ -34,7 +34,7 @@ const BUDGET: usize = 2_000_000;
 
 /// One claim of an OIDC provider that names the caller's tenant, and how to read the tenant
 /// out of it: the text after `prefix` up to `end` (`repo:OWNER/...`), or the whole value.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Hash)]
 pub struct TenantClaim {
     pub claim: &'static str,
     pub prefix: &'static str,
@@ -42,7 +42,7 @@ pub struct TenantClaim {
 }
 
 /// The outsider a search stands for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Hash)]
 pub enum Outsider<'a> {
     /// An AWS principal of an account that is not ours and that the policy names nowhere:
     /// anyone at all.
@@ -100,7 +100,7 @@ pub fn new_exposure(
     let key = ExposureKey {
         before,
         policy,
-        outsider: format!("{outsider:?}"),
+        outsider,
         accounts: ours.accounts,
         orgs: ours.orgs,
         scope,
@@ -114,13 +114,12 @@ pub fn new_exposure(
     found
 }
 
-/// Everything an exposure search's answer depends on (`memo::role_scope` for the role; the
-/// outsider as `Debug` writes it, which names every field).
+/// Everything an exposure search's answer depends on (`memo::role_scope` for the role).
 #[derive(Hash)]
 struct ExposureKey<'a> {
     before: &'a Policy,
     policy: &'a Policy,
-    outsider: String,
+    outsider: Outsider<'a>,
     accounts: &'a [String],
     orgs: &'a [String],
     scope: &'a str,
@@ -557,6 +556,14 @@ mod tests {
         assert_eq!(w, afresh(second).unwrap());
         assert_eq!(w.map(|w| w.request.role).as_deref(), Some(second));
         assert_eq!(ask(theirs).unwrap(), afresh(theirs).unwrap());
+        // Another outsider is another question.
+        let named = Outsider::Account("222222222222");
+        let for_named = new_exposure_afresh(&nobody, &p, named, ours, ROLE).unwrap();
+        assert_ne!(unnamed(for_named.clone()), unnamed(afresh(ROLE).unwrap()));
+        assert_eq!(
+            new_exposure(&nobody, &p, named, ours, ROLE).unwrap(),
+            for_named
+        );
     }
 
     #[test]

@@ -118,8 +118,8 @@ fn ends_agree(
         .is_some_and(|b| eq(b, tail))
 }
 
-/// A pattern without wildcards matches only itself: the common case (an action name, a plain
-/// value) is then one comparison.
+/// Whether a pattern byte is a wildcard. A pattern without any matches only itself: the common
+/// case (an action name, a plain value) is then one comparison.
 fn is_wild(b: u8) -> bool {
     b == b'*' || b == b'?'
 }
