@@ -99,6 +99,17 @@ pub struct Comparison {
     pub lost: Vec<Witness>,
 }
 
+impl Comparison {
+    /// Same access before and after, nothing to show.
+    fn unchanged() -> Comparison {
+        Comparison {
+            verdict: Verdict::Unchanged,
+            witnesses: Vec::new(),
+            lost: Vec::new(),
+        }
+    }
+}
+
 /// The comparison could not be settled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompareError {
@@ -139,6 +150,11 @@ pub fn compare(
     after: &Policy,
     opts: &CompareOptions,
 ) -> Result<Comparison, CompareError> {
+    // Most roles of a plan keep their trust: settled here, before the memory's key hashes
+    // both policies.
+    if same_meaning_syntactically(before, after) {
+        return Ok(Comparison::unchanged());
+    }
     let Some(scope) = memo::role_scope(&opts.role_arn) else {
         return compare_afresh(before, after, opts);
     };
@@ -187,11 +203,7 @@ fn compare_afresh(
     after: &Policy,
     opts: &CompareOptions,
 ) -> Result<Comparison, CompareError> {
-    let unchanged = Comparison {
-        verdict: Verdict::Unchanged,
-        witnesses: Vec::new(),
-        lost: Vec::new(),
-    };
+    let unchanged = Comparison::unchanged();
     if same_meaning_syntactically(before, after) {
         return Ok(unchanged);
     }
