@@ -771,7 +771,12 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
             }
             self.src.colon()?;
-            let start = self.capture_start()?;
+            // Where the value starts, for the spans kept of it (most attributes keep none).
+            let start = if matches!(key, SideKey::Arn) || kept.is_some() {
+                self.capture_start()?
+            } else {
+                None
+            };
             // serde reads the string attributes (checking them as it does any string it
             // reads); every other value only streams past. A repeated informing key is the
             // last, a value of another type none, as `LenientString` reads them.
