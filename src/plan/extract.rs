@@ -203,22 +203,113 @@ pub(super) fn trust_doc(side: Option<&SideRecord>, role_type: RoleType) -> Trust
     }
 }
 
+/// The text of a JSON string (`quoted`, quotes included) that has no `\u` escape, decoded
+/// run by run; `None` for anything else, left to serde_json (surrogates follow its rules).
+/// A trust document is JSON inside a string, an escaped quote every few bytes, where serde's
+/// escape-at-a-time decoding was the largest part of extracting a role on the reading thread.
+fn unescape(quoted: &str) -> Option<String> {
+    let mut rest = quoted.strip_prefix('"')?.strip_suffix('"')?.as_bytes();
+    let mut out = Vec::with_capacity(rest.len());
+    while let Some(at) = rest
+        .iter()
+        .position(|&b| b == b'\\' || b == b'"' || b < 0x20)
+    {
+        out.extend_from_slice(rest.get(..at)?);
+        if rest.get(at) != Some(&b'\\') {
+            // A bare quote or control character: not one JSON string.
+            return None;
+        }
+        out.push(match rest.get(at.checked_add(1)?)? {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            _ => return None,
+        });
+        rest = rest.get(at.checked_add(2)?..)?;
+    }
+    out.extend_from_slice(rest);
+    String::from_utf8(out).ok()
+}
+
 fn decode_trust(raw: &RawValue, role_type: RoleType) -> TrustDoc {
     let text = raw.get();
     let first = text.bytes().next();
     match (first, role_type) {
-        (Some(b'"'), _) => match serde_json::from_str::<String>(text) {
-            Ok(content) => TrustDoc::Text(content),
-            // The raw text was validated as a JSON string while it was captured.
-            Err(_) => TrustDoc::WrongType {
-                found: "an undecodable string".to_string(),
-            },
-        },
+        (Some(b'"'), _) => {
+            match unescape(text).map_or_else(|| serde_json::from_str::<String>(text).ok(), Some) {
+                Some(content) => TrustDoc::Text(content),
+                // The raw text was validated as a JSON string while it was captured.
+                None => TrustDoc::WrongType {
+                    found: "an undecodable string".to_string(),
+                },
+            }
+        }
         // awscc takes the document as a JSON object too; it is handed on as its exact text.
         (Some(b'{'), RoleType::AwsccIamRole) => TrustDoc::Text(text.to_string()),
         (Some(b'n'), _) => TrustDoc::Missing,
         (first, _) => TrustDoc::WrongType {
             found: value_kind(first).to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape;
+
+    /// What serde_json reads the quoted text as, when it is one JSON string.
+    fn serde(quoted: &str) -> Option<String> {
+        serde_json::from_str::<String>(quoted).ok()
+    }
+
+    #[test]
+    fn simple_escapes_decode_as_serde_decodes_them() {
+        for quoted in [
+            r#""""#,
+            r#""plain""#,
+            r#""{\"Version\":\"2012-10-17\",\"Statement\":[]}""#,
+            r#""a\/b\\c\bd\fe\nf\rg\th""#,
+            r#""\\\"""#,
+            r#""é \"ü\"""#,
+        ] {
+            assert_eq!(unescape(quoted), serde(quoted), "{quoted}");
+            assert!(unescape(quoted).is_some(), "{quoted}");
+        }
+    }
+
+    /// Anything but a string with simple escapes is left to serde_json.
+    #[test]
+    fn the_rest_is_left_to_serde() {
+        for quoted in [
+            r#""\u0041""#,
+            r#""\ud83d\ude00""#,
+            r#""a"b""#,
+            r#""a\""#,
+            r#""a\x""#,
+            "\"tab\there\"",
+            "unquoted",
+            "\"",
+        ] {
+            assert_eq!(unescape(quoted), None, "{quoted}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text, written by serde_json, reads back as itself or is left to serde.
+        #[test]
+        fn any_string_reads_back(text in "(?s).{0,40}") {
+            let quoted = serde_json::to_string(&text).unwrap_or_default();
+            let read = unescape(&quoted);
+            proptest::prop_assert!(read.is_none() || read.as_deref() == Some(text.as_str()));
+            // serde writes `\u` only for control characters without a short escape.
+            if !quoted.contains("\\u") {
+                proptest::prop_assert_eq!(read, Some(text));
+            }
+        }
     }
 }
