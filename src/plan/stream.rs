@@ -52,6 +52,7 @@ pub(super) fn read_documents<R: Chunks>(
         sink,
         doc_no: 0,
         spans: context::Spans::default(),
+        trim: Trim::default(),
         context: None,
     };
     let mut docs = Vec::new();
@@ -154,9 +155,65 @@ struct PlanStream<'a, R> {
     doc_no: usize,
     /// Where the entry being read holds what `context` keeps (offsets into its capture).
     spans: context::Spans,
+    /// The members of the entry's sides that the typed records read (`Trim`).
+    trim: Trim,
     /// What the document being read says about its roles' permissions and consumers,
     /// collected on its own thread (started at the first note).
     context: Option<Collector>,
+}
+
+/// A role entry as the typed records need it: each side object (`before`, `after`) cut down
+/// to the members `SideRecord` reads (trust documents, `arn` and the informing strings), in
+/// their order, the rest of the entry as it is. Most of a side's bytes are attributes serde
+/// would only stream past (tags, policies, dates), twice per role on the reading thread.
+/// Offsets are into the entry's capture; recorded only while the address names a role type,
+/// and used only when every offset was known, else the typed records read the whole entry.
+#[derive(Default)]
+struct Trim {
+    /// Whether the ranges below describe the entry (cleared when an offset is unknown).
+    whole: bool,
+    /// Per side object: its span (from `{` to past `}`) and its kept members' spans.
+    sides: Vec<(Span, Vec<Span>)>,
+}
+
+/// A range of offsets into an entry's capture, `(start, end)`.
+type Span = (usize, usize);
+
+impl Trim {
+    fn start(&mut self, whole: bool) {
+        self.whole = whole;
+        self.sides.clear();
+    }
+
+    /// The entry's bytes with each side cut down, or `None` to read them whole.
+    fn apply(&self, bytes: &[u8]) -> Option<Vec<u8>> {
+        if !self.whole || self.sides.is_empty() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut at = 0;
+        for ((start, end), kept) in &self.sides {
+            out.extend_from_slice(bytes.get(at..*start)?);
+            out.push(b'{');
+            for (i, (from, to)) in kept.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(bytes.get(*from..*to)?);
+            }
+            out.push(b'}');
+            at = *end;
+        }
+        out.extend_from_slice(bytes.get(at..)?);
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Role entries read from trimmed bytes on this thread, so tests can tell trimming ran
+    /// (a trim that broke the JSON would fall back to the whole entry unseen).
+    static TRIMMED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Refuse a second occurrence of a key, like the typed records do.
@@ -392,7 +449,18 @@ impl<R: Chunks> PlanStream<'_, R> {
                             ),
                         });
                     };
-                    let typed = typed_entry(&bytes, drift);
+                    // Read from the trimmed bytes; an error is worded from the whole entry.
+                    let typed = match self.trim.apply(&bytes) {
+                        Some(trimmed) => match typed_entry(&trimmed, drift) {
+                            Err(_) => typed_entry(&bytes, drift),
+                            read => {
+                                #[cfg(test)]
+                                TRIMMED.with(|n| n.set(n.get().saturating_add(1)));
+                                read
+                            }
+                        },
+                        None => typed_entry(&bytes, drift),
+                    };
                     if !drift {
                         // Read first, so the bytes move to the context instead of a copy.
                         self.context_entry(bytes);
@@ -492,6 +560,7 @@ impl<R: Chunks> PlanStream<'_, R> {
     fn entry(&mut self, drift: bool, facts: &mut AccountFacts) -> Result<Kept, EntryStop> {
         let mut seen = [false; 9];
         self.spans.clear();
+        self.trim.start(false);
         let mut kept_type = None;
         // What the entry tells of accounts (as the typed `ResourceEntry` records it).
         let mut address = None;
@@ -526,7 +595,13 @@ impl<R: Chunks> PlanStream<'_, R> {
                 match key {
                     EntryKey::Address => {
                         let start = self.capture_start()?;
-                        address = self.string_with(false, |a| facts.address_key(a))?;
+                        // A managed resource's address names its type: only a role's
+                        // sides are recorded for trimming (a wrong guess reads whole).
+                        let read = self.string_with(false, |a| {
+                            (facts.address_key(a), a.contains("iam_role"))
+                        })?;
+                        address = read.map(|r| r.0);
+                        self.trim.start(read.is_some_and(|r| r.1));
                         has_address = address.is_some();
                         self.spans.address(self.value_span(start));
                     }
@@ -754,10 +829,15 @@ impl<R: Chunks> PlanStream<'_, R> {
         }
         let mut seen = [false; 3];
         let (mut arn, mut account_id) = (None, None);
+        // The side's `{` (consumed) and the members the typed records read (`Trim`).
+        let object = self.src.capture_offset().map(|o| o.saturating_sub(1));
+        let mut members = Vec::new();
         if !self.src.first_key()? {
             return Ok(Some((arn, account_id)));
         }
         loop {
+            // The key's opening quote is consumed.
+            let member = self.src.capture_offset().map(|o| o.saturating_sub(1));
             let (key, kept) = self.src.key(|k| (side_key(k), context::context_attr(k)))?;
             let slot = match key {
                 SideKey::AwsTrust => Some(0),
@@ -790,12 +870,25 @@ impl<R: Chunks> PlanStream<'_, R> {
                 }
                 _ => self.src.skip_value()?,
             }
+            let read = !matches!(key, SideKey::Other);
             match (key, kept) {
                 (SideKey::Arn, _) => self.spans.arn(after, self.value_span(start)),
                 (_, Some(name)) => self.spans.attr(after, name, self.value_span(start)),
                 _ => {}
             }
+            if self.trim.whole && read {
+                match self.value_span(member) {
+                    Some(span) => members.push(span),
+                    None => self.trim.whole = false,
+                }
+            }
             if !self.src.next_key()? {
+                if self.trim.whole {
+                    match self.value_span(object) {
+                        Some(span) => self.trim.sides.push((span, members)),
+                        None => self.trim.whole = false,
+                    }
+                }
                 return Ok(Some((arn, account_id)));
             }
         }
@@ -1381,6 +1474,77 @@ mod tests {
             self.bytes = rest;
             Ok(n)
         }
+    }
+
+    /// Each side is cut to the members it names, in order, the rest kept as it is.
+    #[test]
+    fn a_trim_keeps_the_named_members_of_each_side() {
+        let bytes = br#"{"change":{"before":{"a":1,"arn":"x","b":[2]},"after":{ "c" : 3 }},"k":0}"#;
+        let text = std::str::from_utf8(bytes).unwrap();
+        let span = |from: &str, to: &str| {
+            let start = text.find(from).unwrap();
+            (start, start + text[start..].find(to).unwrap() + to.len())
+        };
+        let trim = Trim {
+            whole: true,
+            sides: vec![
+                (span(r#"{"a""#, "]}"), vec![span(r#""arn""#, r#""x""#)]),
+                (span(r#"{ "c""#, " }"), vec![]),
+            ],
+        };
+        assert_eq!(
+            String::from_utf8(trim.apply(bytes).unwrap()).unwrap(),
+            r#"{"change":{"before":{"arn":"x"},"after":{}},"k":0}"#
+        );
+        assert_eq!(Trim::default().apply(bytes), None);
+    }
+
+    /// Role entries read from their trimmed bytes give the roles their whole bytes give (the
+    /// same plan with addresses that do not name the type is read whole): members the typed
+    /// records skip first, last, alone, between repeated informing keys, with odd spacing,
+    /// nested values, a non-string ARN, an empty and a null side, awscc's object document.
+    #[test]
+    fn trimmed_role_entries_read_as_whole_ones() {
+        let trust = r#""{\"Version\":\"2012-10-17\",\"Statement\":[]}""#;
+        let sides = [
+            format!(r#"{{"tags":{{"a":"b"}},"assume_role_policy":{trust},"arn":"arn:aws:iam::123456789012:role/r","name":"r","path":"/","x":[1,{{"y":null}}]}}"#),
+            format!(" {{ \"a\" : 1 ,\n \"arn\" : null , \"name\":\"n\" , \"q\":{{}}, \"name\":\"m\", \"assume_role_policy\" : {trust} }} "),
+            "{}".to_string(),
+            r#"{"a":1,"b":[2,{"c":"\"}"}]}"#.to_string(),
+            "null".to_string(),
+            format!(r#"{{"account_id":"123456789012","assume_role_policy":{trust},"name_prefix":"p","z":true}}"#),
+        ];
+        let plan = |role_word: &str| {
+            let mut entries = Vec::new();
+            for (i, before) in sides.iter().enumerate() {
+                let after = &sides[(i + 1) % sides.len()];
+                entries.push(format!(
+                    r#"{{"address":"module.m.aws_{role_word}.r{i}","change":{{"actions":["update"],"before":{before},"after":{after},"after_unknown":{{"tags":true}},"before_sensitive":false,"after_sensitive":{{}}}},"mode":"managed","name":"r{i}","type":"aws_iam_role"}}"#
+                ));
+            }
+            entries.push(format!(
+                r#"{{"address":"awscc_{role_word}.c","change":{{"actions":["create"],"before":null,"after":{{"role_name":"c","x":[],"assume_role_policy_document":{{"Version":"2012-10-17","Statement":[]}}}}}},"mode":"managed","name":"c","type":"awscc_iam_role"}}"#
+            ));
+            format!(
+                r#"{{"format_version":"1.2","resource_changes":[{}]}}"#,
+                entries.join(",")
+            )
+        };
+        let read = |text: String| {
+            let before = TRIMMED.with(|n| n.get());
+            let plans = streamed(text.as_bytes(), false).unwrap();
+            let trimmed = TRIMMED.with(|n| n.get()) - before;
+            let mut roles = plans.into_iter().next().unwrap().roles;
+            for role in &mut roles {
+                role.address = role.address.replace("iam_rolX", "iam_role");
+            }
+            (roles, trimmed)
+        };
+        let (trimmed, count) = read(plan("iam_role"));
+        let (whole, none) = read(plan("iam_rolX"));
+        assert_eq!(trimmed.len(), sides.len() + 1);
+        assert_eq!(trimmed, whole);
+        assert_eq!((count, none), (sides.len() + 1, 0));
     }
 
     fn streamed(bytes: &[u8], chunky: bool) -> Result<Vec<Plan>, PlanError> {
