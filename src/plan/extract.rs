@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use serde_json::value::RawValue;
-
 use super::accounts;
 use super::model::{Drift, IamName, RoleChange, RoleType, TrustDoc};
 use super::records::{value_kind, RoleRecord, SideRecord};
@@ -236,8 +234,7 @@ fn unescape(quoted: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn decode_trust(raw: &RawValue, role_type: RoleType) -> TrustDoc {
-    let text = raw.get();
+fn decode_trust(text: &str, role_type: RoleType) -> TrustDoc {
     let first = text.bytes().next();
     match (first, role_type) {
         (Some(b'"'), _) => {

@@ -63,10 +63,10 @@ pub(super) struct ChangeRecord {
 /// One side (`before`/`after`) of a change: only the trust attributes and the ARN.
 #[derive(Debug, Default)]
 pub(super) struct SideRecord {
-    /// `assume_role_policy`, raw; `None` when missing or null.
-    pub aws_trust: Option<Box<RawValue>>,
+    /// `assume_role_policy`, its raw JSON text; `None` when missing or null.
+    pub aws_trust: Option<Box<str>>,
     /// `assume_role_policy_document`, raw; `None` when missing or null.
-    pub awscc_trust: Option<Box<RawValue>>,
+    pub awscc_trust: Option<Box<str>>,
     /// `arn` when it is a string (an unknown or odd value carries no account).
     pub arn: Option<String>,
     /// `account_id`, `name`, `name_prefix`, `path` when strings (they inform, never decide).
@@ -77,7 +77,7 @@ pub(super) struct SideRecord {
 }
 
 impl SideRecord {
-    pub fn trust(&self, role_type: RoleType) -> Option<&RawValue> {
+    pub fn trust(&self, role_type: RoleType) -> Option<&str> {
         match role_type {
             RoleType::AwsIamRole => self.aws_trust.as_deref(),
             RoleType::AwsccIamRole => self.awscc_trust.as_deref(),
@@ -603,11 +603,11 @@ impl<'de> Visitor<'de> for SideVisitor {
                 // becomes a finding rather than a read error.
                 SideKey::AwsTrust => {
                     once(&mut seen[0], "assume_role_policy")?;
-                    side.aws_trust = map.next_value()?;
+                    side.aws_trust = map.next_value::<Option<Box<RawValue>>>()?.map(Box::from);
                 }
                 SideKey::AwsccTrust => {
                     once(&mut seen[1], "assume_role_policy_document")?;
-                    side.awscc_trust = map.next_value()?;
+                    side.awscc_trust = map.next_value::<Option<Box<RawValue>>>()?.map(Box::from);
                 }
                 SideKey::Arn => {
                     once(&mut seen[2], "arn")?;

@@ -164,16 +164,28 @@ struct PlanStream<'a, R> {
 
 /// A role entry as the typed records need it: each side object (`before`, `after`) cut down
 /// to the members `SideRecord` reads (trust documents, `arn` and the informing strings), in
-/// their order, the rest of the entry as it is. Most of a side's bytes are attributes serde
-/// would only stream past (tags, policies, dates), twice per role on the reading thread.
+/// their order, the rest of the entry as it is; a trust document's value is written `null`
+/// and its text put back into the record afterwards (`patch`), since serde would only scan
+/// it for its end. Most of a side's bytes are attributes serde would only stream past (tags,
+/// policies, dates), a second time on the reading thread.
 /// Offsets are into the entry's capture; recorded only while the address names a role type,
 /// and used only when every offset was known, else the typed records read the whole entry.
 #[derive(Default)]
 struct Trim {
-    /// Whether the ranges below describe the entry (cleared when an offset is unknown).
+    /// Whether the sides below describe the entry (cleared when an offset is unknown).
     whole: bool,
-    /// Per side object: its span (from `{` to past `}`) and its kept members' spans.
-    sides: Vec<(Span, Vec<Span>)>,
+    sides: Vec<TrimSide>,
+}
+
+/// One side object of a `Trim`.
+struct TrimSide {
+    /// `after`, else `before`.
+    after: bool,
+    /// From `{` to past `}`.
+    object: Span,
+    /// The members the typed records read, each with, for a trust document, whether it is
+    /// awscc's and its value.
+    members: Vec<(Span, Option<(bool, Span)>)>,
 }
 
 /// A range of offsets into an entry's capture, `(start, end)`.
@@ -192,20 +204,50 @@ impl Trim {
         }
         let mut out = Vec::with_capacity(bytes.len());
         let mut at = 0;
-        for ((start, end), kept) in &self.sides {
-            out.extend_from_slice(bytes.get(at..*start)?);
+        for side in &self.sides {
+            let (start, end) = side.object;
+            out.extend_from_slice(bytes.get(at..start)?);
             out.push(b'{');
-            for (i, (from, to)) in kept.iter().enumerate() {
+            for (i, ((from, to), trust)) in side.members.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(bytes.get(*from..*to)?);
+                match trust {
+                    Some((_, (value, _))) => {
+                        out.extend_from_slice(bytes.get(*from..*value)?);
+                        out.extend_from_slice(b"null");
+                    }
+                    None => out.extend_from_slice(bytes.get(*from..*to)?),
+                }
             }
             out.push(b'}');
-            at = *end;
+            at = end;
         }
         out.extend_from_slice(bytes.get(at..)?);
         Some(out)
+    }
+
+    /// Put the trust documents written `null` by `apply` back into `role`, from `bytes`.
+    fn patch(&self, bytes: &[u8], role: &mut RoleRecord) -> Option<()> {
+        for side in &self.sides {
+            let record = if side.after {
+                role.change.after.as_mut()
+            } else {
+                role.change.before.as_mut()
+            };
+            let Some(record) = record else {
+                continue;
+            };
+            for (awscc, (from, to)) in side.members.iter().filter_map(|m| m.1) {
+                let text: Box<str> = std::str::from_utf8(bytes.get(from..to)?).ok()?.into();
+                if awscc {
+                    record.awscc_trust = Some(text);
+                } else {
+                    record.aws_trust = Some(text);
+                }
+            }
+        }
+        Some(())
     }
 }
 
@@ -450,15 +492,17 @@ impl<R: Chunks> PlanStream<'_, R> {
                         });
                     };
                     // Read from the trimmed bytes; an error is worded from the whole entry.
-                    let typed = match self.trim.apply(&bytes) {
-                        Some(trimmed) => match typed_entry(&trimmed, drift) {
-                            Err(_) => typed_entry(&bytes, drift),
-                            read => {
-                                #[cfg(test)]
-                                TRIMMED.with(|n| n.set(n.get().saturating_add(1)));
-                                read
-                            }
-                        },
+                    let trimmed = self.trim.apply(&bytes).and_then(|trimmed| {
+                        let mut role = typed_entry(&trimmed, drift).ok()?;
+                        if let Some(role) = role.as_mut() {
+                            self.trim.patch(&bytes, role)?;
+                        }
+                        #[cfg(test)]
+                        TRIMMED.with(|n| n.set(n.get().saturating_add(1)));
+                        Some(role)
+                    });
+                    let typed = match trimmed {
+                        Some(role) => Ok(role),
                         None => typed_entry(&bytes, drift),
                     };
                     if !drift {
@@ -852,7 +896,12 @@ impl<R: Chunks> PlanStream<'_, R> {
             }
             self.src.colon()?;
             // Where the value starts, for the spans kept of it (most attributes keep none).
-            let start = if matches!(key, SideKey::Arn) || kept.is_some() {
+            let trust = match key {
+                SideKey::AwsTrust => Some(false),
+                SideKey::AwsccTrust => Some(true),
+                _ => None,
+            };
+            let start = if matches!(key, SideKey::Arn) || kept.is_some() || trust.is_some() {
                 self.capture_start()?
             } else {
                 None
@@ -877,15 +926,21 @@ impl<R: Chunks> PlanStream<'_, R> {
                 _ => {}
             }
             if self.trim.whole && read {
-                match self.value_span(member) {
-                    Some(span) => members.push(span),
-                    None => self.trim.whole = false,
+                let value = trust.map(|awscc| Some((awscc, self.value_span(start)?)));
+                match (self.value_span(member), value) {
+                    (Some(span), None) => members.push((span, None)),
+                    (Some(span), Some(Some(trust))) => members.push((span, Some(trust))),
+                    _ => self.trim.whole = false,
                 }
             }
             if !self.src.next_key()? {
                 if self.trim.whole {
                     match self.value_span(object) {
-                        Some(span) => self.trim.sides.push((span, members)),
+                        Some(object) => self.trim.sides.push(TrimSide {
+                            after,
+                            object,
+                            members,
+                        }),
                         None => self.trim.whole = false,
                     }
                 }
@@ -1476,10 +1531,11 @@ mod tests {
         }
     }
 
-    /// Each side is cut to the members it names, in order, the rest kept as it is.
+    /// Each side is cut to the members it names, in order, the rest kept as it is; a trust
+    /// document's value is written `null`.
     #[test]
     fn a_trim_keeps_the_named_members_of_each_side() {
-        let bytes = br#"{"change":{"before":{"a":1,"arn":"x","b":[2]},"after":{ "c" : 3 }},"k":0}"#;
+        let bytes = br#"{"change":{"before":{"a":1,"arn":"x","t": "{}","b":[2]},"after":{ "c" : 3 }},"k":0}"#;
         let text = std::str::from_utf8(bytes).unwrap();
         let span = |from: &str, to: &str| {
             let start = text.find(from).unwrap();
@@ -1488,13 +1544,27 @@ mod tests {
         let trim = Trim {
             whole: true,
             sides: vec![
-                (span(r#"{"a""#, "]}"), vec![span(r#""arn""#, r#""x""#)]),
-                (span(r#"{ "c""#, " }"), vec![]),
+                TrimSide {
+                    after: false,
+                    object: span(r#"{"a""#, "]}"),
+                    members: vec![
+                        (span(r#""arn""#, r#""x""#), None),
+                        (
+                            span(r#""t""#, r#""{}""#),
+                            Some((false, span(r#""{}""#, r#"}""#))),
+                        ),
+                    ],
+                },
+                TrimSide {
+                    after: true,
+                    object: span(r#"{ "c""#, " }"),
+                    members: vec![],
+                },
             ],
         };
         assert_eq!(
             String::from_utf8(trim.apply(bytes).unwrap()).unwrap(),
-            r#"{"change":{"before":{"arn":"x"},"after":{}},"k":0}"#
+            r#"{"change":{"before":{"arn":"x","t": null},"after":{}},"k":0}"#
         );
         assert_eq!(Trim::default().apply(bytes), None);
     }
@@ -1502,7 +1572,8 @@ mod tests {
     /// Role entries read from their trimmed bytes give the roles their whole bytes give (the
     /// same plan with addresses that do not name the type is read whole): members the typed
     /// records skip first, last, alone, between repeated informing keys, with odd spacing,
-    /// nested values, a non-string ARN, an empty and a null side, awscc's object document.
+    /// nested values, a non-string ARN, an empty and a null side, a trust document that is
+    /// null, a number or an object, awscc's object document.
     #[test]
     fn trimmed_role_entries_read_as_whole_ones() {
         let trust = r#""{\"Version\":\"2012-10-17\",\"Statement\":[]}""#;
@@ -1513,6 +1584,9 @@ mod tests {
             r#"{"a":1,"b":[2,{"c":"\"}"}]}"#.to_string(),
             "null".to_string(),
             format!(r#"{{"account_id":"123456789012","assume_role_policy":{trust},"name_prefix":"p","z":true}}"#),
+            r#"{"assume_role_policy":null,"tags":{}}"#.to_string(),
+            r#"{"x":"y","assume_role_policy":5}"#.to_string(),
+            r#"{"assume_role_policy":{"Version":"2012-10-17"}}"#.to_string(),
         ];
         let plan = |role_word: &str| {
             let mut entries = Vec::new();
