@@ -217,17 +217,7 @@ fn unescape(quoted: &str) -> Option<String> {
             // A bare quote or control character: not one JSON string.
             return None;
         }
-        out.push(match rest.get(at.checked_add(1)?)? {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            _ => return None,
-        });
+        out.push(super::scan::short_escape(*rest.get(at.checked_add(1)?)?)?);
         rest = rest.get(at.checked_add(2)?..)?;
     }
     out.extend_from_slice(rest);

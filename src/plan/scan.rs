@@ -474,7 +474,7 @@ impl<R: Chunks> Source<R> {
             return Err(self.eof_error(EOF_STRING));
         };
         match c {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(([c, 0, 0, 0, 0], 1)),
+            c if short_escape(c).is_some() => Ok(([c, 0, 0, 0, 0], 1)),
             b'u' => {
                 // serde_json takes all four bytes, then judges them: same position.
                 let mut raw = [b'u', 0, 0, 0, 0];
@@ -593,12 +593,7 @@ impl<R: Chunks> Source<R> {
                 let out = if b == b'\\' {
                     from += 1;
                     match self.scratch.get(from) {
-                        Some(b'b') => 0x08,
-                        Some(b'f') => 0x0c,
-                        Some(b'n') => b'\n',
-                        Some(b'r') => b'\r',
-                        Some(b't') => b'\t',
-                        Some(&other) => other,
+                        Some(&c) => short_escape(c).unwrap_or(c),
                         None => break,
                     }
                 } else {
@@ -1035,6 +1030,20 @@ fn newlines(bytes: &[u8]) -> (usize, Option<usize>) {
         }),
     };
     (count, last)
+}
+
+/// The byte a one-letter JSON escape (`\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`)
+/// stands for, after its backslash; `None` for `u` (four hex digits follow) or anything else.
+pub(super) fn short_escape(c: u8) -> Option<u8> {
+    Some(match c {
+        b'"' | b'\\' | b'/' => c,
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        _ => return None,
+    })
 }
 
 /// Record at `depth` of `stack` (one bit a level) whether the container there is an object.
