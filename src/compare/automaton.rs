@@ -450,25 +450,42 @@ fn cells_search(
             patterns, bounds.max_atoms
         )));
     }
-    let nfas: Vec<Nfa> = atoms.iter().map(Nfa::build).collect();
     let (sorted, fresh) = alphabet_parts(atoms, fresh_pref);
-    let mut alphabet = sorted.clone();
+    if let Some(cells) = split_literals(atoms, &sorted, fresh, bounds, fresh_first) {
+        return Ok(cells);
+    }
+
+    let nfas: Vec<Nfa> = atoms.iter().map(Nfa::build).collect();
+    search(&nfas, &sorted, fresh, bounds, fresh_first).map(|(cells, _)| cells)
+}
+
+/// The breadth-first search over the product of `nfas` with the alphabet `sorted` then
+/// `fresh` (fresh first when `fresh_first`): the cells in the order first reached, and how
+/// many product states were explored.
+fn search(
+    nfas: &[Nfa],
+    sorted: &[char],
+    fresh: Option<char>,
+    bounds: Bounds,
+    fresh_first: bool,
+) -> Result<(Vec<Cell>, usize), BoundHit> {
+    let mut alphabet = sorted.to_vec();
     alphabet.extend(fresh);
 
     // A product state: every atom's NFA state set, packed into one bit vector.
     let mut offsets = Vec::with_capacity(nfas.len());
     let mut total_bits = 0usize;
-    for n in &nfas {
+    for n in nfas {
         offsets.push(total_bits);
         total_bits = total_bits.saturating_add(n.len());
     }
     let words = total_bits.div_ceil(64).max(1);
     let layout = Layout {
-        nfas: &nfas,
+        nfas,
         offsets: &offsets,
         words,
     };
-    let mut masks = Masks::new(&layout, &sorted, fresh);
+    let mut masks = Masks::new(&layout, sorted, fresh);
     if fresh_first && fresh.is_some() {
         // The fresh character is last in both lists: move it to the front of both.
         alphabet.rotate_right(1);
@@ -501,7 +518,7 @@ fn cells_search(
         if work > bounds.max_work {
             return Err(BoundHit(format!(
                 "the value search for {} patterns exceeded its work bound",
-                atoms.len()
+                nfas.len()
             )));
         }
         for ((o, s), a) in inside.iter_mut().zip(&state).zip(&masks.accepting) {
@@ -512,7 +529,7 @@ fn cells_search(
                 return Err(BoundHit(format!(
                     "more than {} distinct value classes for {} patterns",
                     bounds.max_cells,
-                    atoms.len()
+                    nfas.len()
                 )));
             }
             cells_found.insert(&inside);
@@ -528,7 +545,7 @@ fn cells_search(
             {
                 return Err(BoundHit(format!(
                     "the value search for {} patterns exceeded {} states",
-                    atoms.len(),
+                    nfas.len(),
                     seen.len()
                 )));
             }
@@ -545,7 +562,121 @@ fn cells_search(
             witness: reconstruct(&parents, first),
         });
     }
-    Ok(out)
+    Ok((out, seen.len()))
+}
+
+/// The cells of `atoms` from a search over their patterns alone, when the literals among them
+/// (`StringEquals` values: an ExternalId, a subject) can only split one value each off those
+/// cells. Exact: the same cells, witnesses and order as the search over every atom, which is
+/// what `search` spends most of its time on when each role of a plan has its own random
+/// ExternalId (the product with a literal's positions multiplies the states, and the cache
+/// never sees the same literal twice).
+///
+/// Why it is the same: breadth-first over an ordered alphabet reaches states in shortlex
+/// order of their shortest values, so each cell's witness is its shortlex-least value and
+/// the cells come in the order of their witnesses. A literal's cell holds that one value. Any
+/// other cell is a cell of the patterns minus the literals, whose least value is the patterns'
+/// witness unless that witness is itself a literal: then, and whenever the search over every
+/// atom might hit a bound (its states are at most the patterns' states times the literals'
+/// prefixes plus one), `None`, and the full search decides.
+fn split_literals(
+    atoms: &[Atom],
+    sorted: &[char],
+    fresh: Option<char>,
+    bounds: Bounds,
+    fresh_first: bool,
+) -> Option<Vec<Cell>> {
+    let literal =
+        |a: &Atom| a.kind == AtomKind::Equals && a.toks.iter().all(|t| matches!(t, Tok::Lit(_)));
+    let texts: std::collections::BTreeSet<String> = atoms
+        .iter()
+        .filter(|a| literal(a))
+        .map(|a| a.chars().collect())
+        .collect();
+    if texts.is_empty() {
+        return None;
+    }
+    let patterns: Vec<(usize, Nfa)> = atoms
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !literal(a))
+        .map(|(i, a)| (i, Nfa::build(a)))
+        .collect();
+    let nfas: Vec<Nfa> = patterns.iter().map(|(_, n)| n.clone()).collect();
+    let (found, states) = search(&nfas, sorted, fresh, bounds, fresh_first).ok()?;
+
+    // The full search's bounds, checked against what it could at most explore.
+    let prefixes: std::collections::BTreeSet<&str> = texts
+        .iter()
+        .flat_map(|t| {
+            t.char_indices()
+                .map(move |(i, _)| t.get(..i).unwrap_or_default())
+                .chain(std::iter::once(t.as_str()))
+        })
+        .collect();
+    let bits: usize = atoms.iter().map(|a| a.toks.len().saturating_add(1)).sum();
+    let words = bits.div_ceil(64).max(1);
+    let letters = sorted.len().saturating_add(usize::from(fresh.is_some()));
+    let most = states.checked_mul(prefixes.len().checked_add(1)?)?;
+    let stored = most.checked_mul(words)?;
+    if most > bounds.max_states
+        || stored > bounds.max_words
+        || stored.checked_mul(letters)? > bounds.max_work
+        || found.len().checked_add(texts.len())? > bounds.max_cells
+    {
+        return None;
+    }
+
+    let mut cells = Vec::with_capacity(found.len().saturating_add(texts.len()));
+    for cell in found {
+        if texts.contains(&cell.witness) {
+            return None;
+        }
+        let mut inside = vec![false; atoms.len()];
+        for ((i, _), on) in patterns.iter().zip(cell.inside) {
+            if let Some(slot) = inside.get_mut(*i) {
+                *slot = on;
+            }
+        }
+        cells.push(Cell {
+            inside,
+            witness: cell.witness,
+        });
+    }
+    let (mut cur, mut next) = (Vec::new(), Vec::new());
+    for text in texts {
+        let mut inside: Vec<bool> = atoms
+            .iter()
+            .map(|a| literal(a) && a.chars().eq(text.chars()))
+            .collect();
+        for (i, nfa) in &patterns {
+            if let Some(slot) = inside.get_mut(*i) {
+                *slot = nfa.matches(&text, &mut cur, &mut next);
+            }
+        }
+        cells.push(Cell {
+            inside,
+            witness: text,
+        });
+    }
+    // Shortlex order over the alphabet as the search orders it.
+    let rank = |c: char| -> Option<usize> {
+        let shift = usize::from(fresh_first && fresh.is_some());
+        if Some(c) == fresh {
+            return Some(if fresh_first { 0 } else { sorted.len() });
+        }
+        sorted
+            .binary_search(&c)
+            .ok()
+            .map(|i| i.saturating_add(shift))
+    };
+    let mut keyed = Vec::with_capacity(cells.len());
+    for cell in cells {
+        let key: Vec<usize> = cell.witness.chars().map(rank).collect::<Option<_>>()?;
+        keyed.push(((key.len(), key), cell));
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(keyed.into_iter().map(|(_, cell)| cell).collect())
 }
 
 /// Where each atom's NFA positions live in a packed product state.
@@ -1000,7 +1131,95 @@ mod tests {
         assert!(r.is_err());
     }
 
+    /// The search over every atom, as `cells_search` ran it before literals were split off.
+    fn full(
+        atoms: &[Atom],
+        fresh_pref: &str,
+        bounds: Bounds,
+        fresh_first: bool,
+    ) -> Result<Vec<Cell>, BoundHit> {
+        let (sorted, fresh) = alphabet_parts(atoms, fresh_pref);
+        let nfas: Vec<Nfa> = atoms.iter().map(Nfa::build).collect();
+        search(&nfas, &sorted, fresh, bounds, fresh_first).map(|(cells, _)| cells)
+    }
+
+    /// An ExternalId beside its documented form, and a subject beside its forms: the split
+    /// answers, with what the full search answers.
+    #[test]
+    fn literals_split_off_the_cells_of_the_patterns() {
+        let cases = [
+            vec![
+                Atom::from_text(AtomKind::Equals, "3f9a0c1b2d4e"),
+                like("??*"),
+            ],
+            vec![
+                Atom::from_text(AtomKind::Equals, "repo:acme/app7:ref:refs/heads/main"),
+                like("repo:?*/?*:ref:refs/heads/?*"),
+                like("?*"),
+            ],
+            vec![
+                like("repo:acme/*"),
+                Atom::from_text(AtomKind::Equals, "repo:acme/app7:ref:refs/heads/main"),
+                Atom::from_text(AtomKind::Equals, "repo:acme/app8:ref:refs/heads/main"),
+            ],
+            vec![
+                Atom::from_text(AtomKind::Equals, "111122223333"),
+                like("????????????"),
+            ],
+        ];
+        for atoms in cases {
+            for (pref, first) in [("", false), ("0123456789", true)] {
+                let (sorted, fresh) = alphabet_parts(&atoms, pref);
+                let split = split_literals(&atoms, &sorted, fresh, Bounds::default(), first);
+                let want = full(&atoms, pref, Bounds::default(), first).unwrap();
+                assert_eq!(split.as_ref(), Some(&want), "{atoms:?}");
+                check_witnesses(&atoms, &want);
+            }
+        }
+        // A pattern cell whose least value is a literal: the split declines.
+        let atoms = [Atom::from_text(AtomKind::Equals, "aa"), like("??")];
+        let (sorted, fresh) = alphabet_parts(&atoms, "");
+        assert_eq!(
+            split_literals(&atoms, &sorted, fresh, Bounds::default(), false),
+            None
+        );
+        assert_eq!(
+            cells(&atoms, "", Bounds::default()),
+            full(&atoms, "", Bounds::default(), false)
+        );
+    }
+
     proptest::proptest! {
+        /// Splitting literals off changes nothing: for any mix of literals and patterns of
+        /// every kind, with either fresh-character order and under bounds tight enough to be
+        /// hit, the cells (or the bound's message) are those of the search over every atom.
+        #[test]
+        fn split_literals_answer_as_the_full_search(
+            specs in proptest::collection::vec((0usize..5, "[ab:*?]{0,6}"), 1..6),
+            pref in 0usize..2,
+            first in proptest::bool::ANY,
+            tight in proptest::bool::ANY,
+        ) {
+            let atoms: Vec<Atom> = specs
+                .iter()
+                .map(|(k, text)| {
+                    let kind = [AtomKind::Equals, AtomKind::Equals, AtomKind::EqualsIgnoreCase, AtomKind::Like, AtomKind::Arn][*k];
+                    Atom::from_text(kind, text)
+                })
+                .collect();
+            let pref = ["", "ab0"][pref];
+            let bounds = if tight {
+                Bounds { max_states: 12, max_words: 24, max_cells: 5, max_work: 120, ..Bounds::default() }
+            } else {
+                Bounds::default()
+            };
+            proptest::prop_assert_eq!(
+                cells_search(&atoms, pref, bounds, first),
+                full(&atoms, pref, bounds, first),
+                "{:?}", atoms
+            );
+        }
+
         /// The allocation-free run answers as the set-based run it replaced, for every kind
         /// of atom, on patterns and values over a small alphabet (so wildcards, colons and
         /// case all meet), through `Atom::accepts` and through a `Matcher` reused between
