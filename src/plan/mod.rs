@@ -22,6 +22,9 @@ mod pairing;
 mod readahead;
 mod records;
 mod scan;
+/// The first `"`, `\\` or control byte of a slice, found a word at a time: the report's
+/// JSON writer copies strings with it too.
+pub(crate) use scan::find_special;
 mod stream;
 
 pub use accounts::{arn_account, config_address};

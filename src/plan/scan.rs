@@ -1207,7 +1207,7 @@ pub(super) fn specials_of(bytes: &[u8], out: &mut Vec<u64>) {
 /// character. Eight bytes at a time (SWAR): each mask's lowest set bit is exact, so the
 /// lowest bit of their union is the first special byte.
 #[inline]
-fn find_special(s: &[u8]) -> Option<usize> {
+pub(crate) fn find_special(s: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const QUOTE: u64 = ONES * b'"' as u64;

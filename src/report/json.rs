@@ -295,11 +295,18 @@ impl serde_json::ser::Formatter for Pretty {
             i = i.saturating_add(1);
             match b {
                 b'"' => {
-                    // Copy the string whole, escapes included.
+                    // Copy the string whole, escapes included; its end is found a word at a
+                    // time (policies are most of a large report's bytes).
                     let start = i.saturating_sub(1);
-                    while let Some(&c) = bytes.get(i) {
-                        i = i.saturating_add(if c == b'\\' { 2 } else { 1 });
-                        if c == b'"' {
+                    loop {
+                        let Some(at) = bytes.get(i..).and_then(crate::plan::find_special) else {
+                            i = bytes.len();
+                            break;
+                        };
+                        let at = i.saturating_add(at);
+                        let c = bytes.get(at).copied();
+                        i = at.saturating_add(if c == Some(b'\\') { 2 } else { 1 });
+                        if c == Some(b'"') {
                             break;
                         }
                     }
@@ -361,6 +368,9 @@ mod pretty_tests {
                 {"k": ["a,b", "c:d", "{[", "]}", "q\"uote", "back\\slash", "tab\tnl\n", "é ☃ \u{1F600}", ""]}},
                 "Effect": "Allow", "Principal": {"AWS": ["*"]}}], "Version": "2012-10-17"}),
             json!([[[]], [{}], {"a": [1, 2.5, -3, true, false, null]}]),
+            // Escapes before, on and after eight-byte boundaries, as the string's end is
+            // searched a word at a time.
+            json!({"k": ["1234567\"", "12345678\\", "123456789\"x", "abcdefghijklmno\\p\"qrstuvwxyz0123456", "\u{1}\u{1f}\\\"", "é☃é☃é☃é☃\"é"]}),
         ];
         for value in values {
             let outer = |v: Value| json!({"roles": [{"after": v, "z": [1]}], "n": 0});
