@@ -291,7 +291,7 @@ pub fn read_policy(text: Option<&str>) -> PolicyFacts {
 /// The class of a policy named only by its ARN: AWS managed policies whose content is known
 /// by name; `None` for any other (the plan must hold its document).
 pub fn managed_class(arn: &str) -> Option<(PermissionClass, &'static str)> {
-    let name = arn.strip_prefix("arn:")?.split_once(":iam::aws:policy/")?.1;
+    let name = after_first(arn.strip_prefix("arn:")?, ":iam::aws:policy/")?;
     // Job-function policies live under `job-function/`; the name is the last part.
     let name = name.rsplit('/').next().unwrap_or(name);
     let class = match name {
@@ -316,6 +316,20 @@ pub fn managed_class(arn: &str) -> Option<(PermissionClass, &'static str)> {
         _ => return Some((PermissionClass::Other, "an AWS managed policy")),
     };
     Some((class, "an AWS managed policy known by name"))
+}
+
+/// What follows the first `pat` in `s` (`s.split_once(pat)`'s second part), for a `pat` that
+/// starts with `:`: only the colons are tried, each found by a byte search, where the general
+/// substring search set itself up anew for every ARN of a large plan.
+fn after_first<'a>(s: &'a str, pat: &str) -> Option<&'a str> {
+    let mut from = 0usize;
+    loop {
+        let at = from.checked_add(s.get(from..)?.find(':')?)?;
+        if let Some(rest) = s.get(at..).and_then(|t| t.strip_prefix(pat)) {
+            return Some(rest);
+        }
+        from = at.checked_add(1)?;
+    }
 }
 
 #[cfg(test)]
@@ -459,5 +473,25 @@ mod tests {
             Some(PermissionClass::Other)
         );
         assert_eq!(managed_class("arn:aws:iam::111111111111:policy/mine"), None);
+    }
+
+    proptest::proptest! {
+        /// The colon-led search answers as `split_once` on texts dense in colons and in
+        /// pieces of the pattern.
+        #[test]
+        fn after_first_answers_as_split_once(
+            pre in "(:|iam|aws|:iam::aws:policy|::|x|é){0,6}",
+            post in "(:|iam|policy/|:iam::aws:|x){0,6}",
+            first in proptest::bool::ANY,
+            second in proptest::bool::ANY,
+        ) {
+            let pat = ":iam::aws:policy/";
+            let s = format!(
+                "{pre}{}{post}{}",
+                if first { pat } else { "" },
+                if second { pat } else { "" }
+            );
+            proptest::prop_assert_eq!(after_first(&s, pat), s.split_once(pat).map(|(_, r)| r));
+        }
     }
 }
