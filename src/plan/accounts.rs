@@ -11,7 +11,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use super::model::{AccountSource, OwnAccount, RoleChange};
 
@@ -90,6 +90,35 @@ impl ResourceKind {
     }
 }
 
+/// The hasher of tables keyed by a keyed hash (`address_key`, a policy's or a role's key):
+/// the key is already uniform and unpredictable, so it is its own hash, where the tables'
+/// default hasher ran SipHash over it again on every insert and lookup (the reader asks one
+/// for nearly every resource of the plan).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+
+    /// Only `u64` keys are hashed here; anything else is folded in whole (FNV-1a), so a
+    /// table keyed otherwise would be slower, never wrong.
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A set or map of keyed hashes (see `Prehashed`).
+pub(super) type KeySet = HashSet<u64, BuildHasherDefault<Prehashed>>;
+pub(super) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
+
 /// Everything of a plan document that can tell a role's own account. Plans are large, so
 /// evidence is kept per configuration address (instances of one block share it), by a keyed
 /// hash of the address, with accounts as numbers: a few words per resource block, and no
@@ -99,15 +128,15 @@ pub(super) struct AccountFacts {
     /// Keys the address hashes; random per document, so no input can aim a collision.
     hasher: RandomState,
     /// Address hash -> accounts its `aws_caller_identity` read.
-    caller: HashMap<u64, Seen>,
+    caller: KeyMap<Seen>,
     /// Address hash -> accounts its managed resources' ARNs / `account_id` name.
-    resources: HashMap<u64, Seen>,
+    resources: KeyMap<Seen>,
     /// Address hash -> index in `provider_keys` (from `configuration`).
-    provider_of: HashMap<u64, usize>,
+    provider_of: KeyMap<usize>,
     provider_keys: Vec<String>,
     /// Address hashes of the `resource_changes` entries read so far: their sides already
     /// told what `prior_state` would repeat.
-    changed: HashSet<u64>,
+    changed: KeySet,
     /// `provider_config` key -> what it says.
     pub providers: BTreeMap<String, ProviderFacts>,
 }
@@ -273,7 +302,7 @@ impl AccountFacts {
     }
 
     /// The accounts every resource of `provider` names in `map`.
-    fn under(&self, map: &HashMap<u64, Seen>, provider: &str) -> BTreeSet<Option<u64>> {
+    fn under(&self, map: &KeyMap<Seen>, provider: &str) -> BTreeSet<Option<u64>> {
         let indices: Vec<usize> = (0..self.provider_keys.len())
             .filter(|&i| {
                 self.provider_keys
@@ -415,6 +444,32 @@ fn strip_keys<'a>(address: &'a str, mut out: impl FnMut(&'a str)) {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_keyed_hash_is_its_own_hash_and_other_input_is_still_told_apart() {
+        let build = BuildHasherDefault::<Prehashed>::default();
+        let facts = AccountFacts::default();
+        let keys = [
+            0,
+            u64::MAX,
+            facts.address_key("aws_iam_role.a"),
+            facts.address_key("aws_iam_role.b"),
+        ];
+        for key in keys {
+            assert_eq!(build.hash_one(key), key);
+        }
+        let mut set = KeySet::default();
+        set.extend(keys);
+        assert_eq!(set.len(), 4);
+        assert!(keys.iter().all(|k| set.contains(k)));
+        assert!(!set.contains(&1));
+        // Not a `u64`: folded byte by byte, so texts that differ hash apart.
+        assert_ne!(build.hash_one("ab"), build.hash_one("ba"));
+        assert_ne!(
+            build.hash_one(b"a".as_slice()),
+            build.hash_one(b"".as_slice())
+        );
+    }
 
     #[test]
     fn instance_keys_are_dropped() {

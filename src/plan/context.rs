@@ -13,8 +13,8 @@
 //! The decoding and classifying happen on a thread of each document's own (`Collector`): the
 //! reader, on which the whole run waits, only hands the kept bytes over.
 
+use super::accounts::KeySet;
 use std::collections::hash_map::RandomState;
-use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
@@ -185,11 +185,11 @@ pub struct PlanContext {
     pub providers: Vec<ProviderAssume>,
     /// Keys of the `aws_iam_policy` documents of class `other` that allow no
     /// `sts:AssumeRole`, by ARN and by configuration address.
-    plain_policies: HashSet<u64>,
+    plain_policies: KeySet,
     /// Random per document, so no input can aim a collision.
     hasher: RandomState,
     /// Keys of the role names `planned_values` holds, and whether it was read.
-    planned_roles: HashSet<u64>,
+    planned_roles: KeySet,
     roles_known: bool,
 }
 
