@@ -98,7 +98,7 @@ fn identity(value: &str) -> Option<Identity> {
             .and_then(|r| r.split_once('/'))
         {
             Some((role, session)) => Identity::Session {
-                role_arn: format!("arn:{partition}:iam::{account}:role/{role}"),
+                role_arn: ["arn:", partition, ":iam::", &account, ":role/", role].concat(),
                 account,
                 session: session.to_string(),
             },
@@ -367,11 +367,11 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
     // Callers in every cell of the `aws:PrincipalArn` atoms, per account and kind.
     if !arn_atoms.is_empty() {
         for a in &accounts {
-            let prefix = format!("arn:{partition}:iam::{a}:");
+            let prefix = ["arn:", &partition, ":iam::", a, ":"].concat();
             let shapes = [
-                (format!("{prefix}role/?*"), AtomKind::Like),
-                (format!("{prefix}user/?*"), AtomKind::Like),
-                (format!("{prefix}root"), AtomKind::Equals),
+                ([&prefix, "role/?*"].concat(), AtomKind::Like),
+                ([&prefix, "user/?*"].concat(), AtomKind::Like),
+                ([&prefix, "root"].concat(), AtomKind::Equals),
             ];
             for (shape, kind) in shapes {
                 let shape = Atom::from_text(kind, &shape);
@@ -391,7 +391,7 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
         for n in names {
             for a in &accounts {
                 let id = Identity::User {
-                    arn: format!("arn:{partition}:iam::{a}:user/{n}"),
+                    arn: ["arn:", &partition, ":iam::", a, ":user/", &n].concat(),
                     account: a.clone(),
                 };
                 push_identity(&mut out, &id);
@@ -403,11 +403,11 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
         for id in [
             Identity::Root { account: a.clone() },
             Identity::User {
-                arn: format!("arn:{partition}:iam::{a}:user/{user_fresh}"),
+                arn: ["arn:", &partition, ":iam::", a, ":user/", &user_fresh].concat(),
                 account: a.clone(),
             },
             Identity::Role {
-                arn: format!("arn:{partition}:iam::{a}:role/{role_fresh}"),
+                arn: ["arn:", &partition, ":iam::", a, ":role/", &role_fresh].concat(),
                 account: a.clone(),
             },
         ] {
@@ -464,7 +464,8 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
                         let Some((_, name)) = w.split_once(':') else {
                             continue;
                         };
-                        let role_arn = format!("arn:{partition}:iam::{a}:role/{role_fresh}");
+                        let role_arn =
+                            ["arn:", &partition, ":iam::", a, ":role/", &role_fresh].concat();
                         let mut c = ctx(&role_arn, a, None);
                         c.push(("aws:userid", ContextValue::Single(w.clone())));
                         CallerSpec {
@@ -475,7 +476,7 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
                             apis: vec![ASSUME_ROLE],
                         }
                     } else {
-                        let arn = format!("arn:{partition}:iam::{a}:user/{user_fresh}");
+                        let arn = ["arn:", &partition, ":iam::", a, ":user/", &user_fresh].concat();
                         let mut c = ctx(&arn, a, Some(&user_fresh));
                         c.push(("aws:userid", ContextValue::Single(w.clone())));
                         CallerSpec {
@@ -534,7 +535,7 @@ fn userid_of(caller: &Caller) -> Option<String> {
             role,
             session,
         } => {
-            let role_arn = format!("arn:{partition}:iam::{account}:role/{role}");
+            let role_arn = ["arn:", partition, ":iam::", account, ":role/", role].concat();
             Some(format!("{}:{session}", made_up_id("AROA", &role_arn)))
         }
         crate::eval::principal::AwsCaller::UniqueId(id) => Some(id.to_string()),
@@ -626,7 +627,7 @@ fn specs_of(
     };
     match id {
         Identity::Root { account } => {
-            let arn = format!("arn:{partition}:iam::{account}:root");
+            let arn = ["arn:", partition, ":iam::", account, ":root"].concat();
             vec![aws(arn.clone(), ctx(&arn, account, None))]
         }
         Identity::User { arn, account } => {
@@ -642,7 +643,17 @@ fn specs_of(
                 .into_iter()
                 .map(|s| {
                     aws(
-                        format!("arn:{p}:sts::{account}:assumed-role/{name}/{s}"),
+                        [
+                            "arn:",
+                            p,
+                            ":sts::",
+                            account,
+                            ":assumed-role/",
+                            name,
+                            "/",
+                            &s,
+                        ]
+                        .concat(),
                         ctx(arn, account, None),
                     )
                 })
@@ -658,7 +669,17 @@ fn specs_of(
             };
             let name = last_segment(res);
             vec![aws(
-                format!("arn:{p}:sts::{account}:assumed-role/{name}/{session}"),
+                [
+                    "arn:",
+                    p,
+                    ":sts::",
+                    account,
+                    ":assumed-role/",
+                    name,
+                    "/",
+                    session,
+                ]
+                .concat(),
                 ctx(role_arn, account, None),
             )]
         }
