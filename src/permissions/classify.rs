@@ -227,12 +227,14 @@ pub fn classify_policy(policy: &Policy) -> (PermissionClass, String) {
         .statements
         .iter()
         .filter(|s| s.effect == Effect::Allow)
-        .map(|s| {
+        // Named only when they count: most statements of a plan's policies are `other`.
+        .filter_map(|s| {
             let (class, why) = statement_class(s);
-            let at = crate::eval::explain::statement_name(s);
-            (class, format!("{at} {why}"))
+            (class != PermissionClass::Other).then(|| {
+                let at = crate::eval::explain::statement_name(s);
+                (class, format!("{at} {why}"))
+            })
         })
-        .filter(|(class, _)| *class != PermissionClass::Other)
         // The highest class; the first statement that gives it.
         .fold(
             None,
