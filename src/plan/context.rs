@@ -13,7 +13,7 @@
 //! The decoding and classifying happen on a thread of each document's own (`Collector`): the
 //! reader, on which the whole run waits, only hands the kept bytes over.
 
-use super::accounts::KeySet;
+use super::keyed::KeySet;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::sync::mpsc::{sync_channel, SyncSender};

@@ -8,6 +8,7 @@
 //! - `extract`: records to `RoleChange`s (trust documents, unknown/sensitive flags, drift);
 //! - `accounts`, `facts`: each role's own account, inferred from the whole plan;
 //! - `context`: what the rest of the plan says about its roles (permissions, consumers);
+//! - `keyed`: the tables keyed by a keyed hash, and their hasher;
 //! - `pairing`: roles renamed without `moved` (deleted and created under one IAM name);
 //! - `error`: `PlanError`, the one-line messages users see.
 
@@ -17,6 +18,7 @@ mod error;
 mod extract;
 mod facts;
 mod input;
+mod keyed;
 pub mod model;
 mod pairing;
 mod readahead;
