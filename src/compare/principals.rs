@@ -393,11 +393,10 @@ pub fn universe(inp: &Inputs<'_>) -> Result<Vec<CallerSpec>, BoundHit> {
     // Callers in every cell of the `aws:PrincipalArn` atoms, per account and kind.
     if !arn_atoms.is_empty() {
         for a in &accounts {
-            let prefix = iam_arn(&partition, a, &[]);
             let shapes = [
-                ([&prefix, "role/?*"].concat(), AtomKind::Like),
-                ([&prefix, "user/?*"].concat(), AtomKind::Like),
-                ([&prefix, "root"].concat(), AtomKind::Equals),
+                (iam_arn(&partition, a, &["role/?*"]), AtomKind::Like),
+                (iam_arn(&partition, a, &["user/?*"]), AtomKind::Like),
+                (iam_arn(&partition, a, &["root"]), AtomKind::Equals),
             ];
             for (shape, kind) in shapes {
                 let shape = Atom::from_text(kind, &shape);
@@ -694,6 +693,8 @@ fn specs_of(
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+    use crate::policy::parse_policy;
+    use crate::policy::Policy;
 
     #[test]
     fn arns_are_joined_as_iam_writes_them() {
@@ -711,8 +712,6 @@ mod tests {
             "arn:aws-us-gov:sts::111122223333:assumed-role/app/s1"
         );
     }
-    use crate::policy::parse_policy;
-    use crate::policy::Policy;
 
     fn universe_of(before: &str, after: &str) -> Vec<CallerSpec> {
         let b: Policy = parse_policy(before).unwrap();
