@@ -207,15 +207,15 @@ fn analyse_plans(
     // largest things held per role after the read, and need not be held at once.
     drop(early);
     // What the whole plan says about each role (its permissions, its consumers), in role
-    // order; each plan's context is freed once it has spoken.
-    let mut plan_facts: Vec<crate::permissions::RoleFacts> = Vec::new();
-    for (plan, context) in read
+    // order: each plan related to its context when its first role is taken, each role's
+    // facts made when taken.
+    let plan_facts = read
         .iter()
         .flat_map(|(_, plans)| plans.iter())
-        .zip(contexts)
-    {
-        plan_facts.extend(crate::permissions::relate(&plan.roles, &context));
-    }
+        .zip(&contexts)
+        .flat_map(|(plan, context)| {
+            crate::permissions::relation(&plan.roles, context).into_facts()
+        });
     // The reader stowed the roles' trust texts in the store: read back those analysed again.
     let incomplete = |e: String| RunError(format!("the report is incomplete: {e}"));
     let late = late
@@ -273,6 +273,7 @@ fn analyse_plans(
         results.push(path, slot);
     }
     drop(late);
+    drop(contexts);
     // The roles as read are no longer needed: only the results are rendered.
     drop(read);
     crate::compare::forget_answers();
