@@ -673,26 +673,21 @@ pub fn apply_plan_facts(
     settings: &RuleSettings,
     result: &mut RoleResult,
 ) {
-    plan_rules(plan, change, &facts, settings, result);
+    raise_for_admin(&facts, result);
+    result
+        .findings
+        .extend(consumer_findings(plan, change, &facts, settings));
     result.role.permissions = Some(facts.blast);
 }
 
-/// Whether `apply_plan_facts` can change anything but the permissions of a result with
-/// `findings` findings: it raises findings of an admin-equivalent role, and judges the trust
-/// again for a consumer or a session longer than role chaining allows.
-pub fn facts_change_findings(facts: &crate::permissions::RoleFacts, findings: u32) -> bool {
-    (facts.blast.class == crate::permissions::PermissionClass::AdminEquivalent && findings > 0)
-        || facts.needs_trust()
+/// Whether `apply_plan_facts` can change the findings already in a result with `findings`
+/// findings (rather than only add to them): it raises those of an admin-equivalent role.
+pub fn facts_raise_findings(facts: &crate::permissions::RoleFacts, findings: u32) -> bool {
+    facts.blast.class == crate::permissions::PermissionClass::AdminEquivalent && findings > 0
 }
 
-/// `apply_plan_facts` but the permissions themselves.
-fn plan_rules(
-    plan: &str,
-    change: &RoleChange,
-    facts: &crate::permissions::RoleFacts,
-    settings: &RuleSettings,
-    result: &mut RoleResult,
-) {
+/// The findings of an admin-equivalent role that widen who can assume it, raised one level.
+pub fn raise_for_admin(facts: &crate::permissions::RoleFacts, result: &mut RoleResult) {
     if facts.blast.class == crate::permissions::PermissionClass::AdminEquivalent {
         let because = facts
             .blast
@@ -711,6 +706,16 @@ fn plan_rules(
             }
         }
     }
+}
+
+/// The findings of the rules that need the whole plan (`trust-breaks-consumer`), to follow
+/// the role's own: none without a consumer or a session longer than chaining allows.
+pub fn consumer_findings(
+    plan: &str,
+    change: &RoleChange,
+    facts: &crate::permissions::RoleFacts,
+    settings: &RuleSettings,
+) -> Vec<Finding> {
     // A renamed role's before is the trust it had at its old address (as in `analyse`).
     let (before_doc, before_sensitive) = match &change.paired {
         Some(p) => (&p.before, p.before_sensitive || change.before_sensitive),
@@ -720,7 +725,7 @@ fn plan_rules(
     // must now send was said by the per-role analysis. Returning spares decoding both
     // policies again, for every role of a plan whose roles all have permissions.
     if !facts.needs_trust() {
-        return;
+        return Vec::new();
     }
     let sensitive = before_sensitive || change.after_sensitive;
     let before = decode_side(before_doc);
@@ -750,18 +755,17 @@ fn plan_rules(
         rule.check(&input, &mut drafts);
     }
     if drafts.is_empty() {
-        return;
+        return Vec::new();
     }
     let delta = format!(
         "{}\u{0}{}",
         side_json(&before, false),
         side_json(&after, false)
     );
-    result.findings.extend(
-        drafts
-            .into_iter()
-            .map(|d| finish(plan, change, d, &delta, sensitive)),
-    );
+    drafts
+        .into_iter()
+        .map(|d| finish(plan, change, d, &delta, sensitive))
+        .collect()
 }
 
 #[cfg(test)]

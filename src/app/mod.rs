@@ -234,43 +234,54 @@ fn analyse_plans(
     let mut results = Results::new(store);
     let mut tally = crate::suppress::Tally::default();
     for ((path, change, slot), facts) in slots.into_iter().zip(plan_facts) {
-        // A stored result already says what a role with no plan facts says; any other is
-        // read back, completed by the plan's facts, judged again and stored anew.
-        let result = match slot {
-            Some(slot) if !facts.matter() => {
-                tally.add(&slot.tally);
-                results.push(path, slot);
-                continue;
-            }
-            // Facts that change only the role's permissions (see `analysis::apply_plan_facts`:
-            // no finding to raise for an admin-equivalent role, no consumer or long session
-            // to judge the trust against) are kept beside the stored result.
-            Some(slot) if !analysis::facts_change_findings(&facts, slot.findings) => {
-                match results.store().with_permissions(slot, &facts.blast) {
-                    Ok(slot) => {
-                        tally.add(&slot.tally);
-                        results.push(path, slot);
-                        continue;
-                    }
-                    Err(slot) => results.store().result(&slot, path).map_err(incomplete)?,
+        let slot = match slot {
+            // A stored result already says what a role with no plan facts says.
+            Some(slot) if !facts.matter() => slot,
+            Some(slot) => {
+                // What the facts add: the consumer rule's findings (only with a consumer or a
+                // long session), and a raise of the findings of an admin-equivalent role. The
+                // stored result is read back only when either changes its findings; otherwise
+                // the permissions are kept beside it.
+                let raise = analysis::facts_raise_findings(&facts, slot.findings);
+                let extra = if facts.needs_trust() {
+                    let change = pipeline::restore(results.store(), change).map_err(incomplete)?;
+                    analysis::consumer_findings(path, &change, &facts, settings)
+                } else {
+                    Vec::new()
+                };
+                let slot = match (raise || !extra.is_empty(), slot) {
+                    (false, slot) => match results.store().with_permissions(slot, &facts.blast) {
+                        Ok(slot) => {
+                            keep(&mut results, &mut tally, path, slot);
+                            continue;
+                        }
+                        Err(slot) => slot,
+                    },
+                    (true, slot) => slot,
+                };
+                let mut result = results.store().result(&slot, path).map_err(incomplete)?;
+                if raise {
+                    analysis::raise_for_admin(&facts, &mut result);
                 }
+                result.findings.extend(extra);
+                result.role.permissions = Some(facts.blast);
+                pipeline::store(results.store(), &judge, result)
             }
-            Some(slot) => results.store().result(&slot, path).map_err(incomplete)?,
-            None => match late.next() {
-                Some(result) => result,
-                None => continue,
-            },
+            // Settled only after the read: judged with the facts here.
+            None => {
+                let Some(mut result) = late.next() else {
+                    continue;
+                };
+                let change = if facts.needs_trust() {
+                    pipeline::restore(results.store(), change).map_err(incomplete)?
+                } else {
+                    std::borrow::Cow::Borrowed(change)
+                };
+                analysis::apply_plan_facts(path, &change, facts, settings, &mut result);
+                pipeline::store(results.store(), &judge, result)
+            }
         };
-        let mut result = result;
-        let change = if facts.needs_trust() {
-            pipeline::restore(results.store(), change).map_err(incomplete)?
-        } else {
-            std::borrow::Cow::Borrowed(change)
-        };
-        analysis::apply_plan_facts(path, &change, facts, settings, &mut result);
-        let slot = pipeline::store(results.store(), &judge, result);
-        tally.add(&slot.tally);
-        results.push(path, slot);
+        keep(&mut results, &mut tally, path, slot);
     }
     drop(late);
     drop(contexts);
@@ -285,6 +296,12 @@ fn analyse_plans(
         errors,
         exit_code: 0,
     })
+}
+
+/// Add a role's settled result to the report.
+fn keep(results: &mut Results, tally: &mut crate::suppress::Tally, plan: &str, slot: Slot) {
+    tally.add(&slot.tally);
+    results.push(plan, slot);
 }
 
 fn compare(args: &CompareArgs, io: &mut Io<'_>) -> Result<i32, RunError> {

@@ -117,6 +117,38 @@ fn consumers_turned_away_are_named_with_the_fix() {
             .contains("`system:serviceaccount:apps:web`")));
 }
 
+/// An admin-equivalent role whose new trust both admits another account and turns its Lambda
+/// function away: the widening is raised one level, the consumer's finding follows it as the
+/// consumer rule rates it (the raise is for who can assume the role, not for who cannot).
+#[test]
+fn an_admin_role_widened_and_its_consumer_turned_away() {
+    let doc = check("admin-consumer-dropped.json");
+    assert_eq!(
+        common::role(&doc, "aws_iam_role.ops")["permissions"]["class"],
+        "admin-equivalent"
+    );
+    let f = findings(&doc, "aws_iam_role.ops");
+    let rules: Vec<(&str, &str)> = f
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("principal-added", "critical"),
+            ("trust-breaks-consumer", "medium")
+        ]
+    );
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("raised one level: whoever assumes this role is admin-equivalent"));
+    assert!(f[1]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("`aws_lambda_function.ops` runs as this role through `lambda.amazonaws.com`"));
+}
+
 /// `compare` has no plan around the policy: no permissions key, as before.
 #[test]
 fn compare_reports_no_permissions() {
