@@ -144,9 +144,10 @@ impl RoleSink for Pipeline<'_, '_> {
         }
     }
 
-    fn stow(&mut self, doc: &mut TrustDoc) {
-        if let TrustDoc::Text(text) = doc {
-            *doc = TrustDoc::Stowed(self.shared.store.stow(text));
+    fn stow(&mut self, doc: &TrustDoc) -> Option<TrustDoc> {
+        match doc {
+            TrustDoc::Text(text) => Some(TrustDoc::Stowed(self.shared.store.stow(text))),
+            _ => None,
         }
     }
 }

@@ -212,10 +212,13 @@ pub trait RoleSink {
     /// Role `index` (position in its document's `Plan::roles`) of document `doc` (1-based,
     /// in input order) of the input being read.
     fn role(&mut self, doc: usize, index: usize, change: RoleChange);
-    /// Offered each kept role's trust texts once the role was handed to `role`: a sink that
-    /// can keep them elsewhere replaces a `Text` with `Stowed`, so the plan read holds a few
-    /// bytes per role instead of its policies. The default keeps them.
-    fn stow(&mut self, _doc: &mut TrustDoc) {}
+    /// Offered each kept role's trust texts before the role is handed to `role`: a sink that
+    /// can keep a `Text` elsewhere returns the `Stowed` to hold in its place, so the plan read
+    /// holds a few bytes per role instead of its policies (the text itself goes to `role`).
+    /// The default keeps them.
+    fn stow(&mut self, _doc: &TrustDoc) -> Option<TrustDoc> {
+        None
+    }
 }
 
 /// The sink for callers that only want the finished plans.

@@ -515,10 +515,23 @@ impl<R: Chunks> PlanStream<'_, R> {
                                 // Converted now, so the record's copies are not kept.
                                 let mut change = extract::role_change(role);
                                 if self.sink.wants_roles() {
-                                    let early = extract::early_change(&change, earlier);
+                                    // The texts move to the copy handed out, the kept change
+                                    // holds where the sink stowed them: copying them for the
+                                    // copy was most of its cost.
+                                    let before = self.sink.stow(&change.before);
+                                    let after = self.sink.stow(&change.after);
+                                    let before =
+                                        before.map(|s| std::mem::replace(&mut change.before, s));
+                                    let after =
+                                        after.map(|s| std::mem::replace(&mut change.after, s));
+                                    let mut early = extract::early_change(&change, earlier);
+                                    if let Some(text) = before {
+                                        early.before = text;
+                                    }
+                                    if let Some(text) = after {
+                                        early.after = text;
+                                    }
                                     self.sink.role(self.doc_no, changes.len(), early);
-                                    self.sink.stow(&mut change.before);
-                                    self.sink.stow(&mut change.after);
                                 }
                                 changes.push(change);
                             } else {
@@ -1510,7 +1523,7 @@ fn join_path(list: &str, index: usize, inner: &str) -> String {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
-    use crate::plan::{NoSink, Plan};
+    use crate::plan::{NoSink, Plan, Stowed, TrustDoc};
     use std::io::Read;
     use std::path::{Path, PathBuf};
 
@@ -1739,6 +1752,61 @@ mod tests {
         // testdata/plans alone hold 63 roles; the corpus adds well over a hundred.
         let least = if with_corpus { 100 } else { 50 };
         assert!(seen > least, "only {seen} roles");
+    }
+
+    /// A sink that keeps trust texts elsewhere (numbered as offered) and records what it is
+    /// handed.
+    #[derive(Default)]
+    struct Stower {
+        texts: Vec<String>,
+        handed: Vec<crate::plan::RoleChange>,
+    }
+
+    impl RoleSink for Stower {
+        fn role(&mut self, _doc: usize, _index: usize, change: crate::plan::RoleChange) {
+            self.handed.push(change);
+        }
+        fn stow(&mut self, doc: &TrustDoc) -> Option<TrustDoc> {
+            let TrustDoc::Text(text) = doc else {
+                return None;
+            };
+            self.texts.push(text.clone());
+            Some(TrustDoc::Stowed(Stowed {
+                at: (self.texts.len() - 1) as u64,
+                len: text.len() as u32,
+            }))
+        }
+    }
+
+    /// A stowing sink is handed each role with its trust texts, and the plan read keeps only
+    /// where the sink put them: the same texts, each stowed once.
+    #[test]
+    fn roles_are_handed_out_with_their_texts_and_kept_stowed() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(root.join("testdata/plans/drift.json")).unwrap();
+        let mut sink = Stower::default();
+        let docs = read_documents("p", &bytes[..], &mut sink).unwrap();
+        let plans = crate::plan::input::plans_of("p", docs);
+        let kept = &plans[0].roles;
+        assert!(!sink.handed.is_empty());
+        let mut stowed = 0;
+        for (handed, kept) in sink.handed.iter().zip(kept) {
+            assert_eq!(handed.address, kept.address);
+            for (handed, kept) in [(&handed.before, &kept.before), (&handed.after, &kept.after)] {
+                match (handed, kept) {
+                    (TrustDoc::Text(text), TrustDoc::Stowed(at)) => {
+                        assert_eq!(&sink.texts[at.at as usize], text);
+                        stowed += 1;
+                    }
+                    (handed, kept) => {
+                        assert!(!matches!(handed, TrustDoc::Text(_)), "{handed:?}");
+                        assert_eq!(handed, kept);
+                    }
+                }
+            }
+        }
+        assert!(stowed > 0);
+        assert_eq!(stowed, sink.texts.len());
     }
 
     /// Drift written after the changes (legal JSON, not what Terraform writes) reaches the
