@@ -149,6 +149,22 @@ fn an_admin_role_widened_and_its_consumer_turned_away() {
         .starts_with("`aws_lambda_function.ops` runs as this role through `lambda.amazonaws.com`"));
 }
 
+/// A consumer whose role is known only after apply (the role is replaced) is found through
+/// the configuration's reference to the role, and its loss reported.
+#[test]
+fn a_consumer_is_found_by_reference_when_the_role_arn_is_unknown() {
+    let doc = check("replaced-role-by-reference.json");
+    let consumer = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "trust-breaks-consumer")
+        .expect("the Lambda function, linked by reference, is turned away");
+    assert!(consumer["message"].as_str().unwrap().starts_with(
+        "`module.lambda_start.aws_lambda_function.this` runs as this role through `lambda.amazonaws.com`"
+    ));
+}
+
 /// `compare` has no plan around the policy: no permissions key, as before.
 #[test]
 fn compare_reports_no_permissions() {
