@@ -5,8 +5,8 @@
 use super::{analyse_plans, settings, write_error, Io, RunError};
 use crate::cli::BaselineArgs;
 use crate::config::{self, Date};
-use crate::finding::Finding;
 use crate::report::ignore;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -35,33 +35,28 @@ pub fn run(args: &BaselineArgs, io: &mut Io<'_>) -> Result<i32, RunError> {
             if report.errors.len() == 1 { "" } else { "s" }
         )));
     }
-    let pinned: Vec<&str> = run
+    // Sets, not lists: a baseline of 25,000 roles' findings, or one taken again over a
+    // configuration that pins them all, compared every finding with every other.
+    let pinned: HashSet<&str> = run
         .config
         .ignores
         .iter()
         .filter_map(|i| i.fingerprint.as_deref())
         .collect();
-    let mut chosen: Vec<Finding> = Vec::new();
+    let mut seen: HashSet<(String, &'static str, String)> = HashSet::new();
+    let mut entries: Vec<String> = Vec::new();
     let mut already = 0usize;
     for f in report.findings() {
-        if pinned.contains(&f.fingerprint.as_str()) {
+        if pinned.contains(f.fingerprint.as_str()) {
             already = already.saturating_add(1);
             continue;
         }
         // The same change seen twice (one plan given twice, a multi-document file) is one
         // entry.
-        if chosen
-            .iter()
-            .any(|c| c.fingerprint == f.fingerprint && c.rule == f.rule && c.address == f.address)
-        {
-            continue;
+        if seen.insert((f.fingerprint.clone(), f.rule, f.address.clone())) {
+            entries.push(ignore::entry(&f, &args.reason, args.expires.as_deref()));
         }
-        chosen.push(f);
     }
-    let entries: Vec<String> = chosen
-        .iter()
-        .map(|f| ignore::entry(f, &args.reason, args.expires.as_deref()))
-        .collect();
     let text = entries.join("\n");
     if already > 0 {
         writeln!(

@@ -349,6 +349,18 @@ fn baseline_adopts_the_estate_and_new_regressions_still_block() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.matches("[[ignore]]").count(), 8, "{out}");
     assert!(out.contains("reason = \"accepted at adoption\""));
+    // The same plan given twice is the same changes: one entry each, in the same order.
+    let (code, twice, err) = run(&[
+        "baseline",
+        plan,
+        plan,
+        "--reason",
+        "accepted at adoption",
+        "--config",
+        &cfg,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(twice, out);
 
     let (code, _, err) = run(&[
         "baseline",
