@@ -664,19 +664,15 @@ fn finish(plan: &str, change: &RoleChange, draft: Draft, delta: &str, sensitive:
 
 /// The pass after the read, for one role and what the rest of its plan says about it: the
 /// role's permissions go into its report, the findings of rules that widen who can assume it
-/// are raised one level when it is admin-equivalent, and the rules that need the whole plan
-/// (`trust-breaks-consumer`) speak.
+/// are raised one level when it is admin-equivalent, and the findings of the rules that need
+/// the whole plan (`consumer_findings`, given as `extra`) follow them.
 pub fn apply_plan_facts(
-    plan: &str,
-    change: &RoleChange,
     facts: crate::permissions::RoleFacts,
-    settings: &RuleSettings,
+    extra: Vec<Finding>,
     result: &mut RoleResult,
 ) {
     raise_for_admin(&facts, result);
-    result
-        .findings
-        .extend(consumer_findings(plan, change, &facts, settings));
+    result.findings.extend(extra);
     result.role.permissions = Some(facts.blast);
 }
 
@@ -687,7 +683,7 @@ pub fn facts_raise_findings(facts: &crate::permissions::RoleFacts, findings: u32
 }
 
 /// The findings of an admin-equivalent role that widen who can assume it, raised one level.
-pub fn raise_for_admin(facts: &crate::permissions::RoleFacts, result: &mut RoleResult) {
+fn raise_for_admin(facts: &crate::permissions::RoleFacts, result: &mut RoleResult) {
     if facts.blast.class == crate::permissions::PermissionClass::AdminEquivalent {
         let because = facts
             .blast

@@ -237,47 +237,38 @@ fn analyse_plans(
         let slot = match slot {
             // A stored result already says what a role with no plan facts says.
             Some(slot) if !facts.matter() => slot,
-            Some(slot) => {
+            slot => {
                 // What the facts add: the consumer rule's findings (only with a consumer or a
-                // long session), and a raise of the findings of an admin-equivalent role. The
+                // long session), and a raise of the findings of an admin-equivalent role. A
                 // stored result is read back only when either changes its findings; otherwise
                 // the permissions are kept beside it.
-                let raise = analysis::facts_raise_findings(&facts, slot.findings);
                 let extra = if facts.needs_trust() {
                     let change = pipeline::restore(results.store(), change).map_err(incomplete)?;
                     analysis::consumer_findings(path, &change, &facts, settings)
                 } else {
                     Vec::new()
                 };
-                let slot = match (raise || !extra.is_empty(), slot) {
-                    (false, slot) => match results.store().with_permissions(slot, &facts.blast) {
-                        Ok(slot) => {
-                            keep(&mut results, &mut tally, path, slot);
-                            continue;
+                let mut result = match slot {
+                    Some(slot)
+                        if extra.is_empty()
+                            && !analysis::facts_raise_findings(&facts, slot.findings) =>
+                    {
+                        match results.store().with_permissions(slot, &facts.blast) {
+                            Ok(slot) => {
+                                keep(&mut results, &mut tally, path, slot);
+                                continue;
+                            }
+                            Err(slot) => results.store().result(&slot, path).map_err(incomplete)?,
                         }
-                        Err(slot) => slot,
+                    }
+                    Some(slot) => results.store().result(&slot, path).map_err(incomplete)?,
+                    // Settled only after the read.
+                    None => match late.next() {
+                        Some(result) => result,
+                        None => continue,
                     },
-                    (true, slot) => slot,
                 };
-                let mut result = results.store().result(&slot, path).map_err(incomplete)?;
-                if raise {
-                    analysis::raise_for_admin(&facts, &mut result);
-                }
-                result.findings.extend(extra);
-                result.role.permissions = Some(facts.blast);
-                pipeline::store(results.store(), &judge, result)
-            }
-            // Settled only after the read: judged with the facts here.
-            None => {
-                let Some(mut result) = late.next() else {
-                    continue;
-                };
-                let change = if facts.needs_trust() {
-                    pipeline::restore(results.store(), change).map_err(incomplete)?
-                } else {
-                    std::borrow::Cow::Borrowed(change)
-                };
-                analysis::apply_plan_facts(path, &change, facts, settings, &mut result);
+                analysis::apply_plan_facts(facts, extra, &mut result);
                 pipeline::store(results.store(), &judge, result)
             }
         };

@@ -338,27 +338,18 @@ fn baseline_adopts_the_estate_and_new_regressions_still_block() {
     let cfg = s(&config);
     let plan = "testdata/plans/report-many-roles.json";
 
-    let (code, out, err) = run(&[
-        "baseline",
-        plan,
-        "--reason",
-        "accepted at adoption",
-        "--config",
-        &cfg,
-    ]);
+    let baseline = |plans: &[&str]| {
+        let mut args = vec!["baseline"];
+        args.extend(plans);
+        args.extend(["--reason", "accepted at adoption", "--config", &cfg]);
+        run(&args)
+    };
+    let (code, out, err) = baseline(&[plan]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.matches("[[ignore]]").count(), 8, "{out}");
     assert!(out.contains("reason = \"accepted at adoption\""));
     // The same plan given twice is the same changes: one entry each, in the same order.
-    let (code, twice, err) = run(&[
-        "baseline",
-        plan,
-        plan,
-        "--reason",
-        "accepted at adoption",
-        "--config",
-        &cfg,
-    ]);
+    let (code, twice, err) = baseline(&[plan, plan]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(twice, out);
 
