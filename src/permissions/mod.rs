@@ -19,8 +19,9 @@ use crate::plan::context::{role_name_of_arn, ContextResource, PlanContext};
 use crate::plan::RoleChange;
 use crate::policy::Resources;
 use serde::Serialize;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 
 /// One source of a role's permissions, as the report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -222,14 +223,14 @@ fn role_arn(role: &RoleChange) -> Option<&str> {
 /// text: the texts are ARNs and addresses that share long prefixes, and sorting them by text
 /// was a sixth of the work after the read on a plan of 25,000 roles. The hasher is keyed per
 /// run, so no plan can be written to make its texts collide.
-struct Lookup<'a, S = RandomState> {
+struct Lookup<'a, S = ahash::RandomState> {
     entries: Vec<(u64, usize, &'a str)>,
     hasher: S,
 }
 
-impl<'a> Lookup<'a> {
-    fn new(pairs: impl Iterator<Item = (&'a str, usize)>) -> Lookup<'a> {
-        Lookup::with_hasher(pairs, RandomState::new())
+impl<'a> Lookup<'a, ahash::RandomState> {
+    fn new(pairs: impl Iterator<Item = (&'a str, usize)>) -> Lookup<'a, ahash::RandomState> {
+        Lookup::with_hasher(pairs, ahash::RandomState::new())
     }
 }
 
@@ -264,19 +265,27 @@ impl<'a, S: BuildHasher> Lookup<'a, S> {
 /// The roles a value or a configuration reference names.
 struct Index<'a> {
     by_text: Lookup<'a>,
-    by_config: Lookup<'a>,
+    /// By configuration address: wanted only to follow a configuration reference, which most
+    /// plans' values make needless, so built when first asked.
+    by_config: OnceCell<Lookup<'a>>,
+    roles: &'a [RoleChange],
+    /// Each role's configuration address, in `roles` order, once `by_config` is built.
+    configs: &'a OnceCell<Vec<String>>,
     /// Configuration references: (resource config address, attribute) -> referenced addresses.
     references: BTreeMap<(&'a str, &'a str), Vec<&'a str>>,
 }
 
 impl<'a> Index<'a> {
-    /// `configs`: each role's configuration address, in `roles` order.
-    fn new(roles: &'a [RoleChange], configs: &'a [String], context: &'a PlanContext) -> Index<'a> {
+    /// `configs`: empty, to hold each role's configuration address if one is wanted.
+    fn new(
+        roles: &'a [RoleChange],
+        configs: &'a OnceCell<Vec<String>>,
+        context: &'a PlanContext,
+    ) -> Index<'a> {
         let by_text = roles
             .iter()
             .enumerate()
             .flat_map(|(i, role)| role_names(role).chain(role_arn(role)).map(move |n| (n, i)));
-        let by_config = configs.iter().map(String::as_str).zip(0..);
         let mut references: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
         for c in &context.config {
             for (attr, target) in &c.references {
@@ -288,9 +297,26 @@ impl<'a> Index<'a> {
         }
         Index {
             by_text: Lookup::new(by_text),
-            by_config: Lookup::new(by_config),
+            by_config: OnceCell::new(),
+            roles,
+            configs,
             references,
         }
+    }
+
+    /// The roles whose configuration address is `config`.
+    fn configured<'s>(&'s self, config: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.by_config
+            .get_or_init(|| {
+                let configs = self.configs.get_or_init(|| {
+                    self.roles
+                        .iter()
+                        .map(|r| config_address(&r.address))
+                        .collect()
+                });
+                Lookup::new(configs.iter().map(String::as_str).zip(0..))
+            })
+            .get(config)
     }
 
     /// The roles a value names: an ARN, a name, or an ARN whose name is a role's.
@@ -307,11 +333,11 @@ impl<'a> Index<'a> {
     /// known yet, by reference.
     fn roles(&self, resource: &ContextResource, attr: &str) -> BTreeSet<usize> {
         let mut out: BTreeSet<usize> = resource.strings(attr).flat_map(|v| self.named(v)).collect();
-        if out.is_empty() {
+        if out.is_empty() && !self.references.is_empty() {
             let config = config_address(&resource.address);
             if let Some(targets) = self.references.get(&(config.as_str(), attr)) {
                 for t in targets {
-                    out.extend(self.by_config.get(t));
+                    out.extend(self.configured(t));
                 }
             }
         }
@@ -322,33 +348,55 @@ impl<'a> Index<'a> {
 /// The policies of the plan by ARN and by configuration address (those of class `other`
 /// that allow no `sts:AssumeRole` only as keys, in `context`).
 struct Policies<'a> {
-    by_arn: BTreeMap<&'a str, &'a ContextResource>,
-    by_config: BTreeMap<String, Vec<&'a ContextResource>>,
+    /// Indexes into `context.resources` (of one ARN, the last read counts).
+    by_arn: Lookup<'a>,
+    /// Wanted only to follow a configuration reference to a policy, so built when first asked.
+    by_config: OnceCell<BTreeMap<String, Vec<&'a ContextResource>>>,
     context: &'a PlanContext,
 }
 
 impl<'a> Policies<'a> {
     fn new(context: &'a PlanContext) -> Policies<'a> {
-        let mut by_arn = BTreeMap::new();
-        let mut by_config: BTreeMap<String, Vec<&ContextResource>> = BTreeMap::new();
-        for r in context
-            .resources
-            .iter()
-            .filter(|r| r.resource_type == "aws_iam_policy" && r.exists_after)
-        {
-            if let Some(arn) = r.arn.as_deref() {
-                by_arn.insert(arn, r);
-            }
-            by_config
-                .entry(config_address(&r.address))
-                .or_default()
-                .push(r);
-        }
+        let by_arn = Lookup::new(
+            Self::all(context).filter_map(|(j, r)| r.arn.as_deref().map(|arn| (arn, j))),
+        );
         Policies {
             by_arn,
-            by_config,
+            by_config: OnceCell::new(),
             context,
         }
+    }
+
+    /// The policy resources that exist after the change, with their index in the context.
+    fn all(context: &'a PlanContext) -> impl Iterator<Item = (usize, &'a ContextResource)> {
+        context
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.resource_type == "aws_iam_policy" && r.exists_after)
+    }
+
+    /// The policy named by `arn`.
+    fn by_arn(&self, arn: &str) -> Option<&'a ContextResource> {
+        let j = self.by_arn.get(arn).last()?;
+        self.context.resources.get(j)
+    }
+
+    /// The policies at configuration address `config`.
+    fn configured(&self, config: &str) -> &[&'a ContextResource] {
+        self.by_config
+            .get_or_init(|| {
+                let mut by_config: BTreeMap<String, Vec<&ContextResource>> = BTreeMap::new();
+                for (_, r) in Self::all(self.context) {
+                    by_config
+                        .entry(config_address(&r.address))
+                        .or_default()
+                        .push(r);
+                }
+                by_config
+            })
+            .get(config)
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -444,7 +492,7 @@ impl<'a> Collected<'a> {
             }
         };
         match arn {
-            Some(arn) => match (policies.by_arn.get(arn), classify::managed_class(arn)) {
+            Some(arn) => match (policies.by_arn(arn), classify::managed_class(arn)) {
                 (Some(resource), _) => push(resource),
                 (None, _) if policies.context.plain_policy(arn) => {
                     self.grant(other(Source::Arn(from, arn)));
@@ -476,8 +524,8 @@ impl<'a> Collected<'a> {
 }
 
 /// Role `i`'s consumers so far.
-fn consumers_of(facts: &mut [RoleFacts], i: usize) -> Option<&mut Vec<Consumer>> {
-    facts.get_mut(i).map(|f| &mut f.consumers)
+fn consumers_of(consumers: &mut [Vec<Consumer>], i: usize) -> Option<&mut Vec<Consumer>> {
+    consumers.get_mut(i)
 }
 
 /// What the plan says about each of its roles, taken role by role in `roles` order: the grants
@@ -485,18 +533,30 @@ fn consumers_of(facts: &mut [RoleFacts], i: usize) -> Option<&mut Vec<Consumer>>
 /// role's are formatted at a time (all at once, they were the largest part of what relating a
 /// plan of 25,000 roles held).
 pub struct Relation<'a> {
-    /// Each role's consumers and session; its permissions are filled in when taken.
-    facts: Vec<RoleFacts>,
+    /// Each role's consumers; its permissions and session are read when it is taken (its
+    /// whole facts held for every role were the largest part of relating).
+    consumers: Vec<Vec<Consumer>>,
     collected: Vec<Collected<'a>>,
+    /// What the roles' own attributes give is read when each role is taken: it concerns that
+    /// role alone, and is a third of relating.
+    own: Own<'a>,
 }
 
 impl<'a> Relation<'a> {
     /// Each role's facts, in `roles` order.
     pub fn into_facts(self) -> impl Iterator<Item = RoleFacts> + 'a {
-        self.facts
+        let own = self.own;
+        self.consumers
             .into_iter()
             .zip(self.collected)
-            .map(|(mut f, collected)| {
+            .enumerate()
+            .map(move |(i, (consumers, mut collected))| {
+                let mut f = RoleFacts {
+                    blast: BlastRadius::unknown(),
+                    consumers,
+                    max_session_duration: None,
+                };
+                own.add(i, &mut f, &mut collected);
                 f.consumers.sort_by_key(consumer_key);
                 f.consumers.dedup();
                 let grants = collected.grants.into_iter().map(Pending::grant).collect();
@@ -507,52 +567,112 @@ impl<'a> Relation<'a> {
     }
 }
 
-/// What the plan says about each role of `roles` (see `Relation`).
-pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relation<'a> {
-    let role_records: BTreeMap<&str, &ContextResource> = context
-        .resources
-        .iter()
-        .filter(|r| r.resource_type == "aws_iam_role")
-        .map(|r| (&*r.address, r))
-        .collect();
-    let configs: Vec<String> = roles.iter().map(|r| config_address(&r.address)).collect();
-    let index = Index::new(roles, &configs, context);
-    let policies = Policies::new(context);
-    let mut collected: Vec<Collected<'_>> = roles.iter().map(|_| Collected::default()).collect();
-    // Filled in place (boundary, consumers, session; the grants at the end): every role's
-    // facts are held at once, so no second copy of them is built.
-    let mut facts: Vec<RoleFacts> = roles
-        .iter()
-        .map(|_| RoleFacts {
-            blast: BlastRadius::unknown(),
-            consumers: Vec::new(),
-            max_session_duration: None,
-        })
-        .collect();
+/// The roles' own attributes: their managed and inline policies, boundary and session.
+struct Own<'a> {
+    roles: &'a [RoleChange],
+    context: &'a PlanContext,
+    /// The context's role records by address (of one address, the last read counts).
+    records: Lookup<'a>,
+    policies: Policies<'a>,
+}
 
-    // The role's own attributes.
-    for (i, role) in roles.iter().enumerate() {
-        let Some(record) = role_records.get(role.address.as_str()) else {
-            continue;
-        };
-        let Some(c) = collected.get_mut(i).filter(|_| record.exists_after) else {
-            continue;
+impl<'a> Own<'a> {
+    fn new(roles: &'a [RoleChange], context: &'a PlanContext, policies: Policies<'a>) -> Own<'a> {
+        let records = Lookup::new(
+            context
+                .resources
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.resource_type == "aws_iam_role")
+                .map(|(j, r)| (&*r.address, j)),
+        );
+        Own {
+            roles,
+            context,
+            records,
+            policies,
+        }
+    }
+
+    /// Role `i`'s record, when the role exists after the change.
+    fn record(&self, i: usize) -> Option<&'a ContextResource> {
+        let role = self.roles.get(i)?;
+        let j = self.records.get(role.address.as_str()).last()?;
+        self.context.resources.get(j).filter(|r| r.exists_after)
+    }
+
+    /// Role `i`'s own grants, boundary and session, into its facts. Its grants come from
+    /// attributes (`managed_policy_arns ...`, `inline_policy ...`), never from a resource
+    /// address as the other resources' grants do, so adding them after those leaves their
+    /// order, which is by source, as it was.
+    fn add(&self, i: usize, facts: &mut RoleFacts, c: &mut Collected<'a>) {
+        let Some(record) = self.record(i) else {
+            return;
         };
         for arn in record.strings("managed_policy_arns") {
-            c.policy(Some(arn), (&[], false), "managed_policy_arns", &policies);
+            c.policy(
+                Some(arn),
+                (&[], false),
+                "managed_policy_arns",
+                &self.policies,
+            );
         }
-        for (name, facts) in &record.policies {
-            c.push(Source::Inline(name), facts);
+        for (name, policy) in &record.policies {
+            c.push(Source::Inline(name), policy);
         }
         if let Some(arn) = record.str_attr("permissions_boundary") {
             let mut boundary = Collected::default();
-            boundary.policy(Some(arn), (&[], false), "permissions_boundary", &policies);
-            if let Some(c) = collected.get_mut(i) {
-                c.boundary = boundary.grants.into_iter().next().map(Box::new);
-            }
+            boundary.policy(
+                Some(arn),
+                (&[], false),
+                "permissions_boundary",
+                &self.policies,
+            );
+            c.boundary = boundary.grants.into_iter().next().map(Box::new);
         }
-        if let Some(f) = facts.get_mut(i) {
-            f.max_session_duration = record.max_session_duration;
+        facts.max_session_duration = record.max_session_duration;
+    }
+
+    /// Role `i`'s own policies' `sts:AssumeRole` statements, into `c`.
+    fn assume(&self, i: usize, c: &mut Collected<'a>) {
+        let Some(record) = self.record(i) else {
+            return;
+        };
+        for arn in record.strings("managed_policy_arns") {
+            let mut grants = Collected::default();
+            grants.policy(
+                Some(arn),
+                (&[], false),
+                "managed_policy_arns",
+                &self.policies,
+            );
+            c.assume.extend(grants.assume);
+        }
+        for (_, policy) in &record.policies {
+            c.assume.extend(policy.assume.iter());
+        }
+    }
+}
+
+/// What the plan says about each role of `roles` (see `Relation`).
+pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relation<'a> {
+    let configs = OnceCell::new();
+    let index = Index::new(roles, &configs, context);
+    let policies = Policies::new(context);
+    let mut collected: Vec<Collected<'_>> = roles.iter().map(|_| Collected::default()).collect();
+    // Filled in place: every role's are held at once, so no second copy of them is built.
+    let mut consumers: Vec<Vec<Consumer>> = roles.iter().map(|_| Vec::new()).collect();
+
+    let own = Own::new(roles, context, policies);
+    // Which roles a role may assume is wanted now, for the roles that consume others: from
+    // its own policies only when some policy of the plan allows `sts:AssumeRole` at all.
+    let assumes = context
+        .resources
+        .iter()
+        .any(|r| r.policies.iter().any(|(_, p)| !p.assume.is_empty()));
+    if assumes {
+        for (i, c) in collected.iter_mut().enumerate() {
+            own.assume(i, c);
         }
     }
 
@@ -574,22 +694,23 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
                     "role"
                 };
                 let arn = resource.str_attr("policy_arn");
-                let config = config_address(&resource.address);
-                let targets: &[&str] = match arn {
-                    Some(_) => &[],
-                    None => index
+                // Followed only when the ARN is not known yet.
+                let config = arn.is_none().then(|| config_address(&resource.address));
+                let targets: &[&str] = match &config {
+                    None => &[],
+                    Some(config) => index
                         .references
                         .get(&(config.as_str(), "policy_arn"))
                         .map_or(&[], Vec::as_slice),
                 };
                 let referenced: Vec<&ContextResource> = targets
                     .iter()
-                    .flat_map(|t| policies.by_config.get(*t).into_iter().flatten().copied())
+                    .flat_map(|t| own.policies.configured(t).iter().copied())
                     .collect();
                 let plain = targets.iter().any(|t| context.plain_policy(t));
                 for i in index.roles(resource, attr) {
                     if let Some(c) = collected.get_mut(i) {
-                        c.policy(arn, (&referenced, plain), &resource.address, &policies);
+                        c.policy(arn, (&referenced, plain), &resource.address, &own.policies);
                     }
                 }
             }
@@ -598,7 +719,7 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
                     continue;
                 };
                 for i in index.named(&sa.role_arn) {
-                    if let Some(c) = consumers_of(&mut facts, i) {
+                    if let Some(c) = consumers_of(&mut consumers, i) {
                         c.push(Consumer::ServiceAccount {
                             address: resource.address.to_string(),
                             namespace: sa.namespace.to_string(),
@@ -610,7 +731,7 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
             other => {
                 for (_, attr, service, also) in RUNS_AS.iter().filter(|(t, ..)| *t == other) {
                     for i in index.roles(resource, attr) {
-                        if let Some(c) = consumers_of(&mut facts, i) {
+                        if let Some(c) = consumers_of(&mut consumers, i) {
                             c.push(Consumer::Service {
                                 address: resource.address.to_string(),
                                 service,
@@ -630,10 +751,10 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
             targets.extend(index.by_text.get(arn));
         }
         for r in &p.role_references {
-            targets.extend(index.by_config.get(r));
+            targets.extend(index.configured(r));
         }
         for i in targets {
-            if let Some(c) = consumers_of(&mut facts, i) {
+            if let Some(c) = consumers_of(&mut consumers, i) {
                 c.push(Consumer::Provider {
                     provider: p.provider.clone(),
                     has_external_id: p.has_external_id,
@@ -667,7 +788,7 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
             {
                 continue;
             }
-            if let Some(c) = consumers_of(&mut facts, r) {
+            if let Some(c) = consumers_of(&mut consumers, r) {
                 c.push(Consumer::Role {
                     address: caller.address.clone(),
                     arn: caller_arn.to_string(),
@@ -676,7 +797,11 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
         }
     }
 
-    Relation { facts, collected }
+    Relation {
+        consumers,
+        collected,
+        own,
+    }
 }
 
 fn consumer_key(c: &Consumer) -> String {

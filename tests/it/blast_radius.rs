@@ -282,3 +282,37 @@ fn a_utf16_plan_carries_the_same_context() {
         "admin-equivalent"
     );
 }
+
+/// A role whose own inline policy may assume another role of the plan is that role's consumer;
+/// the other role's grants from its own attributes (read when the role is taken) and from an
+/// attachment (read with the rest of the plan) are listed together, by source.
+#[test]
+fn a_role_whose_own_policy_may_assume_another_is_its_consumer() {
+    let doc = check("role-caller-dropped.json");
+    let findings = findings(&doc, "module.lambda_start.aws_iam_role.lambda_role");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["rule"], "trust-breaks-consumer");
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("the role `aws_iam_role.ci` may assume this role by its own policy"));
+    let role = doc["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "module.lambda_start.aws_iam_role.lambda_role")
+        .unwrap();
+    let sources: Vec<&str> = role["permissions"]["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["from"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "managed_policy_arns (arn:aws:iam::012889719104:policy/start-ec2-ec2-policy)",
+            "module.lambda_start.aws_iam_role_policy_attachment.attach (arn:aws:iam::012889719104:policy/start-ec2-ec2-policy)",
+        ]
+    );
+}
