@@ -179,7 +179,14 @@ fn analyse_plans(
     let mut infos: Vec<PlanInfo> = Vec::new();
     // Each role's result in plan order: taken from the early analysis when it matches the
     // finished role, else left for `late`.
-    let mut slots: Vec<(&str, &plan::RoleChange, Option<Slot>)> = Vec::new();
+    // Sized at once: grown by doubling, the last copy held half again the slots' size while
+    // relating, when memory peaks.
+    let roles = read
+        .iter()
+        .flat_map(|(_, plans)| plans.iter())
+        .map(|plan| plan.roles.len())
+        .sum();
+    let mut slots: Vec<(&str, &plan::RoleChange, Option<Slot>)> = Vec::with_capacity(roles);
     let mut late: Vec<(&str, &plan::RoleChange)> = Vec::new();
     for (input, plans) in &read {
         for (doc, plan) in (1..).zip(plans) {
@@ -209,13 +216,96 @@ fn analyse_plans(
     // What the whole plan says about each role (its permissions, its consumers), in role
     // order: each plan related to its context when its first role is taken, each role's
     // facts made when taken.
-    let plan_facts = read
-        .iter()
-        .flat_map(|(_, plans)| plans.iter())
-        .zip(&contexts)
-        .flat_map(|(plan, context)| {
-            crate::permissions::relation(&plan.roles, context).into_facts()
-        });
+    let plan_facts = || {
+        read.iter()
+            .flat_map(|(_, plans)| plans.iter())
+            .zip(&contexts)
+            .flat_map(|(plan, context)| {
+                crate::permissions::relation(&plan.roles, context).into_facts()
+            })
+    };
+    // The roles are settled on a second thread as their facts are made here: after the read
+    // the rest ran on one core, relating about half of it. Relating stays on this thread,
+    // whose allocator holds the pages the early results just gave back (on a thread of its
+    // own it took fresh ones: 5 MiB more at the peak). Facts go over in batches, a few at a
+    // time, so they are not all held twice nor each sent with a wake-up.
+    let (results, tally) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<_>>(FACTS_IN_FLIGHT);
+        let (give, take) = std::sync::mpsc::channel();
+        let judge = &judge;
+        let settling = std::thread::Builder::new()
+            .name("trustgate-settle".into())
+            .spawn_scoped(scope, move || match take.recv() {
+                Ok((store, slots, late)) => settle(
+                    store,
+                    slots,
+                    late,
+                    receiver.into_iter().flatten(),
+                    settings,
+                    judge,
+                ),
+                Err(_) => Err(RunError(
+                    "the report is incomplete: nothing to settle".into(),
+                )),
+            });
+        let handle = match settling {
+            Ok(handle) => match give.send((store, slots, late)) {
+                Ok(()) => handle,
+                Err(unsent) => {
+                    let (store, slots, late) = unsent.0;
+                    return settle(store, slots, late, plan_facts(), settings, judge);
+                }
+            },
+            // No thread to be had: settle here, relating each role as it is taken.
+            Err(_) => return settle(store, slots, late, plan_facts(), settings, judge),
+        };
+        let mut batch = Vec::with_capacity(FACTS_BATCH);
+        for facts in plan_facts() {
+            batch.push(facts);
+            if batch.len() == FACTS_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(FACTS_BATCH));
+                if sender.send(full).is_err() {
+                    break;
+                }
+            }
+        }
+        // The settling thread may have stopped early (an error it returns): its result says.
+        let _ = sender.send(batch);
+        drop(sender);
+        handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
+    drop(contexts);
+    // The roles as read are no longer needed: only the results are rendered.
+    drop(read);
+    crate::compare::forget_answers();
+    notes.extend(crate::suppress::notes(&run.config, run.today, &tally));
+    Ok(Report {
+        plans: infos,
+        results,
+        notes,
+        errors,
+        exit_code: 0,
+    })
+}
+
+/// Roles' facts handed to the settling thread at once (one wake-up each)...
+const FACTS_BATCH: usize = 256;
+/// ...and how many such batches relating may be ahead of settling.
+const FACTS_IN_FLIGHT: usize = 2;
+
+/// Settle every role's result in plan order: the roles the read left open analysed now,
+/// then each role's stored or late result joined with its plan facts (`facts`, one per role
+/// in the same order) and kept in the report's results.
+fn settle<'a>(
+    store: Store,
+    slots: Vec<(&'a str, &'a plan::RoleChange, Option<Slot>)>,
+    late: Vec<(&'a str, &'a plan::RoleChange)>,
+    facts: impl Iterator<Item = crate::permissions::RoleFacts>,
+    settings: &crate::rules::RuleSettings,
+    judge: pipeline::Judge<'_>,
+) -> Result<(Results, crate::suppress::Tally), RunError> {
     // The reader stowed the roles' trust texts in the store: read back those analysed again.
     let incomplete = |e: String| RunError(format!("the report is incomplete: {e}"));
     let late = late
@@ -231,9 +321,9 @@ fn analyse_plans(
     drop(late_jobs);
     drop(late);
     let mut late = late_results.into_iter();
-    let mut results = Results::new(store);
+    let mut results = Results::with_capacity(store, slots.len());
     let mut tally = crate::suppress::Tally::default();
-    for ((path, change, slot), facts) in slots.into_iter().zip(plan_facts) {
+    for ((path, change, slot), facts) in slots.into_iter().zip(facts) {
         let slot = match slot {
             // A stored result already says what a role with no plan facts says.
             Some(slot) if !facts.matter() => slot,
@@ -269,24 +359,12 @@ fn analyse_plans(
                     },
                 };
                 analysis::apply_plan_facts(facts, extra, &mut result);
-                pipeline::store(results.store(), &judge, result)
+                pipeline::store(results.store(), judge, result)
             }
         };
         keep(&mut results, &mut tally, path, slot);
     }
-    drop(late);
-    drop(contexts);
-    // The roles as read are no longer needed: only the results are rendered.
-    drop(read);
-    crate::compare::forget_answers();
-    notes.extend(crate::suppress::notes(&run.config, run.today, &tally));
-    Ok(Report {
-        plans: infos,
-        results,
-        notes,
-        errors,
-        exit_code: 0,
-    })
+    Ok((results, tally))
 }
 
 /// Add a role's settled result to the report.

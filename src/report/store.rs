@@ -497,6 +497,13 @@ impl Results {
         }
     }
 
+    /// Results for `roles` roles: their slots sized at once (see `new`).
+    pub fn with_capacity(store: Store, roles: usize) -> Results {
+        let mut results = Results::new(store);
+        results.slots.reserve_exact(roles);
+        results
+    }
+
     /// Results held from plain values (a comparison of two files, tests).
     pub fn from_results(results: Vec<RoleResult>) -> Results {
         let mut out = Results::new(Store::new());
