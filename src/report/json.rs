@@ -4,7 +4,7 @@
 use super::{InputError, Report};
 use crate::analysis::Verdict;
 use crate::finding::Severity;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
 pub const SCHEMA: &str = "trustgate/v1";
@@ -73,27 +73,46 @@ where
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<I::Item>>(AHEAD);
+            // Written batches go back to be dropped where their items were made: freed on the
+            // writer, each of their allocations was a cross-thread free, which cost both
+            // threads about a tenth of the rendering.
+            let (done, written_back) = std::sync::mpsc::channel::<Vec<I::Item>>();
             let make = &self.0;
             let reader = std::thread::Builder::new()
                 .name("trustgate-render".into())
                 .spawn_scoped(scope, move || {
                     let mut items = make();
                     loop {
+                        written_back.try_iter().for_each(drop);
                         let batch: Vec<I::Item> = items.by_ref().take(BATCH).collect();
                         // An empty batch ends the sequence; a writer gone (it failed) ends
                         // the reading.
                         if batch.is_empty() || tx.send(batch).is_err() {
-                            return;
+                            break;
                         }
                     }
+                    drop(tx);
+                    written_back.iter().for_each(drop);
                 });
             if reader.is_err() {
                 return serializer.collect_seq(make());
             }
-            let written = serializer.collect_seq(rx.iter().flatten());
-            // Unblocks the reading thread if the writer stopped early, before the scope
-            // waits for it.
+            // As `collect_seq` over the batches' items would (no length known beforehand).
+            let written = (|| {
+                let mut seq = serializer.serialize_seq(None)?;
+                for batch in rx.iter() {
+                    for item in &batch {
+                        seq.serialize_element(item)?;
+                    }
+                    // The reader is gone only once the writer is: nothing left to free there.
+                    let _ = done.send(batch);
+                }
+                seq.end()
+            })();
+            // Unblocks the reading thread if the writer stopped early, and ends its freeing,
+            // before the scope waits for it.
             drop(rx);
+            drop(done);
             written
         })
     }
@@ -453,5 +472,34 @@ mod seq_tests {
         }
         let err = serde_json::to_writer(Full(4096), &Seq(|| 0u64..)).unwrap_err();
         assert!(err.to_string().contains("disk full"), "{err}");
+    }
+
+    /// Written items are dropped on the reading thread, which made them: freeing them on the
+    /// writer was a cross-thread free each.
+    #[test]
+    fn written_items_are_dropped_where_they_were_read() {
+        use std::sync::Mutex;
+        use std::thread::ThreadId;
+        struct Item<'a>(u32, &'a Mutex<Vec<ThreadId>>);
+        impl serde::Serialize for Item<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_u32(self.0)
+            }
+        }
+        impl Drop for Item<'_> {
+            fn drop(&mut self) {
+                if let Ok(mut dropped) = self.1.lock() {
+                    dropped.push(std::thread::current().id());
+                }
+            }
+        }
+        let dropped = Mutex::new(Vec::new());
+        let written = serde_json::to_string(&Seq(|| (0..500).map(|i| Item(i, &dropped)))).unwrap();
+        let want: Vec<u32> = (0..500).collect();
+        assert_eq!(written, serde_json::to_string(&want).unwrap());
+        let dropped = dropped.into_inner().unwrap();
+        assert_eq!(dropped.len(), 500);
+        let writer = std::thread::current().id();
+        assert!(dropped.iter().all(|id| *id != writer));
     }
 }
