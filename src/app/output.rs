@@ -168,12 +168,23 @@ fn table_width(args: &OutputArgs, io: &Io<'_>) -> Option<u16> {
     if args.wide || !io.terminal {
         return None;
     }
-    std::env::var("COLUMNS")
-        .ok()
+    Some(terminal_width(
+        std::env::var("COLUMNS").ok().as_deref(),
+        comfy_table::Table::new().width(),
+    ))
+}
+
+/// `COLUMNS`, else the width the terminal reports, else 80; a width under 20 is no width.
+/// A terminal can report none at all: a pseudo-terminal nobody sized (`docker run -t`,
+/// `script`) reports 0 columns, which laid every cell out a character wide (a plan of 25,000
+/// roles then took 600 MB to draw).
+fn terminal_width(columns: Option<&str>, detected: Option<u16>) -> u16 {
+    let usable = |w: &u16| *w >= 20;
+    columns
         .and_then(|c| c.trim().parse::<u16>().ok())
-        .filter(|c| *c >= 20)
-        .or_else(|| comfy_table::Table::new().width())
-        .or(Some(80))
+        .filter(usable)
+        .or(detected.filter(usable))
+        .unwrap_or(80)
 }
 
 fn use_color(args: &OutputArgs, io: &Io<'_>) -> bool {
@@ -514,4 +525,22 @@ fn tf_files(dir: &Path) -> Vec<(PathBuf, String)> {
             Some((join_normal(dir, &name), text))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod width_tests {
+    use super::terminal_width;
+
+    #[test]
+    fn columns_then_the_terminal_then_80_and_no_width_is_not_zero() {
+        assert_eq!(terminal_width(Some("132"), Some(100)), 132);
+        assert_eq!(terminal_width(Some(" 40 "), None), 40);
+        assert_eq!(terminal_width(Some("wide"), Some(100)), 100);
+        assert_eq!(terminal_width(Some("5"), Some(100)), 100);
+        assert_eq!(terminal_width(None, Some(100)), 100);
+        // An unsized pseudo-terminal reports 0 columns.
+        assert_eq!(terminal_width(None, Some(0)), 80);
+        assert_eq!(terminal_width(Some("0"), Some(0)), 80);
+        assert_eq!(terminal_width(None, None), 80);
+    }
 }
