@@ -559,6 +559,36 @@ mod tests {
         }
     }
 
+    /// On a terminal the table is written line by line: the same bytes as its `Display`.
+    #[test]
+    fn a_terminal_table_written_line_by_line_is_its_display() {
+        let report = report(
+            (0..7)
+                .map(|i| {
+                    role(
+                        "a.json",
+                        &format!("module.m[\"k{i}\"].aws_iam_role.role_{i}"),
+                    )
+                })
+                .collect(),
+        );
+        for width in [30u16, 80, 120] {
+            for color in [false, true] {
+                let mut roles = roles_table(color, Some(width), false);
+                let mut widest = 0;
+                for role in report.roles() {
+                    roles.add_row(role_row(&role, color, false, &mut widest));
+                }
+                keep_addresses_whole(&mut roles, false, widest);
+                let display = format!("{roles}\n");
+                let written =
+                    text(|out| write_roles_at_once(&report, color, Some(width), false, out));
+                assert!(written.lines().count() > 8, "{written}");
+                assert_eq!(written, display, "width {width}, colour {color}");
+            }
+        }
+    }
+
     #[test]
     fn findings_of_one_address_apart_are_shown_as_one_group() {
         let apart = report(vec![
