@@ -609,17 +609,7 @@ impl<'a> Own<'a> {
         let Some(record) = self.record(i) else {
             return;
         };
-        for arn in record.strings("managed_policy_arns") {
-            c.policy(
-                Some(arn),
-                (&[], false),
-                "managed_policy_arns",
-                &self.policies,
-            );
-        }
-        for (name, policy) in &record.policies {
-            c.push(Source::Inline(name), policy);
-        }
+        self.policies_of(record, c);
         if let Some(arn) = record.str_attr("permissions_boundary") {
             let mut boundary = Collected::default();
             boundary.policy(
@@ -633,23 +623,28 @@ impl<'a> Own<'a> {
         facts.max_session_duration = record.max_session_duration;
     }
 
-    /// Role `i`'s own policies' `sts:AssumeRole` statements, into `c`.
+    /// Role `i`'s own policies' `sts:AssumeRole` statements, into `c` (their grants are
+    /// added when the role is taken).
     fn assume(&self, i: usize, c: &mut Collected<'a>) {
-        let Some(record) = self.record(i) else {
-            return;
-        };
+        if let Some(record) = self.record(i) {
+            let mut own = Collected::default();
+            self.policies_of(record, &mut own);
+            c.assume.extend(own.assume);
+        }
+    }
+
+    /// The grants of a role's managed and inline policies, into `c`.
+    fn policies_of(&self, record: &'a ContextResource, c: &mut Collected<'a>) {
         for arn in record.strings("managed_policy_arns") {
-            let mut grants = Collected::default();
-            grants.policy(
+            c.policy(
                 Some(arn),
                 (&[], false),
                 "managed_policy_arns",
                 &self.policies,
             );
-            c.assume.extend(grants.assume);
         }
-        for (_, policy) in &record.policies {
-            c.assume.extend(policy.assume.iter());
+        for (name, policy) in &record.policies {
+            c.push(Source::Inline(name), policy);
         }
     }
 }
