@@ -18,9 +18,14 @@
 use std::io::{self, Read};
 
 /// The read buffer: large enough that a refill is rare next to the work on its bytes, small
-/// enough to stay in cache. Measured (make bench): 256 KiB beat 1 MiB (fewer fresh pages to
-/// fault in, 12.2 -> 10.5 ms at 1k resources, equal or better at 100k) and 128 KiB.
-pub(super) const CHUNK: usize = 1 << 18;
+/// enough to stay in cache. Measured in turn with the floor on two machines: on a 2-core AMD
+/// EPYC VM 256 KiB beat 1 MiB (fewer fresh pages to fault in, 12.2 -> 10.5 ms at 1k
+/// resources, equal or better at 100k) and 128 KiB; on a 2-vCPU Intel Xeon VM whose two CPUs
+/// share a core, 512 KiB read the 100k plan 6% faster than 256 KiB (0.83x -> 0.78x the floor)
+/// and 1 MiB no faster again, for 2 MiB more at the role-heavy plan's peak (1 MiB: 5 MiB).
+/// Waking the read-ahead thread in batches instead of once a chunk halved the context
+/// switches and was no faster: the chunk's size is what counts.
+pub(super) const CHUNK: usize = 1 << 19;
 
 /// Longest key or string the scanner keeps to compare; longer ones are never a name it looks
 /// for, so they are skipped (still validated) rather than kept.
