@@ -171,6 +171,9 @@ pub enum Consumer {
 pub struct RoleFacts {
     pub blast: BlastRadius,
     pub consumers: Vec<Consumer>,
+    /// Roles of the plan that may assume this one by their own policies beyond the first
+    /// `ROLE_CONSUMER_LIMIT` (by address), which alone are among `consumers`.
+    pub unjudged_role_consumers: usize,
     /// `max_session_duration` after the change (seconds), when known.
     pub max_session_duration: Option<u64>,
 }
@@ -202,6 +205,14 @@ impl RoleFacts {
 
 /// AWS limits a session of role chaining (a role's session assuming a role) to one hour.
 pub const CHAINING_LIMIT: u64 = 3600;
+
+/// The roles of the plan that may assume a role, by their own policies, listed among its
+/// consumers (the first by address; `RoleFacts::unjudged_role_consumers` counts the rest). A
+/// policy that allows `sts:AssumeRole` on `*`, attached to every role, makes each role a
+/// consumer of every other: listing them all held a plan of 4,000 roles' 16 million pairs
+/// (2.5 GB, 25 s), and a trust change turning away a hundred callers already says what it
+/// must.
+pub const ROLE_CONSUMER_LIMIT: usize = 100;
 
 /// The names other resources use for a role: its IAM name on either side.
 fn role_names(role: &RoleChange) -> impl Iterator<Item = &str> {
@@ -528,6 +539,15 @@ fn consumers_of(consumers: &mut [Vec<Consumer>], i: usize) -> Option<&mut Vec<Co
     consumers.get_mut(i)
 }
 
+/// A role of the plan whose identity policies allow `sts:AssumeRole`: a consumer of each role
+/// of the plan those statements cover.
+struct Caller<'a> {
+    index: usize,
+    address: &'a str,
+    arn: &'a str,
+    assume: Vec<&'a Option<Resources>>,
+}
+
 /// What the plan says about each of its roles, taken role by role in `roles` order: the grants
 /// stay borrowed from the plan's context until their role's facts are taken, so that only one
 /// role's are formatted at a time (all at once, they were the largest part of what relating a
@@ -537,6 +557,9 @@ pub struct Relation<'a> {
     /// whole facts held for every role were the largest part of relating).
     consumers: Vec<Vec<Consumer>>,
     collected: Vec<Collected<'a>>,
+    /// The roles that may assume roles, by address: each role's role consumers are found
+    /// when it is taken, so they are never all held at once.
+    callers: Vec<Caller<'a>>,
     /// What the roles' own attributes give is read when each role is taken: it concerns that
     /// role alone, and is a third of relating.
     own: Own<'a>,
@@ -546,6 +569,7 @@ impl<'a> Relation<'a> {
     /// Each role's facts, in `roles` order.
     pub fn into_facts(self) -> impl Iterator<Item = RoleFacts> + 'a {
         let own = self.own;
+        let callers = self.callers;
         self.consumers
             .into_iter()
             .zip(self.collected)
@@ -554,8 +578,10 @@ impl<'a> Relation<'a> {
                 let mut f = RoleFacts {
                     blast: BlastRadius::unknown(),
                     consumers,
+                    unjudged_role_consumers: 0,
                     max_session_duration: None,
                 };
+                role_consumers(&callers, own.roles.get(i), i, &mut f);
                 own.add(i, &mut f, &mut collected);
                 f.consumers.sort_by_key(consumer_key);
                 f.consumers.dedup();
@@ -760,42 +786,56 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
     }
 
     // Roles whose identity policy lets them assume another role of the plan (most roles'
-    // policies allow no `sts:AssumeRole` at all).
-    for (q, caller) in roles.iter().enumerate() {
-        let Some(caller_arn) = role_arn(caller) else {
-            continue;
-        };
-        let Some(assume) = collected
-            .get(q)
-            .map(|c| &c.assume)
-            .filter(|a| !a.is_empty())
-        else {
-            continue;
-        };
-        for (r, target) in roles.iter().enumerate() {
-            let Some(target_arn) = role_arn(target) else {
-                continue;
-            };
-            if r == q
-                || !assume
-                    .iter()
-                    .any(|s| classify::covers(s.as_ref(), target_arn))
-            {
-                continue;
-            }
-            if let Some(c) = consumers_of(&mut consumers, r) {
-                c.push(Consumer::Role {
-                    address: caller.address.clone(),
-                    arn: caller_arn.to_string(),
-                });
-            }
-        }
-    }
+    // policies allow no `sts:AssumeRole` at all), in the order their consumers are listed.
+    let mut callers: Vec<Caller<'_>> = roles
+        .iter()
+        .enumerate()
+        .filter_map(|(index, caller)| {
+            let assume = collected.get(index).map(|c| &c.assume)?;
+            (!assume.is_empty()).then_some(())?;
+            Some(Caller {
+                index,
+                address: &caller.address,
+                arn: role_arn(caller)?,
+                assume: assume.clone(),
+            })
+        })
+        .collect();
+    callers.sort_by(|a, b| a.address.cmp(b.address).then(a.index.cmp(&b.index)));
 
     Relation {
         consumers,
         collected,
+        callers,
         own,
+    }
+}
+
+/// Role `i`'s role consumers into its facts: the first `ROLE_CONSUMER_LIMIT` callers whose
+/// statements cover its ARN, the rest counted.
+fn role_consumers(callers: &[Caller<'_>], role: Option<&RoleChange>, i: usize, f: &mut RoleFacts) {
+    let Some(target) = role.and_then(role_arn) else {
+        return;
+    };
+    let mut listed = 0usize;
+    for caller in callers {
+        if caller.index == i
+            || !caller
+                .assume
+                .iter()
+                .any(|s| classify::covers(s.as_ref(), target))
+        {
+            continue;
+        }
+        if listed < ROLE_CONSUMER_LIMIT {
+            listed = listed.saturating_add(1);
+            f.consumers.push(Consumer::Role {
+                address: caller.address.to_string(),
+                arn: caller.arn.to_string(),
+            });
+        } else {
+            f.unjudged_role_consumers = f.unjudged_role_consumers.saturating_add(1);
+        }
     }
 }
 

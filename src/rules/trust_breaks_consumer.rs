@@ -25,7 +25,7 @@ static META: RuleMeta = RuleMeta {
     summary: "the new trust turns away a consumer in the plan (a service, service account, role or provider that assumes the role)",
 };
 
-use crate::permissions::CHAINING_LIMIT;
+use crate::permissions::{CHAINING_LIMIT, ROLE_CONSUMER_LIMIT};
 
 impl Rule for TrustBreaksConsumer {
     fn meta(&self) -> &'static RuleMeta {
@@ -88,12 +88,36 @@ fn check_facts(input: &RoleInput<'_>, facts: &RoleFacts, out: &mut Vec<Draft>) {
         return;
     };
     if let Some(before) = input.before.policy() {
-        for consumer in &facts.consumers {
-            broken(input, before, after, consumer, out);
+        // The same policy turns no one away: the consumers of a plan's unchanged roles are
+        // not judged one by one.
+        if before != after {
+            for consumer in &facts.consumers {
+                broken(input, before, after, consumer, out);
+            }
+            unjudged(facts.unjudged_role_consumers, out);
         }
         new_requirements(before, after, Some(facts), out);
     }
     chaining(input, after, facts, out);
+}
+
+/// Says how many roles that may assume the role were not judged against its new trust
+/// (beyond `ROLE_CONSUMER_LIMIT`): the report must not read as if they had been.
+fn unjudged(count: usize, out: &mut Vec<Draft>) {
+    if count == 0 {
+        return;
+    }
+    let mut d = about(
+        "roles beyond the judged",
+        format!(
+            "{count} more role{} of the plan may assume this role by {} own policies; the first {ROLE_CONSUMER_LIMIT} (by address) were judged against the new trust, {} not: check that the new trust still admits those that need it",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "its" } else { "their" },
+            if count == 1 { "this one" } else { "these" },
+        ),
+    );
+    d.severity = Severity::Info;
+    out.push(d);
 }
 
 /// A consumer the old trust admitted and the new one does not.

@@ -316,3 +316,112 @@ fn a_role_whose_own_policy_may_assume_another_is_its_consumer() {
         ]
     );
 }
+
+/// `count` roles, each allowed by an inline policy to assume any role, all trusting their own
+/// account; `aws_iam_role.r000`'s new trust names another account instead (its first when
+/// `break_first`).
+fn assume_anything_plan(count: usize, break_first: bool) -> String {
+    let account = "012889719104";
+    let trust = |principal: &str| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]})
+        .to_string()
+    };
+    let inline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+    let changes: Vec<Value> = (0..count)
+        .map(|i| {
+            let before = serde_json::json!({
+                "arn": format!("arn:aws:iam::{account}:role/r{i}"), "name": format!("r{i}"),
+                "assume_role_policy": trust(&format!("arn:aws:iam::{account}:root")),
+                "inline_policy": [{"name": "chain", "policy": inline}],
+                "managed_policy_arns": [], "max_session_duration": 3600,
+                "permissions_boundary": null});
+            let mut after = before.clone();
+            let changed = i == 0 && break_first;
+            if changed {
+                after["assume_role_policy"] = trust("arn:aws:iam::999988887777:root").into();
+            }
+            serde_json::json!({"address": format!("aws_iam_role.r{i:03}"), "mode": "managed",
+                "type": "aws_iam_role", "name": format!("r{i}"),
+                "change": {"actions": [if changed { "update" } else { "no-op" }],
+                    "before": before, "after": after, "after_unknown": {}}})
+        })
+        .collect();
+    serde_json::json!({"format_version": "1.2", "resource_changes": changes}).to_string()
+}
+
+#[test]
+fn a_role_every_role_may_assume_has_its_first_hundred_callers_judged_and_the_rest_counted() {
+    let limit = trustgate::permissions::ROLE_CONSUMER_LIMIT;
+    let plan = assume_anything_plan(limit + 6, true);
+    let (code, out, err) =
+        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
+    assert_eq!(code, 1, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let f = findings(&doc, "aws_iam_role.r000");
+    let consumer = |severity: &str| -> Vec<&Value> {
+        f.iter()
+            .copied()
+            .filter(|f| f["rule"] == "trust-breaks-consumer" && f["severity"] == severity)
+            .collect()
+    };
+    // Every other role is turned away by the new trust (another account's root): the first
+    // hundred by address are named, one finding each...
+    let named = consumer("medium");
+    assert_eq!(named.len(), limit);
+    for (n, finding) in named.iter().enumerate() {
+        let address = format!("aws_iam_role.r{:03}", n + 1);
+        assert!(
+            finding["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("the role `{address}` may assume this role")),
+            "{n}: {finding}"
+        );
+    }
+    // ...and the five left over are said to be unjudged, not passed over in silence.
+    let rest = consumer("info");
+    assert_eq!(rest.len(), 1, "{f:?}");
+    assert!(
+        rest[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("5 more roles of the plan may assume this role by their own policies; the first 100 (by address) were judged"),
+        "{}",
+        rest[0]
+    );
+    // The unchanged roles, each a consumer of every other, turn no one away.
+    let others = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["address"] != "aws_iam_role.r000")
+        .count();
+    assert_eq!(others, 0, "{out}");
+}
+
+#[test]
+fn a_role_with_no_more_callers_than_the_limit_has_every_one_judged() {
+    let limit = trustgate::permissions::ROLE_CONSUMER_LIMIT;
+    let plan = assume_anything_plan(limit + 1, true);
+    let (code, out, err) =
+        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
+    assert_eq!(code, 1, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let f = findings(&doc, "aws_iam_role.r000");
+    let rules: Vec<(&str, &str)> = f
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| **r == ("trust-breaks-consumer", "medium"))
+            .count(),
+        limit
+    );
+    assert!(
+        !rules.contains(&("trust-breaks-consumer", "info")),
+        "{rules:?}"
+    );
+}
