@@ -63,10 +63,13 @@ fn compatible(deleted: &RoleChange, created: &RoleChange) -> bool {
             _ => true,
         }
     }
-    let account = |r: &RoleChange| r.own_account.as_ref().map(|o| o.account.clone());
+    // Borrowed, not copied: asked of every deleted role a `name_prefix` fits.
+    fn account(r: &RoleChange) -> Option<&String> {
+        r.own_account.as_ref().map(|o| &o.account)
+    }
     deleted.role_type == created.role_type
         && agree(deleted.provider.as_ref(), created.provider.as_ref())
-        && agree(account(deleted).as_ref(), account(created).as_ref())
+        && agree(account(deleted), account(created))
 }
 
 /// Pair created roles with deleted ones (see the module doc); sets `paired` on the created.
@@ -88,8 +91,12 @@ pub(super) fn pair(roles: &mut [RoleChange]) {
             by_name.entry(name).or_default().push(d);
         }
     }
-    let mut candidates: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let mut claimed: BTreeMap<usize, usize> = BTreeMap::new();
+    // Each created role that fits exactly one deleted role, in plan order, and how many
+    // created roles fit each deleted one (2: more than one). Only the count is kept per
+    // pair: a `name_prefix` may fit every deleted role, and a list of them per created role
+    // held every pair (8,000 of each: 540 MB).
+    let mut candidates: Vec<(usize, usize)> = Vec::new();
+    let mut claimed: Vec<u8> = vec![0; roles.len()];
     for (c, created) in roles.iter().enumerate() {
         let eligible = only(&created.actions, "create")
             && created.previous_address.is_none()
@@ -101,29 +108,28 @@ pub(super) fn pair(roles: &mut [RoleChange]) {
             NameKey::Name(name) => by_name.get(name.as_str()).map_or(&[], Vec::as_slice),
             NameKey::Prefix(..) => &deleted,
         };
-        let matches: Vec<usize> = among
-            .iter()
-            .copied()
-            .filter(|&d| {
-                roles
-                    .get(d)
-                    .is_some_and(|del| fits(&del.iam_before, &key) && compatible(del, created))
-            })
-            .collect();
-        for &d in &matches {
-            let n = claimed.entry(d).or_insert(0);
-            *n = n.saturating_add(1);
+        let mut fitting = among.iter().copied().filter(|&d| {
+            roles
+                .get(d)
+                .is_some_and(|del| fits(&del.iam_before, &key) && compatible(del, created))
+        });
+        let first = fitting.next();
+        let mut more = false;
+        for d in first.into_iter().chain(fitting) {
+            more |= Some(d) != first;
+            if let Some(n) = claimed.get_mut(d) {
+                *n = n.saturating_add(1).min(2);
+            }
         }
-        candidates.insert(c, matches);
+        if let (Some(d), false) = (first, more) {
+            candidates.push((c, d));
+        }
     }
-    for (c, matches) in candidates {
-        let [d] = matches.as_slice() else {
-            continue;
-        };
+    for (c, d) in candidates {
         if claimed.get(d) != Some(&1) {
             continue;
         }
-        let Some(old) = roles.get(*d) else {
+        let Some(old) = roles.get(d) else {
             continue;
         };
         let paired = Paired {
