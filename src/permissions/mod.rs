@@ -14,9 +14,9 @@ pub use classify::PermissionClass;
 
 pub use classify::PolicyFacts;
 
-use crate::plan::config_address;
 use crate::plan::context::{role_name_of_arn, ContextResource, PlanContext};
 use crate::plan::RoleChange;
+use crate::plan::{config_address, instance_parts};
 use crate::policy::Resources;
 use serde::Serialize;
 use std::cell::OnceCell;
@@ -282,8 +282,9 @@ struct Index<'a> {
     roles: &'a [RoleChange],
     /// Each role's configuration address, in `roles` order, once `by_config` is built.
     configs: &'a OnceCell<Vec<String>>,
-    /// Configuration references: (resource config address, attribute) -> referenced addresses.
-    references: BTreeMap<(&'a str, &'a str), Vec<&'a str>>,
+    /// Configuration references: (resource config address, attribute) -> referenced
+    /// addresses, and whether the expression reads `count.index` or `each.*`.
+    references: BTreeMap<(&'a str, &'a str), (Vec<&'a str>, bool)>,
 }
 
 impl<'a> Index<'a> {
@@ -297,13 +298,12 @@ impl<'a> Index<'a> {
             .iter()
             .enumerate()
             .flat_map(|(i, role)| role_names(role).chain(role_arn(role)).map(move |n| (n, i)));
-        let mut references: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        let mut references: BTreeMap<(&str, &str), (Vec<&str>, bool)> = BTreeMap::new();
         for c in &context.config {
             for (attr, target) in &c.references {
-                references
-                    .entry((c.address.as_str(), *attr))
-                    .or_default()
-                    .push(target.as_str());
+                let entry = references.entry((c.address.as_str(), *attr)).or_default();
+                entry.0.push(target.as_str());
+                entry.1 |= c.keyed.contains(attr);
             }
         }
         Index {
@@ -346,9 +346,34 @@ impl<'a> Index<'a> {
         let mut out: BTreeSet<usize> = resource.strings(attr).flat_map(|v| self.named(v)).collect();
         if out.is_empty() && !self.references.is_empty() {
             let config = config_address(&resource.address);
-            if let Some(targets) = self.references.get(&(config.as_str(), attr)) {
+            if let Some((targets, keyed)) = self.references.get(&(config.as_str(), attr)) {
+                // A reference names a resource of the referring resource's own module
+                // instance (a module called with `for_each` has one role per instance, not
+                // one for all); every instance of it when the block has `count`/`for_each`.
+                let (module, key) = instance_parts(&resource.address);
+                let here = |i: &usize| {
+                    self.roles
+                        .get(*i)
+                        .is_some_and(|r| instance_parts(&r.address).0 == module)
+                };
                 for t in targets {
-                    out.extend(self.configured(t));
+                    let found: Vec<usize> = self.configured(t).filter(here).collect();
+                    // `aws_iam_role.r[count.index]` (or `[each.key]`): the role of the
+                    // referring resource's own key, when there is one. Without it, every
+                    // instance may be the one (a key computed otherwise): all are kept.
+                    let same_key: Vec<usize> = match (keyed, key) {
+                        (true, Some(key)) => found
+                            .iter()
+                            .copied()
+                            .filter(|&i| {
+                                self.roles
+                                    .get(i)
+                                    .is_some_and(|r| instance_parts(&r.address).1 == Some(key))
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    out.extend(if same_key.is_empty() { found } else { same_key });
                 }
             }
         }
@@ -722,7 +747,7 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
                     Some(config) => index
                         .references
                         .get(&(config.as_str(), "policy_arn"))
-                        .map_or(&[], Vec::as_slice),
+                        .map_or(&[], |(targets, _)| targets.as_slice()),
                 };
                 let referenced: Vec<&ContextResource> = targets
                     .iter()

@@ -372,6 +372,68 @@ pub fn config_address(address: &str) -> String {
     out
 }
 
+/// The module instance an address is in (`module.a["x"].module.b[0]`, empty at the root) and
+/// its own instance key as written (`3`, `"web"`), when it has one. A reference in
+/// `configuration` names a resource of its own module, which is the same module instance:
+/// the module path tells a role of this instance from the others the reference names.
+pub fn instance_parts(address: &str) -> (&str, Option<&str>) {
+    // Top-level `.`s and the last top-level key, skipping quoted keys as `strip_keys` does.
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let (mut segment, mut module_end, mut expect_name) = (0usize, 0usize, false);
+    let mut resource_at = None;
+    let mut key = None;
+    let mut key_start = 0usize;
+    for (i, &b) in address.as_bytes().iter().enumerate() {
+        if depth > 0 {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+            } else if b == b'"' {
+                in_string = true;
+            } else if b == b'[' {
+                depth = depth.saturating_add(1);
+            } else if b == b']' {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    key = address.get(key_start..i);
+                }
+            }
+            continue;
+        }
+        match b {
+            b'[' => {
+                depth = 1;
+                key_start = i.saturating_add(1);
+            }
+            b'.' if resource_at.is_none() => {
+                let text = address.get(segment..i).unwrap_or_default();
+                if expect_name {
+                    module_end = i;
+                    expect_name = false;
+                } else if text == "module" {
+                    expect_name = true;
+                } else {
+                    resource_at = Some(segment);
+                }
+                segment = i.saturating_add(1);
+                key = None;
+            }
+            _ => {}
+        }
+    }
+    let module = address.get(..module_end).unwrap_or_default();
+    // A key read before the resource's own segments is a module's, not the resource's.
+    let key = key.filter(|_| resource_at.is_some() || module_end == 0);
+    (module, key)
+}
+
 /// Hand `out` the runs of `address` outside instance keys, in order. Keys are skipped with
 /// their quoted strings, so a `]` or `.` inside a key is no boundary. Bytes, not characters:
 /// every delimiter is ASCII, which never occurs inside a multi-byte character, so each run
@@ -417,6 +479,36 @@ fn strip_keys<'a>(address: &'a str, mut out: impl FnMut(&'a str)) {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_splits_into_its_module_instance_and_its_own_key() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("aws_iam_role.r", "", None),
+            ("aws_iam_role.r[3]", "", Some("3")),
+            ("aws_iam_role.r[\"web\"]", "", Some("\"web\"")),
+            ("module.a.aws_iam_role.r", "module.a", None),
+            (
+                "module.a[\"x\"].aws_iam_role.r[0]",
+                "module.a[\"x\"]",
+                Some("0"),
+            ),
+            (
+                "module.a[\"x.y\"].module.b[2].aws_lambda_function.f[\"k]\"]",
+                "module.a[\"x.y\"].module.b[2]",
+                Some("\"k]\""),
+            ),
+            (
+                "module.a[1].data.aws_caller_identity.me",
+                "module.a[1]",
+                None,
+            ),
+            // A module's key is not the resource's.
+            ("module.a[1].aws_iam_role.r", "module.a[1]", None),
+        ];
+        for (address, module, key) in cases {
+            assert_eq!(instance_parts(address), (*module, *key), "{address}");
+        }
+    }
 
     #[test]
     fn instance_keys_are_dropped() {

@@ -155,6 +155,9 @@ pub struct ConfigResource {
     /// (attribute, referenced resource address without instance keys), e.g.
     /// (`role`, `module.a.aws_iam_role.r`).
     pub references: Vec<(&'static str, String)>,
+    /// The attributes whose expressions also read `count.index` or `each.*`: the idiom
+    /// `aws_iam_role.r[count.index].arn` names the role instance of the resource's own key.
+    pub keyed: Vec<&'static str>,
 }
 
 /// What a provider configuration's `assume_role` block says.
@@ -712,11 +715,16 @@ pub(super) fn config_resource(
         return None;
     };
     let mut references = Vec::new();
+    let mut keyed = Vec::new();
     for (attr, expression) in &expressions {
         let Some(attr) = kept.iter().copied().find(|k| *k == attr) else {
             continue;
         };
-        for target in expression_references(expression, module) {
+        let (targets, by_key) = expression_references(expression, module);
+        if by_key && !targets.is_empty() {
+            keyed.push(attr);
+        }
+        for target in targets {
             references.push((attr, target));
         }
     }
@@ -725,25 +733,30 @@ pub(super) fn config_resource(
     }
     references.sort();
     references.dedup();
+    keyed.sort();
+    keyed.dedup();
     Some(ConfigResource {
         address: in_module(module, address),
         references,
+        keyed,
     })
 }
 
-/// The resources an expression refers to, at any depth (a block's nested expressions too).
-fn expression_references(expression: &Value, module: &str) -> Vec<String> {
+/// The resources an expression refers to, at any depth (a block's nested expressions too),
+/// and whether it also reads `count.index` or `each.*`.
+fn expression_references(expression: &Value, module: &str) -> (Vec<String>, bool) {
     let mut out = Vec::new();
+    let mut by_key = false;
     let mut stack = vec![expression];
     while let Some(value) = stack.pop() {
         match value {
             Value::Object(map) => {
                 if let Some(Value::Array(refs)) = map.get("references") {
-                    out.extend(
-                        refs.iter()
-                            .filter_map(Value::as_str)
-                            .filter_map(|r| referenced_resource(module, r)),
-                    );
+                    let refs = refs.iter().filter_map(Value::as_str);
+                    by_key |= refs
+                        .clone()
+                        .any(|r| r == "count.index" || r.starts_with("each."));
+                    out.extend(refs.filter_map(|r| referenced_resource(module, r)));
                 }
                 stack.extend(
                     map.iter()
@@ -757,7 +770,7 @@ fn expression_references(expression: &Value, module: &str) -> Vec<String> {
     }
     out.sort();
     out.dedup();
-    out
+    (out, by_key)
 }
 
 #[cfg(test)]
@@ -891,6 +904,7 @@ mod tests {
             [ConfigResource {
                 address: "aws_lambda_function.later".into(),
                 references: vec![("role", "aws_iam_role.app".into())],
+                keyed: Vec::new(),
             }]
         );
         assert_eq!(

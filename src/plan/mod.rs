@@ -29,7 +29,7 @@ mod scan;
 pub(crate) use scan::find_special;
 mod stream;
 
-pub use accounts::{arn_account, config_address};
+pub use accounts::{arn_account, config_address, instance_parts};
 pub use context::PlanContext;
 pub use error::PlanError;
 pub use input::{

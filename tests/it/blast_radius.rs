@@ -425,3 +425,114 @@ fn a_role_with_no_more_callers_than_the_limit_has_every_one_judged() {
         "{rules:?}"
     );
 }
+
+/// Roles replaced so their trust drops `lambda.amazonaws.com`, each run by a Lambda function
+/// whose `role` is known only after apply: `addresses` gives (role, function) address pairs,
+/// `config` the plan's `configuration`.
+fn lambdas_by_reference(addresses: &[(String, String)], config: Value) -> String {
+    let trust = |services: Value| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": services}, "Action": "sts:AssumeRole"}]})
+        .to_string()
+    };
+    let mut changes = Vec::new();
+    for (n, (role, _)) in addresses.iter().enumerate() {
+        changes.push(serde_json::json!({"address": role, "mode": "managed",
+            "type": "aws_iam_role", "name": "r",
+            "change": {"actions": ["delete", "create"],
+                "before": {"arn": format!("arn:aws:iam::012889719104:role/r{n}"),
+                    "name": format!("r{n}"),
+                    "assume_role_policy": trust(serde_json::json!(["lambda.amazonaws.com", "ec2.amazonaws.com"]))},
+                "after": {"name": format!("r{n}"),
+                    "assume_role_policy": trust(serde_json::json!("ec2.amazonaws.com"))},
+                "after_unknown": {"arn": true}}}));
+    }
+    for (n, (_, function)) in addresses.iter().enumerate() {
+        changes.push(serde_json::json!({"address": function, "mode": "managed",
+            "type": "aws_lambda_function", "name": "f",
+            "change": {"actions": ["update"],
+                "before": {"function_name": format!("f{n}"),
+                    "role": format!("arn:aws:iam::012889719104:role/r{n}")},
+                "after": {"function_name": format!("f{n}")},
+                "after_unknown": {"role": true}}}));
+    }
+    serde_json::json!({"format_version": "1.2", "resource_changes": changes,
+        "configuration": config})
+    .to_string()
+}
+
+/// Each role's `trust-breaks-consumer` findings, as (role, function named) pairs.
+fn turned_away(plan: &str) -> Vec<(String, String)> {
+    let (code, out, err) =
+        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
+    // Medium findings: below the default failing severity.
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let mut got: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "trust-breaks-consumer")
+        .map(|f| {
+            let message = f["message"].as_str().unwrap();
+            let function = message.split('`').nth(1).unwrap().to_string();
+            (f["address"].as_str().unwrap().to_string(), function)
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn a_reference_by_count_index_relates_each_function_to_the_role_of_its_own_index() {
+    let pairs: Vec<(String, String)> = (0..3)
+        .map(|i| {
+            (
+                format!("aws_iam_role.r[{i}]"),
+                format!("aws_lambda_function.f[{i}]"),
+            )
+        })
+        .collect();
+    let block = |references: Value| {
+        serde_json::json!({"root_module": {"resources": [
+            {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role",
+             "name": "r", "expressions": {}},
+            {"address": "aws_lambda_function.f", "mode": "managed",
+             "type": "aws_lambda_function", "name": "f",
+             "expressions": {"role": {"references": references}}}]}})
+    };
+    // `role = aws_iam_role.r[count.index].arn`, as Terraform lists its references.
+    let keyed = lambdas_by_reference(
+        &pairs,
+        block(serde_json::json!(["aws_iam_role.r", "count.index"])),
+    );
+    assert_eq!(turned_away(&keyed), pairs);
+    // Without `count.index` the expression may pick any instance: every one is related.
+    let any = lambdas_by_reference(&pairs, block(serde_json::json!(["aws_iam_role.r"])));
+    let all: Vec<(String, String)> = pairs
+        .iter()
+        .flat_map(|(role, _)| pairs.iter().map(move |(_, f)| (role.clone(), f.clone())))
+        .collect();
+    assert_eq!(turned_away(&any), all);
+}
+
+#[test]
+fn a_reference_in_a_module_relates_the_roles_of_its_own_module_instance() {
+    let pairs: Vec<(String, String)> = ["a", "b", "c"]
+        .iter()
+        .map(|k| {
+            (
+                format!("module.svc[\"{k}\"].aws_iam_role.r"),
+                format!("module.svc[\"{k}\"].aws_lambda_function.f"),
+            )
+        })
+        .collect();
+    let config = serde_json::json!({"root_module": {"module_calls": {"svc": {
+        "source": "./svc", "module": {"resources": [
+            {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role",
+             "name": "r", "expressions": {}},
+            {"address": "aws_lambda_function.f", "mode": "managed",
+             "type": "aws_lambda_function", "name": "f",
+             "expressions": {"role": {"references": ["aws_iam_role.r.arn", "aws_iam_role.r"]}}}]}}}}});
+    assert_eq!(turned_away(&lambdas_by_reference(&pairs, config)), pairs);
+}
