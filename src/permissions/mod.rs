@@ -347,38 +347,45 @@ impl<'a> Index<'a> {
         if out.is_empty() && !self.references.is_empty() {
             let config = config_address(&resource.address);
             if let Some((targets, keyed)) = self.references.get(&(config.as_str(), attr)) {
-                // A reference names a resource of the referring resource's own module
-                // instance (a module called with `for_each` has one role per instance, not
-                // one for all); every instance of it when the block has `count`/`for_each`.
-                let (module, key) = instance_parts(&resource.address);
-                let here = |i: &usize| {
-                    self.roles
-                        .get(*i)
-                        .is_some_and(|r| instance_parts(&r.address).0 == module)
-                };
                 for t in targets {
-                    let found: Vec<usize> = self.configured(t).filter(here).collect();
-                    // `aws_iam_role.r[count.index]` (or `[each.key]`): the role of the
-                    // referring resource's own key, when there is one. Without it, every
-                    // instance may be the one (a key computed otherwise): all are kept.
-                    let same_key: Vec<usize> = match (keyed, key) {
-                        (true, Some(key)) => found
-                            .iter()
-                            .copied()
-                            .filter(|&i| {
-                                self.roles
-                                    .get(i)
-                                    .is_some_and(|r| instance_parts(&r.address).1 == Some(key))
-                            })
-                            .collect(),
-                        _ => Vec::new(),
-                    };
-                    out.extend(if same_key.is_empty() { found } else { same_key });
+                    let found = self.configured(t).collect();
+                    out.extend(referenced(&resource.address, *keyed, found, |&i| {
+                        self.roles.get(i).map_or("", |r| r.address.as_str())
+                    }));
                 }
             }
         }
         out
     }
+}
+
+/// Of the instances `found` of the resource block a reference names, those it can mean from
+/// `referrer` (an instance address): those of the referrer's own module instance (a reference
+/// names a resource of its own module, so a module called with `for_each` has one role per
+/// instance, not one for all), and of those, when the expression reads `count.index` or
+/// `each.*` (`keyed`: `aws_iam_role.r[count.index].arn`), the one of the referrer's own key
+/// when there is one. Otherwise every instance may be the one (a key computed some other
+/// way): all of the module instance's are kept.
+fn referenced<'s, T>(
+    referrer: &str,
+    keyed: bool,
+    found: Vec<T>,
+    address: impl Fn(&T) -> &'s str,
+) -> Vec<T> {
+    let (module, key) = instance_parts(referrer);
+    let mut found: Vec<T> = found
+        .into_iter()
+        .filter(|t| instance_parts(address(t)).0 == module)
+        .collect();
+    if let (true, Some(key)) = (keyed, key) {
+        if found
+            .iter()
+            .any(|t| instance_parts(address(t)).1 == Some(key))
+        {
+            found.retain(|t| instance_parts(address(t)).1 == Some(key));
+        }
+    }
+    found
 }
 
 /// The policies of the plan by ARN and by configuration address (those of class `other`
@@ -742,16 +749,21 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
                 let arn = resource.str_attr("policy_arn");
                 // Followed only when the ARN is not known yet.
                 let config = arn.is_none().then(|| config_address(&resource.address));
-                let targets: &[&str] = match &config {
-                    None => &[],
+                let (targets, keyed): (&[&str], bool) = match &config {
+                    None => (&[], false),
                     Some(config) => index
                         .references
                         .get(&(config.as_str(), "policy_arn"))
-                        .map_or(&[], |(targets, _)| targets.as_slice()),
+                        .map_or((&[], false), |(targets, keyed)| {
+                            (targets.as_slice(), *keyed)
+                        }),
                 };
                 let referenced: Vec<&ContextResource> = targets
                     .iter()
-                    .flat_map(|t| own.policies.configured(t).iter().copied())
+                    .flat_map(|t| {
+                        let found = own.policies.configured(t).to_vec();
+                        referenced(&resource.address, keyed, found, |r| &r.address)
+                    })
                     .collect();
                 let plain = targets.iter().any(|t| context.plain_policy(t));
                 for i in index.roles(resource, attr) {

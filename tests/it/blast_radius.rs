@@ -536,3 +536,68 @@ fn a_reference_in_a_module_relates_the_roles_of_its_own_module_instance() {
              "expressions": {"role": {"references": ["aws_iam_role.r.arn", "aws_iam_role.r"]}}}]}}}}});
     assert_eq!(turned_away(&lambdas_by_reference(&pairs, config)), pairs);
 }
+
+#[test]
+fn a_policy_attached_by_count_index_grants_only_the_role_of_its_own_index() {
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let policy = |action: &str| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": action, "Resource": "*"}]})
+        .to_string()
+    };
+    let mut changes = Vec::new();
+    for i in 0..3 {
+        let created = |address: String, kind: &str, after: Value, unknown: Value| {
+            serde_json::json!({"address": address, "mode": "managed", "type": kind,
+                "name": "x", "change": {"actions": ["create"], "before": null, "after": after,
+                "after_unknown": unknown}})
+        };
+        changes.push(created(
+            format!("aws_iam_role.r[{i}]"),
+            "aws_iam_role",
+            serde_json::json!({"name": format!("r{i}"), "assume_role_policy": trust}),
+            serde_json::json!({"arn": true}),
+        ));
+        // The second policy allows everything, the others only reading objects.
+        let action = if i == 1 { "*" } else { "s3:GetObject" };
+        changes.push(created(
+            format!("aws_iam_policy.p[{i}]"),
+            "aws_iam_policy",
+            serde_json::json!({"name": format!("p{i}"), "policy": policy(action)}),
+            serde_json::json!({"arn": true}),
+        ));
+        changes.push(created(
+            format!("aws_iam_role_policy_attachment.a[{i}]"),
+            "aws_iam_role_policy_attachment",
+            serde_json::json!({"role": format!("r{i}")}),
+            serde_json::json!({"policy_arn": true}),
+        ));
+    }
+    let block = |address: &str, kind: &str, expressions: Value| {
+        serde_json::json!({"address": address, "mode": "managed", "type": kind, "name": "x",
+            "expressions": expressions})
+    };
+    let config = serde_json::json!({"root_module": {"resources": [
+        block("aws_iam_role.r", "aws_iam_role", serde_json::json!({})),
+        block("aws_iam_policy.p", "aws_iam_policy", serde_json::json!({})),
+        block("aws_iam_role_policy_attachment.a", "aws_iam_role_policy_attachment",
+            serde_json::json!({"role": {"references": ["aws_iam_role.r", "count.index"]},
+                "policy_arn": {"references": ["aws_iam_policy.p", "count.index"]}}))]}});
+    let plan = serde_json::json!({"format_version": "1.2", "resource_changes": changes,
+        "configuration": config})
+    .to_string();
+    let (code, out, err) =
+        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
+    assert!(code < 2, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    for (i, class) in [(0, "data-read"), (1, "admin-equivalent"), (2, "data-read")] {
+        let role = common::role(&doc, &format!("aws_iam_role.r[{i}]"));
+        let grants = role["permissions"]["grants"].as_array().unwrap();
+        assert_eq!(role["permissions"]["class"], class, "{role}");
+        assert_eq!(grants.len(), 1, "{role}");
+        assert_eq!(
+            grants[0]["from"],
+            format!("aws_iam_role_policy_attachment.a[{i}] -> aws_iam_policy.p[{i}]")
+        );
+    }
+}
