@@ -282,6 +282,9 @@ struct Index<'a> {
     roles: &'a [RoleChange],
     /// Each role's configuration address, in `roles` order, once `by_config` is built.
     configs: &'a OnceCell<Vec<String>>,
+    /// Each role's module instance and own key (`instance_parts`), in `roles` order, once a
+    /// reference is followed: asked of every instance a reference names, for every referrer.
+    parts: OnceCell<Vec<Parts<'a>>>,
     /// Configuration references: (resource config address, attribute) -> referenced
     /// addresses, and whether the expression reads `count.index` or `each.*`.
     references: BTreeMap<(&'a str, &'a str), (Vec<&'a str>, bool)>,
@@ -311,6 +314,7 @@ impl<'a> Index<'a> {
             by_config: OnceCell::new(),
             roles,
             configs,
+            parts: OnceCell::new(),
             references,
         }
     }
@@ -347,11 +351,19 @@ impl<'a> Index<'a> {
         if out.is_empty() && !self.references.is_empty() {
             let config = config_address(&resource.address);
             if let Some((targets, keyed)) = self.references.get(&(config.as_str(), attr)) {
+                let parts = self.parts.get_or_init(|| {
+                    self.roles
+                        .iter()
+                        .map(|r| instance_parts(&r.address))
+                        .collect()
+                });
                 for t in targets {
-                    let found = self.configured(t).collect();
-                    out.extend(referenced(&resource.address, *keyed, found, |&i| {
-                        self.roles.get(i).map_or("", |r| r.address.as_str())
-                    }));
+                    out.extend(referenced(
+                        &resource.address,
+                        *keyed,
+                        self.configured(t),
+                        |&i| parts.get(i).copied().unwrap_or_default(),
+                    ));
                 }
             }
         }
@@ -369,24 +381,21 @@ impl<'a> Index<'a> {
 fn referenced<'s, T>(
     referrer: &str,
     keyed: bool,
-    found: Vec<T>,
-    address: impl Fn(&T) -> &'s str,
+    found: impl Iterator<Item = T>,
+    parts: impl Fn(&T) -> Parts<'s>,
 ) -> Vec<T> {
     let (module, key) = instance_parts(referrer);
-    let mut found: Vec<T> = found
-        .into_iter()
-        .filter(|t| instance_parts(address(t)).0 == module)
-        .collect();
+    let mut found: Vec<T> = found.filter(|t| parts(t).0 == module).collect();
     if let (true, Some(key)) = (keyed, key) {
-        if found
-            .iter()
-            .any(|t| instance_parts(address(t)).1 == Some(key))
-        {
-            found.retain(|t| instance_parts(address(t)).1 == Some(key));
+        if found.iter().any(|t| parts(t).1 == Some(key)) {
+            found.retain(|t| parts(t).1 == Some(key));
         }
     }
     found
 }
+
+/// An instance address's module instance and own key (`instance_parts`).
+type Parts<'a> = (&'a str, Option<&'a str>);
 
 /// The policies of the plan by ARN and by configuration address (those of class `other`
 /// that allow no `sts:AssumeRole` only as keys, in `context`).
@@ -394,7 +403,7 @@ struct Policies<'a> {
     /// Indexes into `context.resources` (of one ARN, the last read counts).
     by_arn: Lookup<'a>,
     /// Wanted only to follow a configuration reference to a policy, so built when first asked.
-    by_config: OnceCell<BTreeMap<String, Vec<&'a ContextResource>>>,
+    by_config: OnceCell<BTreeMap<String, Vec<(&'a ContextResource, Parts<'a>)>>>,
     context: &'a PlanContext,
 }
 
@@ -425,16 +434,17 @@ impl<'a> Policies<'a> {
         self.context.resources.get(j)
     }
 
-    /// The policies at configuration address `config`.
-    fn configured(&self, config: &str) -> &[&'a ContextResource] {
+    /// The policies at configuration address `config`, each with its module instance and key.
+    fn configured(&self, config: &str) -> &[(&'a ContextResource, Parts<'a>)] {
         self.by_config
             .get_or_init(|| {
-                let mut by_config: BTreeMap<String, Vec<&ContextResource>> = BTreeMap::new();
+                let mut by_config: BTreeMap<String, Vec<(&ContextResource, Parts<'a>)>> =
+                    BTreeMap::new();
                 for (_, r) in Self::all(self.context) {
                     by_config
                         .entry(config_address(&r.address))
                         .or_default()
-                        .push(r);
+                        .push((r, instance_parts(&r.address)));
                 }
                 by_config
             })
@@ -761,9 +771,10 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
                 let referenced: Vec<&ContextResource> = targets
                     .iter()
                     .flat_map(|t| {
-                        let found = own.policies.configured(t).to_vec();
-                        referenced(&resource.address, keyed, found, |r| &r.address)
+                        let found = own.policies.configured(t).iter();
+                        referenced(&resource.address, keyed, found, |(_, parts)| *parts)
                     })
+                    .map(|(r, _)| *r)
                     .collect();
                 let plain = targets.iter().any(|t| context.plain_policy(t));
                 for i in index.roles(resource, attr) {
