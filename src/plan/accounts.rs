@@ -377,14 +377,64 @@ pub fn config_address(address: &str) -> String {
 /// `configuration` names a resource of its own module, which is the same module instance:
 /// the module path tells a role of this instance from the others the reference names.
 pub fn instance_parts(address: &str) -> (&str, Option<&str>) {
-    // Top-level `.`s and the last top-level key, skipping quoted keys as `strip_keys` does.
+    let (mut segment, mut module_end, mut expect_name) = (0usize, 0usize, false);
+    let mut resource_at = None;
+    let (mut key, mut key_start) = (None, 0usize);
+    pieces(address, |piece| match piece {
+        Piece::Open(i) => key_start = i.saturating_add(1),
+        Piece::Close(i) => key = address.get(key_start..i),
+        Piece::Dot(i) if resource_at.is_none() => {
+            let text = address.get(segment..i).unwrap_or_default();
+            if expect_name {
+                module_end = i;
+                expect_name = false;
+            } else if text == "module" {
+                expect_name = true;
+            } else {
+                resource_at = Some(segment);
+            }
+            segment = i.saturating_add(1);
+            key = None;
+        }
+        Piece::Dot(_) => {}
+    });
+    let module = address.get(..module_end).unwrap_or_default();
+    // A key read before the resource's own segments is a module's, not the resource's.
+    let key = key.filter(|_| resource_at.is_some() || module_end == 0);
+    (module, key)
+}
+
+/// Hand `out` the runs of `address` outside instance keys, in order.
+fn strip_keys<'a>(address: &'a str, mut out: impl FnMut(&'a str)) {
+    let mut run = 0usize;
+    let closed = pieces(address, |piece| match piece {
+        Piece::Open(i) => out(address.get(run..i).unwrap_or_default()),
+        Piece::Close(i) => run = i.saturating_add(1),
+        Piece::Dot(_) => {}
+    });
+    if closed {
+        out(address.get(run..).unwrap_or_default());
+    }
+}
+
+/// What an address's structure outside its instance keys is made of, at byte offsets.
+enum Piece {
+    /// A key's `[` ...
+    Open(usize),
+    /// ... and its matching `]`.
+    Close(usize),
+    /// A `.` between segments.
+    Dot(usize),
+}
+
+/// Hand `each` the pieces of `address` in order; whether it ends outside a key. Keys are
+/// skipped with their quoted strings, so a `]` or `.` inside a key is no boundary. Bytes, not
+/// characters: every delimiter is ASCII, which never occurs inside a multi-byte character,
+/// so each offset is a character boundary.
+fn pieces(address: &str, mut each: impl FnMut(Piece)) -> bool {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
-    let (mut segment, mut module_end, mut expect_name) = (0usize, 0usize, false);
-    let mut resource_at = None;
-    let mut key = None;
-    let mut key_start = 0usize;
     for (i, &b) in address.as_bytes().iter().enumerate() {
         if depth > 0 {
             if in_string {
@@ -402,7 +452,7 @@ pub fn instance_parts(address: &str) -> (&str, Option<&str>) {
             } else if b == b']' {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    key = address.get(key_start..i);
+                    each(Piece::Close(i));
                 }
             }
             continue;
@@ -410,69 +460,13 @@ pub fn instance_parts(address: &str) -> (&str, Option<&str>) {
         match b {
             b'[' => {
                 depth = 1;
-                key_start = i.saturating_add(1);
+                each(Piece::Open(i));
             }
-            b'.' if resource_at.is_none() => {
-                let text = address.get(segment..i).unwrap_or_default();
-                if expect_name {
-                    module_end = i;
-                    expect_name = false;
-                } else if text == "module" {
-                    expect_name = true;
-                } else {
-                    resource_at = Some(segment);
-                }
-                segment = i.saturating_add(1);
-                key = None;
-            }
+            b'.' => each(Piece::Dot(i)),
             _ => {}
         }
     }
-    let module = address.get(..module_end).unwrap_or_default();
-    // A key read before the resource's own segments is a module's, not the resource's.
-    let key = key.filter(|_| resource_at.is_some() || module_end == 0);
-    (module, key)
-}
-
-/// Hand `out` the runs of `address` outside instance keys, in order. Keys are skipped with
-/// their quoted strings, so a `]` or `.` inside a key is no boundary. Bytes, not characters:
-/// every delimiter is ASCII, which never occurs inside a multi-byte character, so each run
-/// starts and ends on a character boundary.
-fn strip_keys<'a>(address: &'a str, mut out: impl FnMut(&'a str)) {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut run = 0usize;
-    for (i, &b) in address.as_bytes().iter().enumerate() {
-        if depth > 0 {
-            if in_string {
-                if escaped {
-                    escaped = false;
-                } else if b == b'\\' {
-                    escaped = true;
-                } else if b == b'"' {
-                    in_string = false;
-                }
-            } else if b == b'"' {
-                in_string = true;
-            } else if b == b'[' {
-                depth = depth.saturating_add(1);
-            } else if b == b']' {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    run = i.saturating_add(1);
-                }
-            }
-            continue;
-        }
-        if b == b'[' {
-            out(address.get(run..i).unwrap_or_default());
-            depth = 1;
-        }
-    }
-    if depth == 0 {
-        out(address.get(run..).unwrap_or_default());
-    }
+    depth == 0
 }
 
 #[cfg(test)]

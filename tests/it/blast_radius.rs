@@ -317,6 +317,18 @@ fn a_role_whose_own_policy_may_assume_another_is_its_consumer() {
     );
 }
 
+/// `check --format json` of `plan` on standard input: its report, after checking the exit
+/// code is `code` (any but 2, an error, when `None`).
+fn check_stdin(plan: &str, code: Option<i32>) -> Value {
+    let (got, out, err) =
+        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
+    match code {
+        Some(code) => assert_eq!(got, code, "{err}"),
+        None => assert!(got < 2, "{err}"),
+    }
+    serde_json::from_str(&out).unwrap()
+}
+
 /// `count` roles, each allowed by an inline policy to assume any role, all trusting their own
 /// account; `aws_iam_role.r000`'s new trust names another account instead (its first when
 /// `break_first`).
@@ -354,10 +366,7 @@ fn assume_anything_plan(count: usize, break_first: bool) -> String {
 fn a_role_every_role_may_assume_has_its_first_hundred_callers_judged_and_the_rest_counted() {
     let limit = trustgate::permissions::ROLE_CONSUMER_LIMIT;
     let plan = assume_anything_plan(limit + 6, true);
-    let (code, out, err) =
-        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
-    assert_eq!(code, 1, "{err}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
+    let doc = check_stdin(&plan, Some(1));
     let f = findings(&doc, "aws_iam_role.r000");
     let consumer = |severity: &str| -> Vec<&Value> {
         f.iter()
@@ -397,17 +406,14 @@ fn a_role_every_role_may_assume_has_its_first_hundred_callers_judged_and_the_res
         .iter()
         .filter(|f| f["address"] != "aws_iam_role.r000")
         .count();
-    assert_eq!(others, 0, "{out}");
+    assert_eq!(others, 0, "{doc}");
 }
 
 #[test]
 fn a_role_with_no_more_callers_than_the_limit_has_every_one_judged() {
     let limit = trustgate::permissions::ROLE_CONSUMER_LIMIT;
     let plan = assume_anything_plan(limit + 1, true);
-    let (code, out, err) =
-        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
-    assert_eq!(code, 1, "{err}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
+    let doc = check_stdin(&plan, Some(1));
     let f = findings(&doc, "aws_iam_role.r000");
     let rules: Vec<(&str, &str)> = f
         .iter()
@@ -463,11 +469,8 @@ fn lambdas_by_reference(addresses: &[(String, String)], config: Value) -> String
 
 /// Each role's `trust-breaks-consumer` findings, as (role, function named) pairs.
 fn turned_away(plan: &str) -> Vec<(String, String)> {
-    let (code, out, err) =
-        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
     // Medium findings: below the default failing severity.
-    assert_eq!(code, 0, "{err}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
+    let doc = check_stdin(plan, Some(0));
     let mut got: Vec<(String, String)> = doc["findings"]
         .as_array()
         .unwrap()
@@ -586,10 +589,7 @@ fn a_policy_attached_by_count_index_grants_only_the_role_of_its_own_index() {
     let plan = serde_json::json!({"format_version": "1.2", "resource_changes": changes,
         "configuration": config})
     .to_string();
-    let (code, out, err) =
-        crate::cli::run_with(&["check", "-", "--format", "json"], plan.as_bytes(), false);
-    assert!(code < 2, "{err}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
+    let doc = check_stdin(&plan, None);
     for (i, class) in [(0, "data-read"), (1, "admin-equivalent"), (2, "data-read")] {
         let role = common::role(&doc, &format!("aws_iam_role.r[{i}]"));
         let grants = role["permissions"]["grants"].as_array().unwrap();

@@ -1481,31 +1481,28 @@ fn whole_plan_pairing_refuses_ambiguity_and_other_accounts() {
     assert_eq!(plans[0].roles.len(), 3);
     assert!(plans[0].roles.iter().all(|r| r.paired.is_none()));
 
-    // A created role whose `name_prefix` fits two deleted roles pairs neither, and still
-    // claims both: the created role named after one of them cannot tell which role it is
-    // either, so it is not paired.
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let mut other = doc["resource_changes"][0].clone();
-    other["address"] = "aws_iam_role.grafana_two".into();
-    other["change"]["before"]["name"] = "grafana-two".into();
-    let mut prefixed = doc["resource_changes"][1].clone();
-    prefixed["address"] = "aws_iam_role.prefixed".into();
-    prefixed["change"]["after"]["name"] = "".into();
-    prefixed["change"]["after"]["name_prefix"] = "grafana".into();
-    let list = doc["resource_changes"].as_array_mut().unwrap();
-    list.push(other);
-    list.push(prefixed);
-    let plans = trustgate::plan::read_bytes("p", doc.to_string().as_bytes(), &opts()).unwrap();
-    assert_eq!(plans[0].roles.len(), 4);
-    assert!(plans[0].roles.iter().all(|r| r.paired.is_none()));
-    // Without it, the named role pairs with the role of its name.
+    // Two deleted roles, `grafana` and `grafana-two`: the created role named `grafana` pairs
+    // with the role of its name...
     let mut doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let mut other = doc["resource_changes"][0].clone();
     other["address"] = "aws_iam_role.grafana_two".into();
     other["change"]["before"]["name"] = "grafana-two".into();
     doc["resource_changes"].as_array_mut().unwrap().push(other);
+    // ...but not once a created role whose `name_prefix` fits both is added: that role pairs
+    // neither and still claims both, so the named one cannot tell which role it is either.
+    let mut prefixed = doc["resource_changes"][1].clone();
+    prefixed["address"] = "aws_iam_role.prefixed".into();
+    prefixed["change"]["after"]["name"] = "".into();
+    prefixed["change"]["after"]["name_prefix"] = "grafana".into();
+    let mut claimed = doc.clone();
+    claimed["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(prefixed);
+    let plans = trustgate::plan::read_bytes("p", claimed.to_string().as_bytes(), &opts()).unwrap();
+    assert_eq!(plans[0].roles.len(), 4);
+    assert!(plans[0].roles.iter().all(|r| r.paired.is_none()));
     let plans = trustgate::plan::read_bytes("p", doc.to_string().as_bytes(), &opts()).unwrap();
     let paired: Vec<_> = plans[0]
         .roles
