@@ -7,7 +7,9 @@ use super::escape::{clip, visible};
 use super::{Report, RoleReport};
 use crate::finding::Finding;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
+use comfy_table::{
+    Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, TableComponent, Width,
+};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
@@ -29,10 +31,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     }
 }
 
-/// Write the same report straight to `out`. Without a width (a file, a pipe, a CI log) the
-/// roles table is drawn in pieces of `PIECE` rows, its column widths measured first over
-/// every row, so a report on 25k roles is never held whole; a terminal's table is laid out
-/// at once (comfy-table wraps its cells from all of its content).
+/// Write the same report straight to `out`. The roles table is drawn in pieces of `PIECE`
+/// rows whose column widths are settled first over every row (`measure`), so a report on 25k
+/// roles is never held whole, on a terminal (wrapped to its width) or elsewhere.
 pub fn write(
     report: &Report,
     color: bool,
@@ -43,12 +44,8 @@ pub fn write(
     if report.results.is_empty() {
         out.write_all(b"no IAM role trust policies in the plan\n")?;
     } else {
-        match width {
-            Some(_) => write_roles_at_once(report, color, width, multi_plan, out)?,
-            None => write_roles_in_pieces(report, color, multi_plan, PIECE, out)?,
-        }
+        write_roles_in_pieces(report, color, width, multi_plan, PIECE, out)?;
     }
-
     // Findings grouped by role, in report order. A role's findings are read back together, so
     // a group is a run of findings of one (plan, address); only when a hostile plan repeats an
     // address apart are the findings all held, to group them as one.
@@ -118,92 +115,118 @@ pub fn write(
     writeln!(out, "{}", summary_line(report))
 }
 
-/// Rows of the roles table drawn at once when it is drawn in pieces.
+/// Rows of the roles table drawn at once.
 const PIECE: usize = 512;
 
-/// The roles table laid out as one comfy-table.
-fn write_roles_at_once(
+/// The roles table in pieces that join into the table laid out at once: each column's width
+/// is what comfy-table chooses for the whole table (`measure`); each piece is drawn with those
+/// widths fixed, the first with the top border and the header, the others with neither, and
+/// the bottom border once at the end.
+fn write_roles_in_pieces(
     report: &Report,
     color: bool,
     width: Option<u16>,
     multi_plan: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let mut roles = roles_table(color, width, multi_plan);
-    let mut widest = 0;
-    for role in report.roles() {
-        roles.add_row(role_row(&role, color, multi_plan, &mut widest));
-    }
-    keep_addresses_whole(&mut roles, multi_plan, widest);
-    // Line by line: the table's `Display` first joins every line into one more string, a
-    // copy of the whole table (on a plan of 25,000 roles, tens of MB at the peak).
-    for line in roles.lines() {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
-}
-
-/// The roles table without a width, in pieces that join into the table drawn at once: the
-/// first pass measures every column with comfy-table's own measure, the second draws each
-/// piece with those widths fixed and keeps its top border and header only for the first.
-fn write_roles_in_pieces(
-    report: &Report,
-    color: bool,
-    multi_plan: bool,
     rows: usize,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut widths: Vec<u16> = Vec::new();
-    let mut widest = 0;
-    let mut roles = report.roles().peekable();
-    while roles.peek().is_some() {
-        let mut piece = roles_table(color, None, multi_plan);
-        for role in roles.by_ref().take(rows) {
-            piece.add_row(role_row(&role, color, multi_plan, &mut widest));
-        }
-        let measured = piece.column_max_content_widths();
-        widths.resize(measured.len().max(widths.len()), 0);
-        for (w, m) in widths.iter_mut().zip(measured) {
-            *w = (*w).max(m);
-        }
-    }
-    // The role column's lower boundary (`keep_addresses_whole`), resolved as comfy-table
-    // resolves it: it sets the width only when the content, padded, is no wider.
-    let role_column = usize::from(multi_plan);
-    if let Some(w) = widths.get_mut(role_column) {
-        let lower = lower_boundary(widest);
-        if w.saturating_add(2) <= lower {
-            *w = lower.saturating_sub(2).max(1);
-        }
-    }
-
+    let widths = measure(report, color, width, multi_plan);
     let mut bottom = String::new();
     let mut first = true;
     let mut roles = report.roles().peekable();
     while roles.peek().is_some() {
-        let mut piece = roles_table(color, None, multi_plan);
+        let mut piece = if first {
+            roles_table(color, None, multi_plan)
+        } else {
+            new_table(color, None)
+        };
         for role in roles.by_ref().take(rows) {
             piece.add_row(role_row(&role, color, multi_plan, &mut 0));
         }
         for (index, w) in widths.iter().enumerate() {
             if let Some(column) = piece.column_mut(index) {
-                // The width counts the cell padding (one space each side).
-                column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
-                    w.saturating_add(2),
-                )));
+                column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(*w)));
             }
         }
-        let text = piece.to_string();
-        let mut lines: Vec<&str> = text.split('\n').collect();
-        bottom = lines.pop().unwrap_or_default().to_string();
-        // Top border, header and the line under it.
-        let skip = if first { 0 } else { 3 };
-        for line in lines.iter().skip(skip) {
-            writeln!(out, "{line}")?;
+        // Line by line: the table's `Display` first joins every line into one more string.
+        let mut lines = piece.lines().skip(usize::from(!first)).peekable();
+        while let Some(line) = lines.next() {
+            if lines.peek().is_none() {
+                bottom = line;
+            } else {
+                writeln!(out, "{line}")?;
+            }
         }
         first = false;
     }
     writeln!(out, "{bottom}")
+}
+
+/// The width of each column of the roles table (cell padding included) as comfy-table lays
+/// out the whole table. Its layout reads a column only through the lines of its cells, each
+/// line on its own (the widest; on a terminal, also how each would wrap at a trial width), so
+/// a table of one row whose cells hold every distinct line of their column is laid out as the
+/// whole table is: comfy-table lays out that digest and its widths are read off its top
+/// border. Without a width only the widest line counts, so a line of that many `x` stands for
+/// each column.
+fn measure(report: &Report, color: bool, width: Option<u16>, multi_plan: bool) -> Vec<u16> {
+    let mut distinct: Vec<HashSet<String>> = Vec::new();
+    let mut widest_lines: Vec<u16> = Vec::new();
+    let mut widest = 0;
+    let mut roles = report.roles().peekable();
+    while roles.peek().is_some() {
+        let mut piece = Table::new();
+        for role in roles.by_ref().take(PIECE) {
+            let row = role_row(&role, color, multi_plan, &mut widest);
+            if width.is_some() {
+                distinct.resize_with(row.len().max(distinct.len()), HashSet::new);
+                for (lines, cell) in distinct.iter_mut().zip(&row) {
+                    for line in cell.content().split('\n') {
+                        if !lines.contains(line) {
+                            lines.insert(line.to_string());
+                        }
+                    }
+                }
+            }
+            piece.add_row(row);
+        }
+        let measured = piece.column_max_content_widths();
+        widest_lines.resize(measured.len().max(widest_lines.len()), 0);
+        for (w, m) in widest_lines.iter_mut().zip(measured) {
+            *w = (*w).max(m);
+        }
+    }
+    let cells: Vec<Cell> = if width.is_some() {
+        distinct
+            .iter()
+            .map(|lines| {
+                let mut lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+                lines.sort_unstable();
+                Cell::new(lines.join("\n"))
+            })
+            .collect()
+    } else {
+        widest_lines
+            .iter()
+            .map(|&w| Cell::new("x".repeat(usize::from(w))))
+            .collect()
+    };
+    let mut digest = roles_table(color, width, multi_plan);
+    digest.add_row(cells);
+    keep_addresses_whole(&mut digest, multi_plan, widest);
+    let junction = digest
+        .style(TableComponent::TopBorderIntersections)
+        .unwrap_or('┬');
+    let top = digest.lines().next().unwrap_or_default();
+    let mut chars = top.chars();
+    // The corners are not columns.
+    chars.next();
+    chars.next_back();
+    chars
+        .as_str()
+        .split(junction)
+        .map(|segment| u16::try_from(segment.chars().count()).unwrap_or(u16::MAX))
+        .collect()
 }
 
 fn roles_table(color: bool, width: Option<u16>, multi_plan: bool) -> Table {
@@ -520,71 +543,98 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    #[test]
-    fn a_roles_table_drawn_in_pieces_is_the_table_drawn_at_once() {
-        // Addresses of every kind of width: short, long, wide (two columns a character), and
-        // combining marks (more characters than columns, where the role column's lower
-        // boundary, counted in characters, widens the column beyond its content).
+    /// The roles table laid out as one comfy-table, every row held: what the pieces must
+    /// join into.
+    fn at_once(report: &Report, color: bool, width: Option<u16>, multi_plan: bool) -> String {
+        let mut roles = roles_table(color, width, multi_plan);
+        let mut widest = 0;
+        for role in report.roles() {
+            roles.add_row(role_row(&role, color, multi_plan, &mut widest));
+        }
+        keep_addresses_whole(&mut roles, multi_plan, widest);
+        format!("{roles}\n")
+    }
+
+    /// Addresses and principals of every kind of width: short, long, wide (two columns a
+    /// character), combining marks (more characters than columns, where the role column's
+    /// lower boundary, counted in characters, widens the column beyond its content), words
+    /// longer than any column, lines repeated across roles.
+    fn assorted() -> Vec<Vec<RoleResult>> {
         let kinds = [
             |i: usize| format!("aws_iam_role.r{i}"),
             |i: usize| format!("module.platform[\"eu-west-1\"].aws_iam_role.deploy_{i}_long_name"),
             |i: usize| format!("aws_iam_role.役割{i}"),
             |i: usize| format!("aws_iam_role.{}", "e\u{301}".repeat(i % 13)),
+            |i: usize| format!("module.a b c d e f g h.aws_iam_role.{}", "z".repeat(i * 7)),
         ];
-        let sets: Vec<Vec<RoleResult>> = vec![
-            (0..23).map(|i| role("a.json", &kinds[i % 4](i))).collect(),
+        let widen = |mut r: RoleResult, i: usize| {
+            r.role.principals_after = (0..i % 4)
+                .map(|k| {
+                    format!(
+                        "arn:aws:iam::{k:012}:role/a path with spaces/{}",
+                        "w".repeat(i)
+                    )
+                })
+                .collect();
+            // Words that wrap one a line at a trial width, so comfy-table narrows the column
+            // to the longest word: a layout only the lines themselves decide.
+            if i.is_multiple_of(3) {
+                r.role.principals_before =
+                    vec![format!("{}tenletters", "abcdefghij ".repeat(i % 7))];
+            }
+            r.role.previous_address = i.is_multiple_of(5).then(|| format!("aws_iam_role.old {i}"));
+            r
+        };
+        vec![
+            (0..23)
+                .map(|i| widen(role("a.json", &kinds[i % 5](i)), i))
+                .collect(),
             (0..9).map(|i| role("a.json", &kinds[3](i + 3))).collect(),
+            (0..12)
+                .map(|i| widen(role("a.json", &format!("aws_iam_role.r{i}")), i))
+                .collect(),
+            (0..6)
+                .map(|i| {
+                    let mut r = role("a.json", &format!("aws_iam_role.r{i}"));
+                    r.role.principals_before = vec!["abcdefghij ".repeat(i + 2)];
+                    r.role.principals_after = vec![format!("{}end", "abcdefghij ".repeat(i))];
+                    r
+                })
+                .collect(),
             (0..5)
                 .map(|i| role(if i < 3 { "a.json" } else { "b.json" }, "r"))
                 .collect(),
-        ];
-        for set in sets {
-            let report = report(set);
-            for multi_plan in [false, true] {
-                for color in [false, true] {
-                    let whole =
-                        text(|out| write_roles_at_once(&report, color, None, multi_plan, out));
-                    assert!(whole.lines().count() > 4, "{whole}");
-                    for rows in [1, 2, 7, 1000] {
-                        let pieces = text(|out| {
-                            write_roles_in_pieces(&report, color, multi_plan, rows, out)
-                        });
-                        assert_eq!(
-                            pieces, whole,
-                            "pieces of {rows} rows, multi-plan {multi_plan}"
-                        );
-                    }
-                }
-            }
-        }
+        ]
     }
 
-    /// On a terminal the table is written line by line: the same bytes as its `Display`.
     #[test]
-    fn a_terminal_table_written_line_by_line_is_its_display() {
-        let report = report(
-            (0..7)
-                .map(|i| {
-                    role(
-                        "a.json",
-                        &format!("module.m[\"k{i}\"].aws_iam_role.role_{i}"),
-                    )
-                })
-                .collect(),
-        );
-        for width in [30u16, 80, 120] {
-            for color in [false, true] {
-                let mut roles = roles_table(color, Some(width), false);
-                let mut widest = 0;
-                for role in report.roles() {
-                    roles.add_row(role_row(&role, color, false, &mut widest));
+    fn a_roles_table_drawn_in_pieces_is_the_table_drawn_at_once() {
+        for set in assorted() {
+            let report = report(set);
+            for width in [
+                None,
+                Some(20),
+                Some(33),
+                Some(57),
+                Some(80),
+                Some(120),
+                Some(200),
+            ] {
+                for multi_plan in [false, true] {
+                    for color in [false, true] {
+                        let whole = at_once(&report, color, width, multi_plan);
+                        assert!(whole.lines().count() > 4, "{whole}");
+                        for rows in [1, 2, 7, 1000] {
+                            let pieces = text(|out| {
+                                write_roles_in_pieces(&report, color, width, multi_plan, rows, out)
+                            });
+                            assert_eq!(
+                                pieces, whole,
+                                "pieces of {rows} rows, width {width:?}, multi-plan {multi_plan}"
+                            );
+                        }
+                    }
                 }
-                keep_addresses_whole(&mut roles, false, widest);
-                let display = format!("{roles}\n");
-                let written =
-                    text(|out| write_roles_at_once(&report, color, Some(width), false, out));
-                assert!(written.lines().count() > 8, "{written}");
-                assert_eq!(written, display, "width {width}, colour {color}");
             }
         }
     }
