@@ -286,8 +286,9 @@ struct Index<'a> {
     /// reference is followed: asked of every instance a reference names, for every referrer.
     parts: OnceCell<Vec<Parts<'a>>>,
     /// Configuration references: (resource config address, attribute) -> referenced
-    /// addresses, and whether the expression reads `count.index` or `each.*`.
-    references: BTreeMap<(&'a str, &'a str), (Vec<&'a str>, bool)>,
+    /// addresses with the instance key written out, if any, and whether the expression reads
+    /// `count.index` or `each.*`.
+    references: BTreeMap<(&'a str, &'a str), (Vec<Target<'a>>, bool)>,
 }
 
 impl<'a> Index<'a> {
@@ -301,11 +302,11 @@ impl<'a> Index<'a> {
             .iter()
             .enumerate()
             .flat_map(|(i, role)| role_names(role).chain(role_arn(role)).map(move |n| (n, i)));
-        let mut references: BTreeMap<(&str, &str), (Vec<&str>, bool)> = BTreeMap::new();
+        let mut references: BTreeMap<(&str, &str), (Vec<Target>, bool)> = BTreeMap::new();
         for c in &context.config {
-            for (attr, target) in &c.references {
+            for (attr, target, key) in &c.references {
                 let entry = references.entry((c.address.as_str(), *attr)).or_default();
-                entry.0.push(target.as_str());
+                entry.0.push((target.as_str(), key.as_deref()));
                 entry.1 |= c.keyed.contains(attr);
             }
         }
@@ -357,10 +358,10 @@ impl<'a> Index<'a> {
                         .map(|r| instance_parts(&r.address))
                         .collect()
                 });
-                for t in targets {
+                for &(t, key) in targets {
                     out.extend(referenced(
                         &resource.address,
-                        *keyed,
+                        (key, *keyed),
                         self.configured(t),
                         |&i| parts.get(i).copied().unwrap_or_default(),
                     ));
@@ -371,22 +372,30 @@ impl<'a> Index<'a> {
     }
 }
 
+/// A configuration reference's resource address and the instance key it writes out, if any
+/// (`aws_iam_role.r[0].arn`: `("aws_iam_role.r", Some("0"))`).
+type Target<'a> = (&'a str, Option<&'a str>);
+
 /// Of the instances `found` of the resource block a reference names, those it can mean from
 /// `referrer` (an instance address): those of the referrer's own module instance (a reference
 /// names a resource of its own module, so a module called with `for_each` has one role per
-/// instance, not one for all), and of those, when the expression reads `count.index` or
+/// instance, not one for all), and of those the one whose key the reference writes out
+/// (`written`: `aws_iam_role.r[0].arn`), or, when the expression reads `count.index` or
 /// `each.*` (`keyed`: `aws_iam_role.r[count.index].arn`), the one of the referrer's own key
 /// when there is one. Otherwise every instance may be the one (a key computed some other
 /// way): all of the module instance's are kept.
 fn referenced<'s, T>(
     referrer: &str,
-    keyed: bool,
+    (written, keyed): (Option<&str>, bool),
     found: impl Iterator<Item = T>,
     parts: impl Fn(&T) -> Parts<'s>,
 ) -> Vec<T> {
     let (module, key) = instance_parts(referrer);
     let mut found: Vec<T> = found.filter(|t| parts(t).0 == module).collect();
-    if let (true, Some(key)) = (keyed, key) {
+    if let Some(written) = written {
+        // Exact: the instance named, or none of the plan's.
+        found.retain(|t| parts(t).1 == Some(written));
+    } else if let (true, Some(key)) = (keyed, key) {
         if found.iter().any(|t| parts(t).1 == Some(key)) {
             found.retain(|t| parts(t).1 == Some(key));
         }
@@ -759,7 +768,7 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
                 let arn = resource.str_attr("policy_arn");
                 // Followed only when the ARN is not known yet.
                 let config = arn.is_none().then(|| config_address(&resource.address));
-                let (targets, keyed): (&[&str], bool) = match &config {
+                let (targets, keyed): (&[Target], bool) = match &config {
                     None => (&[], false),
                     Some(config) => index
                         .references
@@ -770,13 +779,13 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
                 };
                 let referenced: Vec<&ContextResource> = targets
                     .iter()
-                    .flat_map(|t| {
+                    .flat_map(|&(t, written)| {
                         let found = own.policies.configured(t).iter();
-                        referenced(&resource.address, keyed, found, |(_, parts)| *parts)
+                        referenced(&resource.address, (written, keyed), found, |(_, p)| *p)
                     })
                     .map(|(r, _)| *r)
                     .collect();
-                let plain = targets.iter().any(|t| context.plain_policy(t));
+                let plain = targets.iter().any(|(t, _)| context.plain_policy(t));
                 for i in index.roles(resource, attr) {
                     if let Some(c) = collected.get_mut(i) {
                         c.policy(arn, (&referenced, plain), &resource.address, &own.policies);

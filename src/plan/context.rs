@@ -152,9 +152,11 @@ pub struct ConfigResource {
     /// Module path and resource address, without instance keys
     /// (`module.a.aws_lambda_function.f`).
     pub address: String,
-    /// (attribute, referenced resource address without instance keys), e.g.
-    /// (`role`, `module.a.aws_iam_role.r`).
-    pub references: Vec<(&'static str, String)>,
+    /// (attribute, referenced resource address without instance keys, the instance key the
+    /// reference writes out), e.g. (`role`, `module.a.aws_iam_role.r`, `None`) for
+    /// `aws_iam_role.r.arn` and (`role`, `module.a.aws_iam_role.r`, `Some("0")`) for
+    /// `aws_iam_role.r[0].arn`.
+    pub references: Vec<(&'static str, String, Option<String>)>,
     /// The attributes whose expressions also read `count.index` or `each.*`: the idiom
     /// `aws_iam_role.r[count.index].arn` names the role instance of the resource's own key.
     pub keyed: Vec<&'static str>,
@@ -329,7 +331,7 @@ pub(super) fn providers(facts: &super::accounts::AccountFacts) -> Vec<ProviderAs
             let mut role_references: Vec<String> = p
                 .role_references
                 .iter()
-                .filter_map(|r| referenced_resource(module, r))
+                .filter_map(|r| referenced_resource(module, r).map(|(address, ..)| address))
                 .collect();
             role_references.sort();
             role_references.dedup();
@@ -683,22 +685,49 @@ pub(super) fn in_module(module: &str, address: &str) -> String {
     }
 }
 
-/// The resource a reference names (`aws_iam_role.r.arn` -> `aws_iam_role.r`), in `module`;
-/// `None` for anything that is not a managed resource (variables, locals, module outputs,
-/// data sources).
-pub(super) fn referenced_resource(module: &str, reference: &str) -> Option<String> {
-    let mut parts = reference.split('.');
-    let kind = parts.next()?;
-    let name = parts.next()?;
+/// The resource a reference names (`aws_iam_role.r.arn` -> `aws_iam_role.r`), in `module`,
+/// with the instance key it writes out (`aws_iam_role.r[0].arn` -> `0`, `r["k"]` -> `"k"`, as
+/// instance addresses write them) and whether the reference stops there (nothing after the
+/// name or the key); `None` for anything that is not a managed resource (variables, locals,
+/// module outputs, data sources).
+pub(super) fn referenced_resource(
+    module: &str,
+    reference: &str,
+) -> Option<(String, Option<String>, bool)> {
+    let (kind, rest) = reference.split_once('.')?;
     if matches!(
         kind,
         "var" | "local" | "module" | "data" | "each" | "count" | "path" | "terraform" | "self"
     ) {
         return None;
     }
-    // `aws_iam_role.r[0]` -> `aws_iam_role.r`
-    let name = name.split('[').next().unwrap_or(name);
-    Some(in_module(module, &format!("{kind}.{name}")))
+    let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
+    let (name, after) = rest.split_at(name_end);
+    let address = in_module(module, &format!("{kind}.{name}"));
+    let Some(key_and_after) = after.strip_prefix('[') else {
+        return Some((address, None, after.is_empty()));
+    };
+    // The key runs to its closing bracket; a quoted key may hold brackets of its own.
+    let (mut quoted, mut escaped) = (false, false);
+    let close = key_and_after.char_indices().find_map(|(i, c)| {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ']' if !quoted => return Some(i),
+            _ => {}
+        }
+        None
+    });
+    let split = close.and_then(|i| {
+        let rest = key_and_after.get(i..)?.strip_prefix(']')?;
+        Some((key_and_after.get(..i)?, rest))
+    });
+    match split {
+        Some((key, rest)) => Some((address, Some(key.to_string()), rest.is_empty())),
+        // Not a key Terraform would write: the reference names the resource, any instance.
+        None => Some((address, None, false)),
+    }
 }
 
 /// A `configuration` resource block of a kept type (`mode` managed), from its `expressions`
@@ -724,8 +753,8 @@ pub(super) fn config_resource(
         if by_key && !targets.is_empty() {
             keyed.push(attr);
         }
-        for target in targets {
-            references.push((attr, target));
+        for (target, key) in targets {
+            references.push((attr, target, key));
         }
     }
     if references.is_empty() {
@@ -743,8 +772,18 @@ pub(super) fn config_resource(
 }
 
 /// The resources an expression refers to, at any depth (a block's nested expressions too),
-/// and whether it also reads `count.index` or `each.*`.
-fn expression_references(expression: &Value, module: &str) -> (Vec<String>, bool) {
+/// each with the instance key the reference writes out, and whether the expression also reads
+/// `count.index` or `each.*`.
+///
+/// Terraform lists a reference as its every prefix, longest first, and after an instance
+/// with a key written out (`aws_iam_role.r[0]`) the resource without the key
+/// (`aws_iam_role.r`): that one is the same reference, not one to every instance, and is
+/// passed over. A key Terraform cannot write out (`r[count.index]`, `r[var.i]`, `r[*]`)
+/// leaves the resource alone, which names every instance it may mean.
+fn expression_references(
+    expression: &Value,
+    module: &str,
+) -> (Vec<(String, Option<String>)>, bool) {
     let mut out = Vec::new();
     let mut by_key = false;
     let mut stack = vec![expression];
@@ -752,11 +791,21 @@ fn expression_references(expression: &Value, module: &str) -> (Vec<String>, bool
         match value {
             Value::Object(map) => {
                 if let Some(Value::Array(refs)) = map.get("references") {
-                    let refs = refs.iter().filter_map(Value::as_str);
+                    let mut refs = refs.iter().filter_map(Value::as_str).peekable();
                     by_key |= refs
                         .clone()
                         .any(|r| r == "count.index" || r.starts_with("each."));
-                    out.extend(refs.filter_map(|r| referenced_resource(module, r)));
+                    while let Some(reference) = refs.next() {
+                        let Some((address, key, whole)) = referenced_resource(module, reference)
+                        else {
+                            continue;
+                        };
+                        if key.is_some() && whole {
+                            let unkeyed = reference.split('[').next();
+                            refs.next_if(|next| Some(*next) == unkeyed);
+                        }
+                        out.push((address, key));
+                    }
                 }
                 stack.extend(
                     map.iter()
@@ -801,11 +850,64 @@ mod tests {
         assert_eq!(got.address, "module.m.aws_lambda_function.f");
         assert_eq!(
             got.references,
-            vec![("role", "module.m.aws_iam_role.r".to_string())]
+            vec![("role", "module.m.aws_iam_role.r".to_string(), None)]
         );
         assert!(config_resource("", "aws_s3_bucket.b", "aws_s3_bucket", expressions).is_none());
         assert!(
             config_resource("", "aws_lambda_function.f", "aws_lambda_function", b"[1]").is_none()
+        );
+    }
+
+    #[test]
+    fn a_reference_keeps_the_instance_key_it_writes_out() {
+        let got = |r: &str| referenced_resource("module.m", r);
+        let at = |key: Option<&str>, whole: bool| {
+            Some((
+                "module.m.aws_iam_role.r".to_string(),
+                key.map(str::to_string),
+                whole,
+            ))
+        };
+        assert_eq!(got("aws_iam_role.r"), at(None, true));
+        assert_eq!(got("aws_iam_role.r.arn"), at(None, false));
+        assert_eq!(got("aws_iam_role.r[0]"), at(Some("0"), true));
+        assert_eq!(got("aws_iam_role.r[0].arn"), at(Some("0"), false));
+        assert_eq!(
+            got(r#"aws_iam_role.r["a.b]"]"#),
+            at(Some(r#""a.b]""#), true)
+        );
+        assert_eq!(
+            got(r#"aws_iam_role.r["q\"]"].arn"#),
+            at(Some(r#""q\"]""#), false)
+        );
+        // Not a key Terraform writes: any instance.
+        assert_eq!(got("aws_iam_role.r[0"), at(None, false));
+        assert_eq!(got("var.r"), None);
+        assert_eq!(got("data.aws_iam_role.r"), None);
+
+        // Terraform's listing of `aws_iam_role.r[0].arn`, then of `aws_iam_role.q.arn`: the
+        // resource after the keyed instance is that reference, not one to every instance.
+        let expression = serde_json::json!({"references": ["aws_iam_role.r[0].arn",
+            "aws_iam_role.r[0]", "aws_iam_role.r", "aws_iam_role.q.arn", "aws_iam_role.q"]});
+        let (targets, by_key) = expression_references(&expression, "");
+        assert_eq!(
+            targets,
+            [
+                ("aws_iam_role.q".to_string(), None),
+                ("aws_iam_role.r".to_string(), Some("0".to_string()))
+            ]
+        );
+        assert!(!by_key);
+        // The resource a second time (`r[var.i]`): every instance too.
+        let expression = serde_json::json!({"references": ["aws_iam_role.r[0]",
+            "aws_iam_role.r", "aws_iam_role.r", "var.i"]});
+        let (targets, _) = expression_references(&expression, "");
+        assert_eq!(
+            targets,
+            [
+                ("aws_iam_role.r".to_string(), None),
+                ("aws_iam_role.r".to_string(), Some("0".to_string()))
+            ]
         );
     }
 
@@ -903,7 +1005,7 @@ mod tests {
             context.config,
             [ConfigResource {
                 address: "aws_lambda_function.later".into(),
-                references: vec![("role", "aws_iam_role.app".into())],
+                references: vec![("role", "aws_iam_role.app".into(), None)],
                 keyed: Vec::new(),
             }]
         );

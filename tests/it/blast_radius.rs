@@ -520,6 +520,58 @@ fn a_reference_by_count_index_relates_each_function_to_the_role_of_its_own_index
 }
 
 #[test]
+fn a_reference_that_writes_out_an_instance_key_relates_that_instance_only() {
+    let keys = [("0", "f0"), ("1", "f1"), ("\"web\"", "fweb")];
+    // Sorted by role address, as `turned_away` gives them.
+    let mut pairs: Vec<(String, String)> = keys
+        .iter()
+        .map(|(k, f)| {
+            (
+                format!("aws_iam_role.r[{k}]"),
+                format!("aws_lambda_function.{f}"),
+            )
+        })
+        .collect();
+    pairs.sort();
+    // Three functions, each naming one role instance as Terraform lists the reference: every
+    // prefix, then the resource without its key.
+    let functions: Vec<Value> = keys
+        .iter()
+        .map(|(k, f)| {
+            serde_json::json!({"address": format!("aws_lambda_function.{f}"),
+                "mode": "managed", "type": "aws_lambda_function", "name": f,
+                "expressions": {"role": {"references": [
+                    format!("aws_iam_role.r[{k}].arn"), format!("aws_iam_role.r[{k}]"),
+                    "aws_iam_role.r"]}}})
+        })
+        .collect();
+    let mut resources = vec![serde_json::json!({"address": "aws_iam_role.r",
+        "mode": "managed", "type": "aws_iam_role", "name": "r", "expressions": {}})];
+    resources.extend(functions);
+    let config = serde_json::json!({"root_module": {"resources": resources}});
+    assert_eq!(turned_away(&lambdas_by_reference(&pairs, config)), pairs);
+
+    // `coalesce(aws_iam_role.r[0].arn, aws_iam_role.r[var.i].arn)`: the second key is not
+    // written out, so that function may run as any instance.
+    let config = serde_json::json!({"root_module": {"resources": [
+        {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+         "expressions": {}},
+        {"address": "aws_lambda_function.f0", "mode": "managed",
+         "type": "aws_lambda_function", "name": "f0",
+         "expressions": {"role": {"references": ["aws_iam_role.r[0].arn", "aws_iam_role.r[0]",
+            "aws_iam_role.r", "aws_iam_role.r", "var.i"]}}}]}});
+    let f0 = "aws_lambda_function.f0".to_string();
+    let every_role: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(role, _)| (role.clone(), f0.clone()))
+        .collect();
+    assert_eq!(
+        turned_away(&lambdas_by_reference(&pairs, config)),
+        every_role
+    );
+}
+
+#[test]
 fn a_reference_in_a_module_relates_the_roles_of_its_own_module_instance() {
     let pairs: Vec<(String, String)> = ["a", "b", "c"]
         .iter()
