@@ -158,6 +158,13 @@ pub(super) fn covers(resources: Option<&Resources>, sample: &str) -> bool {
     }
 }
 
+/// Whether `resources` covers every resource whatever its ARN (no resources named, or `*`
+/// among them): `covers` then says yes to any sample, so a caller asked about every role of a
+/// plan is answered once.
+pub(super) fn covers_everything(resources: Option<&Resources>) -> bool {
+    resources.is_none_or(|r| !r.not && r.patterns.iter().any(|p| p == "*"))
+}
+
 /// The class one Allow statement gives, with the action that decided it.
 fn statement_class(s: &Statement) -> (PermissionClass, String) {
     let res = s.resources.as_ref();
@@ -339,6 +346,42 @@ fn after_first<'a>(s: &'a str, pat: &str) -> Option<&'a str> {
 mod tests {
     use super::*;
     use crate::policy::parse_policy;
+
+    #[test]
+    fn covering_everything_is_covering_every_sample() {
+        let resources = |not: bool, patterns: &[&str]| Resources {
+            not,
+            patterns: patterns.iter().map(|p| p.to_string()).collect(),
+        };
+        let samples = [
+            "arn:aws:iam::111111111111:role/a",
+            "arn:aws:iam::222222222222:role/path/b",
+            "arn:aws:iam::111111111111:role/é",
+            "",
+        ];
+        let cases = [
+            (None, true),
+            (Some(resources(false, &["*"])), true),
+            (
+                Some(resources(false, &["arn:aws:iam::1:role/x", "*"])),
+                true,
+            ),
+            (Some(resources(true, &["*"])), false),
+            (Some(resources(false, &["arn:aws:iam::*:role/*"])), false),
+            (
+                Some(resources(true, &["arn:aws:iam::111111111111:role/a"])),
+                false,
+            ),
+        ];
+        for (r, everything) in cases {
+            assert_eq!(covers_everything(r.as_ref()), everything, "{r:?}");
+            if everything {
+                assert!(samples.iter().all(|s| covers(r.as_ref(), s)), "{r:?}");
+            } else {
+                assert!(!samples.iter().all(|s| covers(r.as_ref(), s)), "{r:?}");
+            }
+        }
+    }
 
     fn class(statements: &str) -> PermissionClass {
         let text = format!(r#"{{"Version":"2012-10-17","Statement":{statements}}}"#);
