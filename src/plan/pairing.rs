@@ -5,8 +5,6 @@
 //! Pairs need the same role type, no disagreeing provider configurations or accounts, and
 //! must be unambiguous: a name that two deleted (or two created) roles share pairs none.
 
-use std::collections::BTreeMap;
-
 use super::model::{AccountSource, IamName, OwnAccount, Paired, RoleChange, TrustDoc};
 
 fn only(actions: &[String], action: &str) -> bool {
@@ -83,13 +81,31 @@ pub(super) fn pair(roles: &mut [RoleChange]) {
     if deleted.is_empty() {
         return;
     }
-    // Deleted roles by exact name: a created role with a name then meets only its namesakes,
-    // not every deleted role of the plan (thousands each side on a large plan).
-    let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // Deleted roles by exact name and by `name_prefix`, sorted: a created role meets only the
+    // deleted roles its name or prefix can fit (the names a prefix starts are one run of the
+    // sorted names), not every deleted role of the plan (thousands each side on a large plan).
+    let shared: &[RoleChange] = roles;
+    let mut names: Vec<(&str, usize)> = Vec::new();
+    let mut prefixes: Vec<(&str, usize)> = Vec::new();
     for &d in &deleted {
-        if let Some(name) = roles.get(d).and_then(|r| given(&r.iam_before.name)) {
-            by_name.entry(name).or_default().push(d);
-        }
+        let Some(iam) = shared.get(d).map(|r| &r.iam_before) else {
+            continue;
+        };
+        names.extend(given(&iam.name).map(|name| (name, d)));
+        prefixes.extend(given(&iam.name_prefix).map(|prefix| (prefix, d)));
+    }
+    names.sort_unstable();
+    prefixes.sort_unstable();
+    // The run of `sorted` whose texts `matches` takes, from the first not below `from`.
+    fn run<'s>(
+        sorted: &'s [(&'s str, usize)],
+        from: &str,
+        matches: impl Fn(&str) -> bool,
+    ) -> &'s [(&'s str, usize)] {
+        let start = sorted.partition_point(|(text, _)| *text < from);
+        let rest = sorted.get(start..).unwrap_or_default();
+        let len = rest.partition_point(|(text, _)| matches(text));
+        rest.get(..len).unwrap_or_default()
     }
     // Each created role that fits exactly one deleted role, in plan order, and how many
     // created roles fit each deleted one (2: more than one). Only the count is kept per
@@ -104,11 +120,30 @@ pub(super) fn pair(roles: &mut [RoleChange]) {
         let Some(key) = created_key(created).filter(|_| eligible) else {
             continue;
         };
-        let among: &[usize] = match &key {
-            NameKey::Name(name) => by_name.get(name.as_str()).map_or(&[], Vec::as_slice),
-            NameKey::Prefix(..) => &deleted,
+        // Which fit is found first does not matter: a created role fitting two is paired
+        // with neither, and the claims are counted whatever the order.
+        let (exact, starting, made_too) = match &key {
+            NameKey::Name(name) => (run(&names, name, |n| n == name.as_str()), &[][..], None),
+            NameKey::Prefix(prefix, _) => {
+                let prefix = prefix.as_str();
+                let made = run(&prefixes, prefix, |p| p == prefix);
+                let named = run(&names, prefix, |n| n.starts_with(prefix));
+                (made, named, (!made.is_empty()).then_some(prefix))
+            }
         };
-        let mut fitting = among.iter().copied().filter(|&d| {
+        // A role both named from the prefix and made from it is among the made already.
+        let again = |d: usize| {
+            made_too.is_some_and(|prefix| {
+                shared
+                    .get(d)
+                    .is_some_and(|r| given(&r.iam_before.name_prefix) == Some(prefix))
+            })
+        };
+        let among = exact
+            .iter()
+            .map(|(_, d)| *d)
+            .chain(starting.iter().map(|(_, d)| *d).filter(|&d| !again(d)));
+        let mut fitting = among.filter(|&d| {
             roles
                 .get(d)
                 .is_some_and(|del| fits(&del.iam_before, &key) && compatible(del, created))
