@@ -335,6 +335,16 @@ impl<'a> Index<'a> {
             .get(config)
     }
 
+    /// Each role's module instance and own key, read once asked for.
+    fn parts(&self) -> &[Parts<'a>] {
+        self.parts.get_or_init(|| {
+            self.roles
+                .iter()
+                .map(|r| instance_parts(&r.address))
+                .collect()
+        })
+    }
+
     /// The roles a value names: an ARN, a name, or an ARN whose name is a role's.
     fn named<'s>(&'s self, value: &'s str) -> impl Iterator<Item = usize> + 's {
         // The value itself when it names a role, else the role name in it.
@@ -352,12 +362,7 @@ impl<'a> Index<'a> {
         if out.is_empty() && !self.references.is_empty() {
             let config = config_address(&resource.address);
             if let Some((targets, keyed)) = self.references.get(&(config.as_str(), attr)) {
-                let parts = self.parts.get_or_init(|| {
-                    self.roles
-                        .iter()
-                        .map(|r| instance_parts(&r.address))
-                        .collect()
-                });
+                let parts = self.parts();
                 for &(t, key) in targets {
                     out.extend(referenced(
                         &resource.address,
@@ -832,8 +837,13 @@ pub fn relation<'a>(roles: &'a [RoleChange], context: &'a PlanContext) -> Relati
         for arn in &p.role_arns {
             targets.extend(index.by_text.get(arn));
         }
-        for r in &p.role_references {
-            targets.extend(index.configured(r));
+        for (r, written) in &p.role_references {
+            // A provider's references resolve in its module, which has no instances of its
+            // own (a module with a provider block cannot be called with count or for_each).
+            let parts = index.parts();
+            targets.extend(index.configured(r).filter(|&i| {
+                written.is_none() || parts.get(i).and_then(|p| p.1) == written.as_deref()
+            }));
         }
         for i in targets {
             if let Some(c) = consumers_of(&mut consumers, i) {

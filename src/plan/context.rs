@@ -169,8 +169,9 @@ pub struct ProviderAssume {
     pub provider: String,
     /// `role_arn` constant values.
     pub role_arns: Vec<String>,
-    /// The resources `role_arn` refers to (module path resolved, instance keys dropped).
-    pub role_references: Vec<String>,
+    /// The resources `role_arn` refers to (module path resolved), each with the instance key
+    /// the reference writes out (`ConfigResource::references`).
+    pub role_references: Vec<(String, Option<String>)>,
     /// The block sets `external_id` (a constant or an expression).
     pub has_external_id: bool,
     /// `external_id` when a constant.
@@ -328,11 +329,8 @@ pub(super) fn providers(facts: &super::accounts::AccountFacts) -> Vec<ProviderAs
         .map(|(key, p)| {
             // `module.m:aws.alias`: references resolve in the module the configuration is in.
             let module = key.split_once(':').map_or("", |(m, _)| m);
-            let mut role_references: Vec<String> = p
-                .role_references
-                .iter()
-                .filter_map(|r| referenced_resource(module, r).map(|(address, ..)| address))
-                .collect();
+            let mut role_references =
+                listed_resources(module, p.role_references.iter().map(String::as_str));
             role_references.sort();
             role_references.dedup();
             ProviderAssume {
@@ -771,15 +769,36 @@ pub(super) fn config_resource(
     })
 }
 
-/// The resources an expression refers to, at any depth (a block's nested expressions too),
-/// each with the instance key the reference writes out, and whether the expression also reads
-/// `count.index` or `each.*`.
+/// The resources of an expression's `references` list, each with the instance key the
+/// reference writes out (`referenced_resource`).
 ///
 /// Terraform lists a reference as its every prefix, longest first, and after an instance
 /// with a key written out (`aws_iam_role.r[0]`) the resource without the key
 /// (`aws_iam_role.r`): that one is the same reference, not one to every instance, and is
 /// passed over. A key Terraform cannot write out (`r[count.index]`, `r[var.i]`, `r[*]`)
 /// leaves the resource alone, which names every instance it may mean.
+fn listed_resources<'r>(
+    module: &str,
+    refs: impl Iterator<Item = &'r str>,
+) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut refs = refs.peekable();
+    while let Some(reference) = refs.next() {
+        let Some((address, key, whole)) = referenced_resource(module, reference) else {
+            continue;
+        };
+        if key.is_some() && whole {
+            let unkeyed = reference.split('[').next();
+            refs.next_if(|next| Some(*next) == unkeyed);
+        }
+        out.push((address, key));
+    }
+    out
+}
+
+/// The resources an expression refers to, at any depth (a block's nested expressions too),
+/// each with the instance key the reference writes out (`listed_resources`), and whether the
+/// expression also reads `count.index` or `each.*`.
 fn expression_references(
     expression: &Value,
     module: &str,
@@ -791,21 +810,11 @@ fn expression_references(
         match value {
             Value::Object(map) => {
                 if let Some(Value::Array(refs)) = map.get("references") {
-                    let mut refs = refs.iter().filter_map(Value::as_str).peekable();
+                    let refs = refs.iter().filter_map(Value::as_str);
                     by_key |= refs
                         .clone()
                         .any(|r| r == "count.index" || r.starts_with("each."));
-                    while let Some(reference) = refs.next() {
-                        let Some((address, key, whole)) = referenced_resource(module, reference)
-                        else {
-                            continue;
-                        };
-                        if key.is_some() && whole {
-                            let unkeyed = reference.split('[').next();
-                            refs.next_if(|next| Some(*next) == unkeyed);
-                        }
-                        out.push((address, key));
-                    }
+                    out.extend(listed_resources(module, refs));
                 }
                 stack.extend(
                     map.iter()
@@ -1014,7 +1023,7 @@ mod tests {
             [ProviderAssume {
                 provider: "aws".into(),
                 role_arns: Vec::new(),
-                role_references: vec!["aws_iam_role.app".into()],
+                role_references: vec![("aws_iam_role.app".into(), None)],
                 has_external_id: true,
                 external_id: None,
             }]

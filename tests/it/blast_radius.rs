@@ -653,3 +653,49 @@ fn a_policy_attached_by_count_index_grants_only_the_role_of_its_own_index() {
         );
     }
 }
+
+#[test]
+fn a_provider_assuming_a_written_out_instance_is_a_consumer_of_that_instance_only() {
+    let trust = |external_id: bool| {
+        let mut caller = serde_json::json!({"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::012889719104:root"}, "Action": "sts:AssumeRole"});
+        if external_id {
+            caller["Condition"] = serde_json::json!({"StringEquals": {"sts:ExternalId": "x-1"}});
+        }
+        serde_json::json!({"Version": "2012-10-17", "Statement": [caller]}).to_string()
+    };
+    // Both instances start asking for an ExternalId; the provider assumes the second.
+    let roles: Vec<Value> = (0..2)
+        .map(|i| {
+            let side = |external_id: bool| {
+                serde_json::json!({"arn": format!("arn:aws:iam::012889719104:role/r{i}"),
+                    "name": format!("r{i}"), "assume_role_policy": trust(external_id)})
+            };
+            serde_json::json!({"address": format!("aws_iam_role.r[{i}]"), "mode": "managed",
+                "type": "aws_iam_role", "name": "r", "index": i,
+                "change": {"actions": ["update"], "before": side(false), "after": side(true)}})
+        })
+        .collect();
+    let config = serde_json::json!({"provider_config": {"aws.deploy": {"name": "aws",
+        "alias": "deploy", "expressions": {"assume_role": [{"role_arn": {"references": [
+            "aws_iam_role.r[1].arn", "aws_iam_role.r[1]", "aws_iam_role.r"]}}]}}},
+        "root_module": {"resources": [{"address": "aws_iam_role.r", "mode": "managed",
+            "type": "aws_iam_role", "name": "r", "expressions": {}}]}});
+    let plan = serde_json::json!({"format_version": "1.2", "resource_changes": roles,
+        "configuration": config})
+    .to_string();
+    let doc = check_stdin(&plan, None);
+    let turned_away: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("the provider configuration `aws.deploy` assumes this role without")
+        })
+        .map(|f| f["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(turned_away, ["aws_iam_role.r[1]"]);
+}
