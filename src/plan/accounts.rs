@@ -418,7 +418,7 @@ fn strip_keys<'a>(address: &'a str, mut out: impl FnMut(&'a str)) {
 }
 
 /// What an address's structure outside its instance keys is made of, at byte offsets.
-enum Piece {
+pub(super) enum Piece {
     /// A key's `[` ...
     Open(usize),
     /// ... and its matching `]`.
@@ -431,7 +431,7 @@ enum Piece {
 /// skipped with their quoted strings, so a `]` or `.` inside a key is no boundary. Bytes, not
 /// characters: every delimiter is ASCII, which never occurs inside a multi-byte character,
 /// so each offset is a character boundary.
-fn pieces(address: &str, mut each: impl FnMut(Piece)) -> bool {
+pub(super) fn pieces(address: &str, mut each: impl FnMut(Piece)) -> bool {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;

@@ -13,6 +13,7 @@
 //! The decoding and classifying happen on a thread of each document's own (`Collector`): the
 //! reader, on which the whole run waits, only hands the kept bytes over.
 
+use super::accounts::{pieces, Piece};
 use super::keyed::KeySet;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -692,37 +693,39 @@ pub(super) fn referenced_resource(
     module: &str,
     reference: &str,
 ) -> Option<(String, Option<String>, bool)> {
-    let (kind, rest) = reference.split_once('.')?;
+    let (kind, _) = reference.split_once('.')?;
     if matches!(
         kind,
         "var" | "local" | "module" | "data" | "each" | "count" | "path" | "terraform" | "self"
     ) {
         return None;
     }
-    let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
-    let (name, after) = rest.split_at(name_end);
-    let address = in_module(module, &format!("{kind}.{name}"));
-    let Some(key_and_after) = after.strip_prefix('[') else {
-        return Some((address, None, after.is_empty()));
-    };
-    // The key runs to its closing bracket; a quoted key may hold brackets of its own.
-    let (mut quoted, mut escaped) = (false, false);
-    let close = key_and_after.char_indices().find_map(|(i, c)| {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ']' if !quoted => return Some(i),
-            _ => {}
+    // Where the name ends, and the first key's `]`: walked as addresses are, so a `.` or `]`
+    // in a quoted key is no boundary.
+    let (mut name_end, mut close) = (None, None);
+    let balanced = pieces(reference, |piece| match piece {
+        Piece::Dot(i) | Piece::Open(i) if i > kind.len() => {
+            name_end.get_or_insert(i);
         }
-        None
+        Piece::Close(i) => {
+            close.get_or_insert(i);
+        }
+        _ => {}
     });
-    let split = close.and_then(|i| {
-        let rest = key_and_after.get(i..)?.strip_prefix(']')?;
-        Some((key_and_after.get(..i)?, rest))
-    });
-    match split {
-        Some((key, rest)) => Some((address, Some(key.to_string()), rest.is_empty())),
+    let name_end = name_end.unwrap_or(reference.len());
+    let address = in_module(module, reference.get(..name_end)?);
+    if reference.as_bytes().get(name_end) != Some(&b'[') {
+        return Some((address, None, name_end == reference.len()));
+    }
+    let key = close
+        .filter(|_| balanced)
+        .and_then(|c| Some((reference.get(name_end.checked_add(1)?..c)?, c)));
+    match key {
+        Some((key, c)) => Some((
+            address,
+            Some(key.to_string()),
+            c.checked_add(1) == Some(reference.len()),
+        )),
         // Not a key Terraform would write: the reference names the resource, any instance.
         None => Some((address, None, false)),
     }
@@ -889,8 +892,24 @@ mod tests {
             got(r#"aws_iam_role.r["q\"]"].arn"#),
             at(Some(r#""q\"]""#), false)
         );
+        // An empty key is kept as written: no instance of a plan has it.
+        assert_eq!(got("aws_iam_role.r[]"), at(Some(""), true));
         // Not a key Terraform writes: any instance.
         assert_eq!(got("aws_iam_role.r[0"), at(None, false));
+        assert_eq!(got(r#"aws_iam_role.r["0].arn"#), at(None, false));
+        // A stray `]` is part of no key: kept in the name, as written.
+        assert_eq!(
+            got("aws_iam_role.r]"),
+            Some(("module.m.aws_iam_role.r]".to_string(), None, true))
+        );
+        assert_eq!(
+            got(r#"aws_iam_role.ü["é"].arn"#),
+            Some((
+                "module.m.aws_iam_role.ü".to_string(),
+                Some(r#""é""#.to_string()),
+                false
+            ))
+        );
         assert_eq!(got("var.r"), None);
         assert_eq!(got("data.aws_iam_role.r"), None);
 
