@@ -53,10 +53,15 @@ pub struct Slot {
 /// The bytes behind the slots: shared by the threads that analyse roles.
 #[derive(Debug)]
 pub struct Store {
+    /// The results' records.
     inner: Mutex<Inner>,
+    /// The stowed trust texts, apart: the reading thread stows while the analysing threads
+    /// store results, and behind one lock it waited on their writes (about 3% of a
+    /// role-heavy run).
+    texts: Mutex<Inner>,
     /// Rule ids, role types and account sources, numbered as first written.
     statics: Mutex<Vec<&'static str>>,
-    /// Bytes held in memory before the records move to a file.
+    /// Bytes held in memory, by the records and by the texts each, before they move to a file.
     budget: usize,
 }
 
@@ -79,7 +84,7 @@ struct Spill {
     /// Stretches of the file read ahead, with their offsets: each pass over the results reads
     /// them mostly in the order they were written, so one `read` serves many records. There
     /// are several because a pass reads from more than one run of records at once (the first
-    /// results, those stored again after the read, the stowed trust texts).
+    /// results, those stored again after the read, their permissions).
     windows: [(u64, Vec<u8>); WINDOWS],
     /// The window the next miss replaces.
     next: usize,
@@ -109,16 +114,15 @@ impl Store {
     fn with_budget(budget: usize) -> Store {
         Store {
             inner: Mutex::new(Inner::default()),
+            texts: Mutex::new(Inner::default()),
             statics: Mutex::new(Vec::new()),
-            budget,
+            // Halved between records and texts, so the two hold no more than one did.
+            budget: budget / 2,
         }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        match self.inner.lock() {
-            Ok(inner) => inner,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        guard(&self.inner)
     }
 
     /// Encode `result` (its findings already judged by the configuration, `tally` what that
@@ -226,14 +230,14 @@ impl Store {
     /// Keep a role's trust text, like a record, while the rest of its plan is read
     /// (`plan::RoleSink::stow`); `unstow` gives it back.
     pub fn stow(&self, text: &str) -> Stowed {
-        let (at, len) = self.lock().append(text.as_bytes(), self.budget);
+        let (at, len) = guard(&self.texts).append(text.as_bytes(), self.budget);
         Stowed { at, len }
     }
 
     /// The text `stowed` holds, or why it cannot be read back.
     pub fn unstow(&self, stowed: Stowed) -> Result<String, String> {
         let mut buf = Vec::new();
-        self.read_at(stowed.at, stowed.len, &mut buf)?;
+        guard(&self.texts).read(stowed.at, stowed.len, &mut buf)?;
         String::from_utf8(buf).map_err(|_| "a stowed trust text came back damaged".to_string())
     }
 
@@ -243,27 +247,7 @@ impl Store {
     }
 
     fn read_at(&self, at: u64, len: u32, buf: &mut Vec<u8>) -> Result<(), String> {
-        let mut inner = self.lock();
-        if let Some(e) = &inner.error {
-            return Err(e.clone());
-        }
-        let start = usize::try_from(at).map_err(|_| "record offset too large".to_string())?;
-        let len = usize::try_from(len).map_err(|_| "record too large".to_string())?;
-        buf.clear();
-        if let Some(bytes) = start
-            .checked_add(len)
-            .and_then(|end| inner.memory.get(start..end))
-        {
-            buf.extend_from_slice(bytes);
-            return Ok(());
-        }
-        let Some(spill) = inner.file.as_mut() else {
-            return Err("a result record is missing".to_string());
-        };
-        buf.resize(len, 0);
-        spill
-            .read_at(at, buf)
-            .map_err(|e| format!("cannot read the temporary results file back: {e}"))
+        self.lock().read(at, len, buf)
     }
 
     /// The result `slot` holds, of plan `plan`: for the pass after the read, which may change
@@ -317,7 +301,40 @@ impl Store {
     }
 }
 
+/// The bytes behind `lock`: a thread that panicked holding it does not take the others'
+/// results with it.
+fn guard(lock: &Mutex<Inner>) -> std::sync::MutexGuard<'_, Inner> {
+    match lock.lock() {
+        Ok(inner) => inner,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
 impl Inner {
+    /// Bytes `at..at + len` into `buf`, or why they cannot be read back.
+    fn read(&mut self, at: u64, len: u32, buf: &mut Vec<u8>) -> Result<(), String> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let start = usize::try_from(at).map_err(|_| "record offset too large".to_string())?;
+        let len = usize::try_from(len).map_err(|_| "record too large".to_string())?;
+        buf.clear();
+        if let Some(bytes) = start
+            .checked_add(len)
+            .and_then(|end| self.memory.get(start..end))
+        {
+            buf.extend_from_slice(bytes);
+            return Ok(());
+        }
+        let Some(spill) = self.file.as_mut() else {
+            return Err("a result record is missing".to_string());
+        };
+        buf.resize(len, 0);
+        spill
+            .read_at(at, buf)
+            .map_err(|e| format!("cannot read the temporary results file back: {e}"))
+    }
+
     /// Append a record: (offset, length).
     fn append(&mut self, bytes: &[u8], budget: usize) -> (u64, u32) {
         let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
@@ -1321,6 +1338,7 @@ mod tests {
                 stowed.push(store.stow(text));
             }
             assert_eq!(store.lock().file.is_some(), budget == 0);
+            assert_eq!(guard(&store.texts).file.is_some(), budget == 0);
             // Read back in another order than written: each read leaves appends at the end.
             for (text, at) in texts.iter().zip(&stowed).rev() {
                 assert_eq!(store.unstow(*at).as_deref(), Ok(*text));
