@@ -5,10 +5,10 @@
 //! most likely not what its author meant.
 
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
-use crate::compare::{grants_nothing, realism};
-use crate::eval::Caller;
+use crate::compare::{grants_nothing, realism, Witness};
+use crate::eval::{Caller, Decision};
 use crate::finding::Severity;
-use crate::policy::{Operator, PrincipalMode, PrincipalType, SetQualifier, Statement};
+use crate::policy::{Operator, Policy, PrincipalMode, PrincipalType, SetQualifier, Statement};
 
 pub struct TrustPolicyInvalid;
 
@@ -40,8 +40,12 @@ impl Rule for TrustPolicyInvalid {
         }
         let account = input.own_account.as_deref().unwrap_or("111111111111");
         let role = format!("arn:aws:iam::{account}:role/target");
+        let witnesses = input.comparison.map_or(&[][..], |c| c.witnesses.as_slice());
         for s in &policy.statements {
-            if s.conditions.is_empty() || grants_nothing(policy, s.index, &role) != Some(true) {
+            if s.conditions.is_empty()
+                || grants_a_witness(policy, s, witnesses)
+                || grants_nothing(policy, s.index, &role) != Some(true)
+            {
                 continue;
             }
             let (message, pointer) = never_matches(s);
@@ -51,6 +55,26 @@ impl Rule for TrustPolicyInvalid {
             out.push(draft);
         }
     }
+}
+
+/// Whether statement `s` of `policy`, alone, allows the request of one of `witnesses` (the
+/// comparison's new access): those are realistic requests, verified, so `s` grants something.
+/// One evaluation settles what `grants_nothing` would search for (a comparison of its own for
+/// each conditioned statement, most of this rule's cost on a plan of many changed roles).
+fn grants_a_witness(policy: &Policy, s: &Statement, witnesses: &[Witness]) -> bool {
+    if witnesses.is_empty() {
+        return false;
+    }
+    let alone = Policy {
+        version: policy.version,
+        version_raw: policy.version_raw.clone(),
+        id: None,
+        statements: vec![s.clone()],
+        issues: Vec::new(),
+    };
+    witnesses
+        .iter()
+        .any(|w| crate::eval::evaluate_outcome(&alone, &w.request).decision == Decision::Allow)
 }
 
 /// The message and pointer for an Allow statement that can never match, naming the condition
@@ -100,5 +124,46 @@ fn never_matches(s: &Statement) -> (String, String) {
             ),
             s.pointer.clone(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grants_a_witness;
+    use crate::compare::{compare, CompareOptions};
+    use crate::policy::parse_policy;
+
+    /// The shortcut only ever says "grants something" of a statement that alone allows one of
+    /// the comparison's witnesses: the statement that granted them does, a statement beside it
+    /// that can never match (a claim key STS does not send) does not, and neither does any
+    /// statement when there are no witnesses.
+    #[test]
+    fn a_statement_grants_a_witness_only_when_it_alone_allows_one() {
+        let provider =
+            "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com";
+        let statement = |key: &str| {
+            format!(
+                r#"{{"Effect":"Allow","Principal":{{"Federated":"{provider}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:{key}":"repo:acme/app:ref:refs/heads/main"}}}}}}"#
+            )
+        };
+        let after = parse_policy(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{},{}]}}"#,
+            statement("sub"),
+            statement("subject")
+        ))
+        .unwrap();
+        let nobody = parse_policy(r#"{"Version":"2012-10-17","Statement":[]}"#).unwrap();
+        let opts = CompareOptions {
+            role_arn: "arn:aws:iam::111111111111:role/deploy".into(),
+            ..CompareOptions::default()
+        };
+        let witnesses = compare(&nobody, &after, &opts).unwrap().witnesses;
+        assert!(!witnesses.is_empty());
+        let [pinned, misspelled] = after.statements.as_slice() else {
+            panic!("two statements, parsed as written");
+        };
+        assert!(grants_a_witness(&after, pinned, &witnesses));
+        assert!(!grants_a_witness(&after, misspelled, &witnesses));
+        assert!(!grants_a_witness(&after, pinned, &[]));
     }
 }
