@@ -428,16 +428,40 @@ pub fn grants_nothing(policy: &Policy, index: usize, role_arn: &str) -> Option<b
 /// the analysis.
 static NEVER_MATCHES: memo::Shared<Option<bool>> = memo::Shared::new(256);
 
+/// Whether Allow statement `statement` of `policy`, alone, allows one of `requests`. Given
+/// realistic requests (a comparison's verified witnesses), `true` settles what
+/// `grants_nothing` would search for: the statement grants something. `false` settles nothing.
+pub fn allows_any<'a>(
+    policy: &Policy,
+    statement: &Statement,
+    mut requests: impl Iterator<Item = &'a Request>,
+) -> bool {
+    let mut alone = None;
+    requests.any(|request| {
+        granted(
+            alone.get_or_insert_with(|| statement_alone(policy, statement)),
+            request,
+        )
+    })
+}
+
+/// `policy` with `statement` as its only statement (and no issues).
+fn statement_alone(policy: &Policy, statement: &Statement) -> Policy {
+    Policy {
+        version: policy.version,
+        version_raw: policy.version_raw.clone(),
+        id: policy.id.clone(),
+        statements: vec![statement.clone()],
+        issues: Vec::new(),
+    }
+}
+
 fn statement_grants_nothing(
     policy: &Policy,
     statement: &Statement,
     role_arn: &str,
 ) -> Option<bool> {
-    let alone = Policy {
-        statements: vec![statement.clone()],
-        issues: Vec::new(),
-        ..policy.clone()
-    };
+    let alone = statement_alone(policy, statement);
     let nobody = Policy {
         statements: Vec::new(),
         ..alone.clone()

@@ -5,10 +5,10 @@
 //! most likely not what its author meant.
 
 use super::{Draft, RoleInput, Rule, RuleKind, RuleMeta};
-use crate::compare::{grants_nothing, realism, Witness};
-use crate::eval::{Caller, Decision};
+use crate::compare::{allows_any, grants_nothing, realism};
+use crate::eval::Caller;
 use crate::finding::Severity;
-use crate::policy::{Operator, Policy, PrincipalMode, PrincipalType, SetQualifier, Statement};
+use crate::policy::{Operator, PrincipalMode, PrincipalType, SetQualifier, Statement};
 
 pub struct TrustPolicyInvalid;
 
@@ -42,8 +42,11 @@ impl Rule for TrustPolicyInvalid {
         let role = format!("arn:aws:iam::{account}:role/target");
         let witnesses = input.comparison.map_or(&[][..], |c| c.witnesses.as_slice());
         for s in &policy.statements {
+            // A statement that alone allows one of the change's witnesses (realistic, verified
+            // requests) grants something: one evaluation instead of a search of its own, most
+            // of this rule's cost on a plan of many changed roles.
             if s.conditions.is_empty()
-                || grants_a_witness(policy, s, witnesses)
+                || allows_any(policy, s, witnesses.iter().map(|w| &w.request))
                 || grants_nothing(policy, s.index, &role) != Some(true)
             {
                 continue;
@@ -55,26 +58,6 @@ impl Rule for TrustPolicyInvalid {
             out.push(draft);
         }
     }
-}
-
-/// Whether statement `s` of `policy`, alone, allows the request of one of `witnesses` (the
-/// comparison's new access): those are realistic requests, verified, so `s` grants something.
-/// One evaluation settles what `grants_nothing` would search for (a comparison of its own for
-/// each conditioned statement, most of this rule's cost on a plan of many changed roles).
-fn grants_a_witness(policy: &Policy, s: &Statement, witnesses: &[Witness]) -> bool {
-    if witnesses.is_empty() {
-        return false;
-    }
-    let alone = Policy {
-        version: policy.version,
-        version_raw: policy.version_raw.clone(),
-        id: None,
-        statements: vec![s.clone()],
-        issues: Vec::new(),
-    };
-    witnesses
-        .iter()
-        .any(|w| crate::eval::evaluate_outcome(&alone, &w.request).decision == Decision::Allow)
 }
 
 /// The message and pointer for an Allow statement that can never match, naming the condition
@@ -129,9 +112,8 @@ fn never_matches(s: &Statement) -> (String, String) {
 
 #[cfg(test)]
 mod tests {
-    use super::grants_a_witness;
-    use crate::compare::{compare, CompareOptions};
-    use crate::policy::parse_policy;
+    use crate::compare::{allows_any, compare, CompareOptions, Witness};
+    use crate::policy::{parse_policy, Policy, Statement};
 
     /// The shortcut only ever says "grants something" of a statement that alone allows one of
     /// the comparison's witnesses: the statement that granted them does, a statement beside it
@@ -159,6 +141,9 @@ mod tests {
         };
         let witnesses = compare(&nobody, &after, &opts).unwrap().witnesses;
         assert!(!witnesses.is_empty());
+        let grants_a_witness = |after: &Policy, s: &Statement, witnesses: &[Witness]| {
+            allows_any(after, s, witnesses.iter().map(|w| &w.request))
+        };
         let [pinned, misspelled] = after.statements.as_slice() else {
             panic!("two statements, parsed as written");
         };
