@@ -1514,3 +1514,40 @@ fn whole_plan_pairing_refuses_ambiguity_and_other_accounts() {
         [("aws_iam_role.observability", "aws_iam_role.grafana")]
     );
 }
+
+/// Created roles made from one `name_prefix` are ambiguous together: each could be the
+/// deleted role the prefix fits, so none pairs; alone, the prefixed role pairs. Alike created
+/// roles are matched as one group, whose claims must still count every member.
+#[test]
+fn created_roles_sharing_a_prefix_pair_none() {
+    let path = testdata("plans/renamed-widened.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // The created role without a `configuration` block: its copies below are then alike in
+    // every way the pairing looks at.
+    let mut prefixed = doc["resource_changes"][1].clone();
+    prefixed["change"]["after"]["name"] = "".into();
+    prefixed["change"]["after"]["name_prefix"] = "graf".into();
+    doc["resource_changes"].as_array_mut().unwrap().truncate(1);
+    doc.as_object_mut().unwrap().remove("configuration");
+    for copies in [1, 2, 5] {
+        let mut doc = doc.clone();
+        for i in 0..copies {
+            let mut copy = prefixed.clone();
+            copy["address"] = format!("aws_iam_role.copy{i}").into();
+            doc["resource_changes"].as_array_mut().unwrap().push(copy);
+        }
+        let plans = trustgate::plan::read_bytes("p", doc.to_string().as_bytes(), &opts()).unwrap();
+        assert_eq!(plans[0].roles.len(), 1 + copies);
+        let paired: Vec<_> = plans[0]
+            .roles
+            .iter()
+            .filter_map(|r| Some((r.address.as_str(), r.paired.as_ref()?.address.as_str())))
+            .collect();
+        if copies == 1 {
+            assert_eq!(paired, [("aws_iam_role.copy0", "aws_iam_role.grafana")]);
+        } else {
+            assert!(paired.is_empty(), "{copies} copies: {paired:?}");
+        }
+    }
+}
