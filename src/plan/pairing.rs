@@ -21,8 +21,8 @@ enum NameKey {
     Prefix(String, String),
 }
 
-fn path_of(name: &IamName) -> String {
-    name.path.as_deref().unwrap_or("/").to_string()
+fn path_of(name: &IamName) -> &str {
+    name.path.as_deref().unwrap_or("/")
 }
 
 /// A name or prefix that is there and not empty (Terraform writes `name_prefix: ""` beside
@@ -35,7 +35,10 @@ fn created_key(role: &RoleChange) -> Option<NameKey> {
     let iam = &role.iam_after;
     match (given(&iam.name), given(&iam.name_prefix)) {
         (Some(name), _) => Some(NameKey::Name(name.to_string())),
-        (None, Some(prefix)) => Some(NameKey::Prefix(prefix.to_string(), path_of(iam))),
+        (None, Some(prefix)) => Some(NameKey::Prefix(
+            prefix.to_string(),
+            path_of(iam).to_string(),
+        )),
         (None, None) => None,
     }
 }
@@ -47,7 +50,7 @@ fn fits(deleted: &IamName, key: &NameKey) -> bool {
         NameKey::Prefix(prefix, path) => {
             let by_prefix = given(&deleted.name_prefix) == Some(prefix.as_str())
                 || given(&deleted.name).is_some_and(|n| n.starts_with(prefix.as_str()));
-            by_prefix && path_of(deleted) == *path
+            by_prefix && path_of(deleted) == path
         }
     }
 }
